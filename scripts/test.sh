@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# npm test: installs what is missing, builds native and WASM, makes the TF.js parity
+# fixtures, then runs the GoogleTest suite natively and under Node.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash scripts/setup.sh
+bash scripts/build.sh all
+echo "test: TF.js parity fixtures (build/fixtures/parity)"
+node scripts/make-parity-fixtures.mjs build/fixtures/parity
+# Native first: it writes the seed checksum that the WASM run compares against.
+echo "test: native suite"
+(cd build/native && ctest --output-on-failure -j"$(nproc)")
+echo "test: WASM suite under Node"
+(cd build/wasm && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
+echo "test: all suites passed in $(( $(date +%s) - start ))s"

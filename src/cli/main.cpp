@@ -1,0 +1,234 @@
+// digitrain: the terminal trainer. Trains, evaluates and runs the tutorial models on MNIST
+// with the same core as the page.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "cli/image_input.h"
+#include "cli/progress.h"
+#include "core/error.h"
+#include "data/dataset.h"
+#include "model/model_file.h"
+#include "model/presets.h"
+#include "training/trainer.h"
+#include "training/training_data.h"
+
+namespace digitrain {
+namespace {
+
+volatile std::sig_atomic_t interrupted = 0;
+void on_interrupt(int) { interrupted = 1; }
+
+struct ModelChoice {
+  std::string preset, spec_file, model_file;
+};
+
+void add_model_choice(CLI::App* cmd, ModelChoice& choice, bool allow_trained) {
+  auto* preset = cmd->add_option("--preset", choice.preset, "A tutorial model: " + [] {
+    std::string names;
+    for (const auto& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+    return names;
+  }());
+  auto* spec = cmd->add_option("--model-spec", choice.spec_file, "A JSON model description (docs/model-format.md)");
+  preset->excludes(spec);
+  if (allow_trained) {
+    auto* model = cmd->add_option("--model", choice.model_file, "A trained model file written by --save");
+    model->excludes(preset)->excludes(spec);
+  }
+}
+
+ModelSpec read_spec(const ModelChoice& choice) {
+  if (!choice.spec_file.empty()) {
+    const std::vector<uint8_t> bytes = read_file_bytes(choice.spec_file);
+    return parse_model_spec_text(std::string(bytes.begin(), bytes.end()), choice.spec_file);
+  }
+  return preset_spec(choice.preset.empty() ? "mlp-128-128" : choice.preset);
+}
+
+// Set-up copies MNIST into <repo>/data/mnist; find it from the working directory or,
+// for build/native/digitrain run from elsewhere, next to the executable.
+std::string default_data_dir() {
+  if (std::ifstream("data/mnist/train-images-idx3-ubyte")) return "data/mnist";
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    std::string dir(exe, n);
+    dir = dir.substr(0, dir.rfind('/')) + "/../../data/mnist";
+    if (std::ifstream(dir + "/train-images-idx3-ubyte")) return dir;
+  }
+  return "data/mnist";
+}
+
+void print_test_line(Sequential& model, const Dataset& test) {
+  const EvalResult r = model.evaluate(all_of(test));
+  std::printf("test_loss: %.4f - test_accuracy: %.4f\n", r.loss, r.accuracy);
+}
+
+struct TrainArgs {
+  ModelChoice model;
+  std::string data_dir, save;
+  std::optional<int> epochs, batch_size, limit;
+  std::optional<double> learning_rate;
+  uint64_t seed = 1;
+};
+
+int run_train(const TrainArgs& args) {
+  ModelSpec spec = read_spec(args.model);
+  if (args.epochs) spec.fit.epochs = *args.epochs;
+  if (args.batch_size) spec.fit.batch_size = *args.batch_size;
+  if (args.learning_rate) {
+    if (spec.optimizer.is_string()) spec.optimizer = {{"class_name", spec.optimizer}, {"config", nlohmann::json::object()}};
+    spec.optimizer["config"]["learning_rate"] = *args.learning_rate;
+  }
+  auto model = build_model(spec, args.seed);
+  const Mnist mnist = load_mnist(args.data_dir.empty() ? default_data_dir() : args.data_dir);
+  const TrainingData data = plan_training_data(spec.fit, mnist.train, mnist.test, args.limit.value_or(0));
+
+  std::printf("Training %s on %d images%s, %d epochs, batch size %d, %s (learning rate %g), seed %llu\n",
+              spec.name.c_str(), data.train.count,
+              data.validation ? (", validating on " + data.validation_description).c_str() : "", spec.fit.epochs,
+              spec.fit.batch_size, model->optimizer()->class_name(), model->optimizer()->learning_rate(),
+              static_cast<unsigned long long>(args.seed));
+  std::fflush(stdout);
+
+  Trainer trainer(*model, data.train, data.validation, {spec.fit.batch_size, spec.fit.epochs, true, args.seed});
+  ProgressPrinter progress(std::cout, isatty(STDOUT_FILENO), spec.fit.epochs);
+  std::signal(SIGINT, on_interrupt);
+  Callbacks callbacks;
+  callbacks.on_batch_end = [&](const BatchLogs& logs) {
+    if (logs.step == 1) progress.epoch_begin(logs.epoch);
+    progress.batch_end(logs);
+    return interrupted == 0;
+  };
+  callbacks.on_epoch_end = [&](const EpochLogs& logs) {
+    progress.epoch_end(logs, trainer.steps_per_epoch());
+    return interrupted == 0;
+  };
+  const History history = trainer.fit(callbacks);
+  std::signal(SIGINT, SIG_DFL);
+  if (interrupted) std::printf("\nStopped by Ctrl-C after %ld steps.\n", trainer.total_steps());
+  if (!history.error.empty()) std::fprintf(stderr, "digitrain: %s\n", history.error.c_str());
+  if (!args.save.empty()) {
+    save_model_file(*model, spec.fit, args.save);
+    std::printf("Saved the model to %s\n", args.save.c_str());
+  }
+  print_test_line(*model, mnist.test);
+  return history.error.empty() ? 0 : 1;
+}
+
+std::unique_ptr<Sequential> load_trained(const std::string& path) { return load_model_file(path).model; }
+
+int run_evaluate(const std::string& model_file, const std::string& data_dir) {
+  auto model = load_trained(model_file);
+  const Mnist mnist = load_mnist(data_dir.empty() ? default_data_dir() : data_dir);
+  print_test_line(*model, mnist.test);
+  return 0;
+}
+
+int run_predict(const std::string& model_file, const std::string& input, const std::string& data_dir) {
+  auto model = load_trained(model_file);
+  if (model->input_size() != 28 * 28) throw Error(model_file + ": the model does not take 28x28 images");
+  MnistImage image{};
+  std::optional<int> actual;
+  const bool is_index = !input.empty() && input.find_first_not_of("0123456789") == std::string::npos;
+  if (is_index) {
+    const Mnist mnist = load_mnist(data_dir.empty() ? default_data_dir() : data_dir);
+    const long index = std::stol(input);
+    if (index >= mnist.test.count)
+      throw Error("test image index " + input + " is out of range (0-" + std::to_string(mnist.test.count - 1) + ")");
+    std::copy(mnist.test.image(index), mnist.test.image(index) + 784, image.begin());
+    actual = mnist.test.labels[index];
+  } else {
+    image = read_digit_image(input);
+  }
+  float probs[10];
+  model->predict_images(image.data(), 1, probs);
+  int best = 0;
+  for (int i = 1; i < 10; ++i)
+    if (probs[i] > probs[best]) best = i;
+  std::printf("Predicted: %d", best);
+  if (actual) std::printf(", Actual: %d", *actual);
+  std::printf("\n");
+  for (int i = 0; i < 10; ++i) std::printf("  %d: %.4f\n", i, probs[i]);
+  return 0;
+}
+
+int run_summary(const ModelChoice& choice) {
+  if (!choice.model_file.empty()) {
+    std::cout << load_trained(choice.model_file)->summary();
+  } else {
+    std::cout << build_model(read_spec(choice), 0)->summary();
+  }
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"digitrain: train and run Keras-style MNIST models (the tutorial presets or your own description)"};
+  app.require_subcommand(1);
+
+  TrainArgs train;
+  auto* train_cmd = app.add_subcommand("train", "Train a model on MNIST and report its test accuracy");
+  add_model_choice(train_cmd, train.model, false);
+  train_cmd->add_option("--data", train.data_dir, "Folder with the four MNIST IDX files (default data/mnist)");
+  train_cmd->add_option("--epochs", train.epochs, "Epochs (default: the preset's)")->check(CLI::Range(0, 100000));
+  train_cmd->add_option("--batch-size", train.batch_size, "Batch size (default: the preset's)")->check(CLI::Range(1, 65536));
+  train_cmd->add_option("--learning-rate", train.learning_rate, "Learning rate (default: the preset's)")
+      ->check(CLI::Range(0.0, 1e6));
+  train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling (default 1)");
+  train_cmd->add_option("--limit", train.limit, "Train on the first N training images only")->check(CLI::Range(1, 100000000));
+  train_cmd->add_option("--save", train.save, "Write the trained model (description + weights) to this JSON file");
+
+  std::string model_file, data_dir, input;
+  auto* eval_cmd = app.add_subcommand("evaluate", "Test accuracy of a saved model on the 10,000 test images");
+  eval_cmd->add_option("--model", model_file, "A model file written by train --save")->required();
+  eval_cmd->add_option("--data", data_dir, "Folder with the MNIST IDX files (default data/mnist)");
+
+  auto* predict_cmd = app.add_subcommand("predict", "Recognise one digit: an image file, or the index of a test image");
+  predict_cmd->add_option("--model", model_file, "A model file written by train --save")->required();
+  predict_cmd->add_option("input", input, "IMAGE.png (any size; dark-on-light is inverted) or a test image index 0-9999")
+      ->required();
+  predict_cmd->add_option("--data", data_dir, "Folder with the MNIST IDX files, for an index (default data/mnist)");
+
+  ModelChoice summary;
+  auto* summary_cmd = app.add_subcommand("summary", "Print the Keras-style model summary");
+  add_model_choice(summary_cmd, summary, true);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "digitrain: " << e.what() << "\n\n";
+    CLI::App* failed = &app;
+    for (CLI::App* sub : app.get_subcommands()) failed = sub;
+    std::cerr << failed->help();
+    return 2;
+  }
+  if (train_cmd->parsed()) return run_train(train);
+  if (eval_cmd->parsed()) return run_evaluate(model_file, data_dir);
+  if (predict_cmd->parsed()) return run_predict(model_file, input, data_dir);
+  return run_summary(summary);
+}
+
+}  // namespace
+}  // namespace digitrain
+
+int main(int argc, char** argv) {
+  try {
+    return digitrain::run(argc, argv);
+  } catch (const digitrain::Error& e) {
+    std::fprintf(stderr, "digitrain: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "digitrain: unexpected error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,33 @@
+#include "data/batch.h"
+
+#include <cstring>
+
+#include "core/error.h"
+
+namespace digitrain {
+
+PixelScaler::PixelScaler(float pixel_scale) : scale_(pixel_scale) {
+  if (!(pixel_scale > 0.0f)) throw Error("pixel_scale must be positive, got " + std::to_string(pixel_scale));
+  for (int v = 0; v < 256; ++v) table_[v] = static_cast<float>(v) / pixel_scale;
+}
+
+void PixelScaler::convert(const uint8_t* pixels, long count, float* out) const {
+  for (long i = 0; i < count; ++i) out[i] = table_[pixels[i]];
+}
+
+void gather_batch(const Dataset& d, const int* indices, int n, const PixelScaler& scaler, float* x, uint8_t* labels) {
+  const int f = d.features();
+  for (int i = 0; i < n; ++i) {
+    scaler.convert(d.image(indices[i]), f, x + static_cast<long>(i) * f);
+    labels[i] = d.labels[indices[i]];
+  }
+}
+
+void gather_range(const Samples& samples, int first, int n, const PixelScaler& scaler, float* x, uint8_t* labels) {
+  const Dataset& d = *samples.data;
+  const int start = samples.index(first);
+  scaler.convert(d.image(start), static_cast<long>(n) * d.features(), x);
+  std::memcpy(labels, d.labels.data() + start, n);
+}
+
+}  // namespace digitrain

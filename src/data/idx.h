@@ -1,0 +1,28 @@
+#pragma once
+// IDX files (the MNIST format): big-endian header, then raw uint8 data.
+// Everything in the header is checked before anything is allocated; errors name the
+// source, what was expected and what was found:
+//   "t10k-images-idx3-ubyte: magic 0x00000801, expected 0x00000803 (images)"
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace digitrain {
+
+struct IdxImages {
+  int count = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> pixels;  // count * rows * cols, row-major per image
+};
+
+// `source` names the bytes in messages (a file name or URL).
+IdxImages parse_idx_images(const uint8_t* bytes, size_t size, const std::string& source);
+std::vector<uint8_t> parse_idx_labels(const uint8_t* bytes, size_t size, const std::string& source);
+
+IdxImages read_idx_images(const std::string& path);
+std::vector<uint8_t> read_idx_labels(const std::string& path);
+
+// Reads a whole file; a missing or unreadable file is an Error naming it.
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+
+}  // namespace digitrain

@@ -1,0 +1,24 @@
+#pragma once
+// C = alpha_is_one * op(A)·op(B) (+ C when accumulate). Row-major everything.
+//   op(A) is M×K: A stored M×K (lda ≥ K), or, with trans_a, stored K×M (lda ≥ M).
+//   op(B) is K×N: B stored K×N (ldb ≥ N), or, with trans_b, stored N×K (ldb ≥ K).
+//   C is M×N with row stride ldc ≥ N.
+// Packs panels and runs the 4×8 SIMD micro-kernel (gemm_4x8). Transposes are folded into
+// packing, so X·W, Xᵀ·dY and dY·Wᵀ all take the same fast path. Packing buffers grow once
+// and are reused: after the first call of a given size, gemm allocates nothing.
+namespace digitrain {
+
+struct GemmArgs {
+  int M, N, K;
+  const float* A; int lda; bool trans_a;
+  const float* B; int ldb; bool trans_b;
+  float* C; int ldc;
+  bool accumulate;  // C += op(A)·op(B) instead of C = op(A)·op(B)
+};
+
+void gemm(const GemmArgs& args);
+
+// The judge: a naive triple loop in double, never optimised. Same contract as gemm.
+void gemm_ref(const GemmArgs& args);
+
+}  // namespace digitrain

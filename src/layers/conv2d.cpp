@@ -1,0 +1,103 @@
+#include "layers/conv2d.h"
+
+#include "core/error.h"
+#include "kernels/gemm.h"
+
+namespace digitrain {
+
+Conv2D::Conv2D(std::string name, Conv2DOptions options) : Layer(std::move(name)), options_(options) {
+  if (options_.filters <= 0 || options_.filters > 65536)
+    throw Error("layer '" + name_ + "': filters must be between 1 and 65536, got " + std::to_string(options_.filters));
+  if (options_.kernel_h <= 0 || options_.kernel_w <= 0 || options_.kernel_h > 1024 || options_.kernel_w > 1024)
+    throw Error("layer '" + name_ + "': kernel_size must be positive, got [" + std::to_string(options_.kernel_h) +
+                ", " + std::to_string(options_.kernel_w) + "]");
+}
+
+Shape Conv2D::build(const Shape& input_shape) {
+  if (input_shape.size() != 3)
+    throw Error("layer '" + name_ + "' (Conv2D): expects an input of shape (height, width, channels), got " +
+                shape_string(input_shape));
+  geometry_ = {input_shape[0], input_shape[1], input_shape[2], options_.kernel_h, options_.kernel_w};
+  if (geometry_.out_h() <= 0 || geometry_.out_w() <= 0)
+    throw Error("layer '" + name_ + "' (Conv2D): kernel " + std::to_string(options_.kernel_h) + "x" +
+                std::to_string(options_.kernel_w) + " is larger than its input " + shape_string(input_shape));
+  input_shape_ = input_shape;
+  output_shape_ = {geometry_.out_h(), geometry_.out_w(), options_.filters};
+  K_.setZero(geometry_.patch(), options_.filters);
+  dK_.setZero(geometry_.patch(), options_.filters);
+  b_.setZero(options_.filters);
+  db_.setZero(options_.filters);
+  return output_shape_;
+}
+
+void Conv2D::initialize(Rng& rng) {
+  const long receptive = static_cast<long>(options_.kernel_h) * options_.kernel_w;
+  initialize_weights(options_.kernel_initializer, K_.data(), K_.size(), receptive * geometry_.C,
+                     receptive * options_.filters, rng);
+  if (options_.use_bias)
+    initialize_weights(options_.bias_initializer, b_.data(), b_.size(), receptive * geometry_.C,
+                       receptive * options_.filters, rng);
+}
+
+void Conv2D::reserve(int max_batch) {
+  const int rows = max_batch * pixels_out();
+  cols_.reserve(rows, geometry_.patch());
+  y_.reserve(rows, options_.filters);
+  dz_.reserve(rows, options_.filters);
+  if (needs_input_gradient_) dx_.reserve(max_batch, static_cast<int>(shape_size(input_shape_)));
+}
+
+ConstMatrixView Conv2D::forward(ConstMatrixView x, bool /*training*/) {
+  batch_ = static_cast<int>(x.rows());
+  const int rows = batch_ * pixels_out(), F = options_.filters, P = geometry_.patch();
+  im2col(geometry_, batch_, x.data(), cols_.data());
+  MatrixView y = y_.rows(rows);
+  gemm({rows, F, P, cols_.data(), P, false, K_.data(), F, false, y.data(), F, false});
+  if (options_.use_bias) y.rowwise() += b_;
+  activation_forward(options_.activation, y, F);
+  return ConstMatrixView(y.data(), batch_, static_cast<long>(pixels_out()) * F);
+}
+
+ConstMatrixView Conv2D::backward(ConstMatrixView dy) {
+  const int rows = batch_ * pixels_out(), F = options_.filters;
+  MatrixView dz = dz_.rows(rows);
+  activation_backward(options_.activation, as_const(y_.rows(rows)), ConstMatrixView(dy.data(), rows, F), dz, F);
+  return backward_from_preactivation(ConstMatrixView(dz.data(), batch_, static_cast<long>(pixels_out()) * F));
+}
+
+ConstMatrixView Conv2D::backward_from_preactivation(ConstMatrixView dz_batch) {
+  const int rows = batch_ * pixels_out(), F = options_.filters, P = geometry_.patch();
+  ConstMatrixView dz(dz_batch.data(), rows, F);
+  // dK = colsᵀ·dz
+  gemm({P, F, rows, cols_.data(), P, true, dz.data(), F, false, dK_.data(), F, false});
+  if (options_.use_bias) db_ = dz.colwise().sum();
+  if (!needs_input_gradient_) return empty_view();
+  // dcols = dz·Kᵀ, into the cols buffer (forward's cols are no longer needed).
+  gemm({rows, P, F, dz.data(), F, false, K_.data(), F, true, cols_.data(), P, false});
+  const long in_size = shape_size(input_shape_);
+  float* dx = dx_.data();
+  col2im(geometry_, batch_, cols_.data(), dx);
+  return ConstMatrixView(dx, batch_, in_size);
+}
+
+std::vector<Param> Conv2D::params() {
+  std::vector<Param> p{{name_ + "/kernel",
+                        {options_.kernel_h, options_.kernel_w, geometry_.C, options_.filters},
+                        K_.data(), dK_.data(), K_.size()}};
+  if (options_.use_bias) p.push_back({name_ + "/bias", {options_.filters}, b_.data(), db_.data(), b_.size()});
+  return p;
+}
+
+nlohmann::json Conv2D::config() const {
+  return {{"name", name_},
+          {"filters", options_.filters},
+          {"kernel_size", {options_.kernel_h, options_.kernel_w}},
+          {"strides", {1, 1}},
+          {"padding", "valid"},
+          {"activation", activation_name(options_.activation)},
+          {"use_bias", options_.use_bias},
+          {"kernel_initializer", initializer_to_json(options_.kernel_initializer)},
+          {"bias_initializer", initializer_to_json(options_.bias_initializer)}};
+}
+
+}  // namespace digitrain

@@ -1,0 +1,82 @@
+#include "layers/dense.h"
+
+#include "core/error.h"
+#include "kernels/gemm.h"
+
+namespace digitrain {
+
+Dense::Dense(std::string name, DenseOptions options) : Layer(std::move(name)), options_(options) {
+  if (options_.units <= 0 || options_.units > (1 << 20))
+    throw Error("layer '" + name_ + "': units must be between 1 and 1048576, got " + std::to_string(options_.units));
+}
+
+Shape Dense::build(const Shape& input_shape) {
+  if (input_shape.size() != 1)
+    throw Error("layer '" + name_ + "' (Dense): expects a flat input, got " + shape_string(input_shape) +
+                "; add a Flatten layer before it");
+  input_shape_ = input_shape;
+  in_ = input_shape[0];
+  output_shape_ = {options_.units};
+  W_.setZero(in_, options_.units);
+  dW_.setZero(in_, options_.units);
+  b_.setZero(options_.units);
+  db_.setZero(options_.units);
+  return output_shape_;
+}
+
+void Dense::initialize(Rng& rng) {
+  initialize_weights(options_.kernel_initializer, W_.data(), W_.size(), in_, options_.units, rng);
+  if (options_.use_bias) initialize_weights(options_.bias_initializer, b_.data(), b_.size(), in_, options_.units, rng);
+}
+
+void Dense::reserve(int max_batch) {
+  y_.reserve(max_batch, options_.units);
+  dz_.reserve(max_batch, options_.units);
+  dx_.reserve(max_batch, in_);
+}
+
+ConstMatrixView Dense::forward(ConstMatrixView x, bool /*training*/) {
+  batch_ = static_cast<int>(x.rows());
+  x_ = x.data();
+  MatrixView y = y_.rows(batch_);
+  gemm({batch_, options_.units, in_, x.data(), in_, false, W_.data(), options_.units, false, y.data(),
+        options_.units, false});
+  if (options_.use_bias) y.rowwise() += b_;
+  activation_forward(options_.activation, y, options_.units);
+  return ConstMatrixView(y.data(), batch_, options_.units);
+}
+
+ConstMatrixView Dense::backward(ConstMatrixView dy) {
+  MatrixView dz = dz_.rows(batch_);
+  activation_backward(options_.activation, as_const(y_.rows(batch_)), dy, dz, options_.units);
+  return backward_from_preactivation(ConstMatrixView(dz.data(), batch_, options_.units));
+}
+
+ConstMatrixView Dense::backward_from_preactivation(ConstMatrixView dz) {
+  const int out = options_.units;
+  // dW = xᵀ·dz
+  gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, dW_.data(), out, false});
+  if (options_.use_bias) db_ = dz.colwise().sum();
+  if (!needs_input_gradient_) return empty_view();
+  // dx = dz·Wᵀ
+  MatrixView dx = dx_.rows(batch_);
+  gemm({batch_, in_, out, dz.data(), out, false, W_.data(), out, true, dx.data(), in_, false});
+  return ConstMatrixView(dx.data(), batch_, in_);
+}
+
+std::vector<Param> Dense::params() {
+  std::vector<Param> p{{name_ + "/kernel", {in_, options_.units}, W_.data(), dW_.data(), W_.size()}};
+  if (options_.use_bias) p.push_back({name_ + "/bias", {options_.units}, b_.data(), db_.data(), b_.size()});
+  return p;
+}
+
+nlohmann::json Dense::config() const {
+  return {{"name", name_},
+          {"units", options_.units},
+          {"activation", activation_name(options_.activation)},
+          {"use_bias", options_.use_bias},
+          {"kernel_initializer", initializer_to_json(options_.kernel_initializer)},
+          {"bias_initializer", initializer_to_json(options_.bias_initializer)}};
+}
+
+}  // namespace digitrain

@@ -1,0 +1,87 @@
+#include "layers/initializer.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace digitrain {
+
+namespace {
+double number_or(const nlohmann::json& config, const char* key, double fallback) {
+  if (!config.contains(key)) return fallback;
+  if (!config[key].is_number()) throw Error(std::string("initializer option '") + key + "' must be a number");
+  return config[key].get<double>();
+}
+}  // namespace
+
+Initializer parse_initializer(const nlohmann::json& j, const std::string& layer_name) {
+  Initializer init;
+  std::string name;
+  nlohmann::json config = nlohmann::json::object();
+  if (j.is_string()) {
+    name = j.get<std::string>();
+  } else if (j.is_object() && j.contains("class_name") && j["class_name"].is_string()) {
+    name = j["class_name"].get<std::string>();
+    if (j.contains("config") && j["config"].is_object()) config = j["config"];
+  } else {
+    throw Error("layer '" + layer_name + "': an initializer must be a name or {class_name, config}");
+  }
+  if (name == "glorot_uniform" || name == "GlorotUniform") {
+    init.kind = Initializer::Kind::glorot_uniform;
+  } else if (name == "normal" || name == "random_normal" || name == "RandomNormal") {
+    init.kind = Initializer::Kind::random_normal;
+    init.mean = number_or(config, "mean", 0.0);
+    init.stddev = number_or(config, "stddev", 0.05);
+  } else if (name == "uniform" || name == "random_uniform" || name == "RandomUniform") {
+    init.kind = Initializer::Kind::random_uniform;
+    init.minval = number_or(config, "minval", -0.05);
+    init.maxval = number_or(config, "maxval", 0.05);
+  } else if (name == "zeros" || name == "Zeros") {
+    init.kind = Initializer::Kind::zeros;
+  } else if (name == "ones" || name == "Ones") {
+    init.kind = Initializer::Kind::ones;
+  } else {
+    throw Error("layer '" + layer_name + "': initializer '" + name +
+                "' is not supported (supported: glorot_uniform, normal, uniform, zeros, ones)");
+  }
+  return init;
+}
+
+nlohmann::json initializer_to_json(const Initializer& init) {
+  switch (init.kind) {
+    case Initializer::Kind::glorot_uniform: return "glorot_uniform";
+    case Initializer::Kind::zeros: return "zeros";
+    case Initializer::Kind::ones: return "ones";
+    case Initializer::Kind::random_normal:
+      return {{"class_name", "RandomNormal"}, {"config", {{"mean", init.mean}, {"stddev", init.stddev}}}};
+    case Initializer::Kind::random_uniform:
+      return {{"class_name", "RandomUniform"}, {"config", {{"minval", init.minval}, {"maxval", init.maxval}}}};
+  }
+  return "glorot_uniform";
+}
+
+void initialize_weights(const Initializer& init, float* values, long size, long fan_in, long fan_out, Rng& rng) {
+  switch (init.kind) {
+    case Initializer::Kind::glorot_uniform: {
+      // Glorot: keeps activation variance the same forward and backward (Keras' default).
+      const float limit = static_cast<float>(std::sqrt(6.0 / static_cast<double>(fan_in + fan_out)));
+      for (long i = 0; i < size; ++i) values[i] = rng.uniform(-limit, limit);
+      return;
+    }
+    case Initializer::Kind::random_normal:
+      for (long i = 0; i < size; ++i) values[i] = static_cast<float>(init.mean + init.stddev * rng.normal());
+      return;
+    case Initializer::Kind::random_uniform:
+      for (long i = 0; i < size; ++i)
+        values[i] = rng.uniform(static_cast<float>(init.minval), static_cast<float>(init.maxval));
+      return;
+    case Initializer::Kind::zeros:
+      for (long i = 0; i < size; ++i) values[i] = 0.0f;
+      return;
+    case Initializer::Kind::ones:
+      for (long i = 0; i < size; ++i) values[i] = 1.0f;
+      return;
+  }
+}
+
+}  // namespace digitrain

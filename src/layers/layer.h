@@ -1,0 +1,74 @@
+#pragma once
+// A layer of a Sequential model. Tensors are batch-major views (one sample per row);
+// each layer owns its outputs and gradients in BatchBuffers sized by reserve(), so a
+// training step allocates nothing.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "core/tensor.h"
+#include "layers/activation.h"
+
+namespace digitrain {
+
+class Layer {
+ public:
+  explicit Layer(std::string name) : name_(std::move(name)) {}
+  virtual ~Layer() = default;
+
+  const std::string& name() const { return name_; }
+  virtual const char* class_name() const = 0;  // Keras' class name: "Dense"
+
+  // Fixes the input shape (one sample) and returns the output shape. Throws an Error
+  // naming the layer if the input does not fit.
+  virtual Shape build(const Shape& input_shape) = 0;
+  const Shape& input_shape() const { return input_shape_; }
+  const Shape& output_shape() const { return output_shape_; }
+
+  // Draws the weights from the layer's initialisers.
+  virtual void initialize(Rng& /*rng*/) {}
+  // Sizes the per-batch buffers for batches of up to `max_batch` samples.
+  virtual void reserve(int max_batch) = 0;
+
+  // Forward keeps a view of x for backward; the returned view stays valid until the
+  // next forward. x has input_shape size columns.
+  virtual ConstMatrixView forward(ConstMatrixView x, bool training) = 0;
+  // dy: gradient of the loss w.r.t. this layer's output. Overwrites (not adds to) the
+  // parameter gradients and returns the gradient w.r.t. the input, or an empty view
+  // when the input gradient is not needed (first layer).
+  virtual ConstMatrixView backward(ConstMatrixView dy) = 0;
+
+  virtual std::vector<Param> params() { return {}; }
+  long param_count() {
+    long n = 0;
+    for (const Param& p : params()) n += p.size;
+    return n;
+  }
+
+  // The activation applied last, for fusing softmax with cross-entropy.
+  virtual Activation activation() const { return Activation::linear; }
+  // Backward from the gradient w.r.t. the pre-activation (the fused softmax-CE path).
+  virtual ConstMatrixView backward_from_preactivation(ConstMatrixView dz) { return backward(dz); }
+
+  // Keras-style config: {"name": ..., "units": ..., ...}
+  virtual nlohmann::json config() const = 0;
+
+  // The first layer's input gradient is never used; skipping it saves a whole GEMM (and
+  // the col2im pass of a first Conv2D).
+  void set_needs_input_gradient(bool needed) { needs_input_gradient_ = needed; }
+
+ protected:
+  static ConstMatrixView empty_view() { return ConstMatrixView(nullptr, 0, 0); }
+
+  std::string name_;
+  Shape input_shape_, output_shape_;
+  bool needs_input_gradient_ = true;
+};
+
+// Builds a layer from {"class_name": ..., "config": {...}}; unsupported classes or
+// options are an Error naming the layer.
+std::unique_ptr<Layer> make_layer(const nlohmann::json& description, int index);
+
+}  // namespace digitrain

@@ -1,0 +1,100 @@
+#include "model/model_file.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "core/base64.h"
+#include "core/error.h"
+#include "data/idx.h"
+
+namespace digitrain {
+
+namespace {
+
+using nlohmann::json;
+
+// Weights are stored little-endian; every target we build for is little-endian too.
+std::string encode_weights(const Param& p) {
+  return base64_encode(reinterpret_cast<const uint8_t*>(p.value), sizeof(float) * static_cast<size_t>(p.size));
+}
+
+std::vector<float> decode_weights(const json& entry, const Param& p, const std::string& where) {
+  if (!entry.is_object()) throw Error(where + ": each weight must be an object");
+  const std::string name = entry.value("name", "");
+  if (name != p.name) throw Error(where + ": weight '" + name + "' found where '" + p.name + "' was expected");
+  const std::string dtype = entry.value("dtype", "float32");
+  if (dtype != "float32") throw Error(where + ": weight '" + name + "' has dtype '" + dtype + "', expected float32");
+  if (!entry.contains("shape") || entry["shape"] != json(p.shape))
+    throw Error(where + ": weight '" + name + "' has shape " + (entry.contains("shape") ? entry["shape"].dump() : "none") +
+                ", the model needs " + json(p.shape).dump());
+  if (!entry.contains("data") || !entry["data"].is_string()) throw Error(where + ": weight '" + name + "' has no data");
+  const std::string& text = entry["data"].get_ref<const std::string&>();
+  const size_t expected = sizeof(float) * static_cast<size_t>(p.size);
+  if (base64_decoded_size(text) != expected)
+    throw Error(where + ": weight '" + name + "' holds " + std::to_string(base64_decoded_size(text)) +
+                " bytes, its shape needs " + std::to_string(expected));
+  const std::vector<uint8_t> bytes = base64_decode(text, where + ": weight '" + name + "'");
+  std::vector<float> values(p.size);
+  std::memcpy(values.data(), bytes.data(), expected);
+  for (long i = 0; i < p.size; ++i)
+    if (!std::isfinite(values[i]))
+      throw Error(where + ": weight '" + name + "' has a non-finite value at index " + std::to_string(i));
+  return values;
+}
+
+}  // namespace
+
+std::string model_to_json_text(Sequential& model, const FitSettings& fit) {
+  json d = describe_model(model, fit);
+  json weights = json::array();
+  for (const Param& p : model.params())
+    weights.push_back({{"name", p.name}, {"shape", p.shape}, {"dtype", "float32"}, {"data", encode_weights(p)}});
+  d["weights"] = weights;
+  return d.dump(1) + "\n";
+}
+
+LoadedModel model_from_json_text(const std::string& text, const std::string& source) {
+  json d = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (d.is_discarded()) throw Error(source + ": not valid JSON (truncated or not a model file?)");
+  LoadedModel loaded;
+  loaded.spec = parse_model_spec(d, source);
+  if (!d.contains("weights") || !d["weights"].is_array())
+    throw Error(source + ": no 'weights' list; this is a model description, not a trained model file");
+  loaded.model = build_model(loaded.spec, /*seed=*/0);
+  std::vector<Param> params = loaded.model->params();
+  const json& weights = d["weights"];
+  if (weights.size() != params.size())
+    throw Error(source + ": " + std::to_string(weights.size()) + " weights, the model has " +
+                std::to_string(params.size()));
+  // Decode and check all of them before writing any.
+  std::vector<std::vector<float>> values;
+  try {
+    for (size_t i = 0; i < params.size(); ++i) values.push_back(decode_weights(weights[i], params[i], source));
+  } catch (const json::exception& e) {
+    throw Error(source + ": " + e.what());
+  }
+  for (size_t i = 0; i < params.size(); ++i) std::copy(values[i].begin(), values[i].end(), params[i].value);
+  return loaded;
+}
+
+void save_model_file(Sequential& model, const FitSettings& fit, const std::string& path) {
+  const std::string text = model_to_json_text(model, fit);
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary);
+    if (!out) throw Error("cannot write " + temp + ": " + std::strerror(errno));
+    out << text;
+    out.close();
+    if (!out) throw Error("cannot write " + temp + ": " + std::strerror(errno));
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+LoadedModel load_model_file(const std::string& path) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return model_from_json_text(std::string(bytes.begin(), bytes.end()), path);
+}
+
+}  // namespace digitrain

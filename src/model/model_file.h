@@ -1,0 +1,28 @@
+#pragma once
+// Digitrain's own model file: the JSON model description plus the weights, each as
+// little-endian float32 in base64, in params() order:
+//   {..description.., "weights": [{"name": "dense/kernel", "shape": [784, 128],
+//                                  "dtype": "float32", "data": "<base64>"}, ...]}
+// Loading checks every weight (name, shape, byte size, finite values) before any of it
+// replaces anything, so a bad file never leaves a half-loaded model.
+#include <memory>
+#include <string>
+
+#include "model/model_spec.h"
+
+namespace digitrain {
+
+struct LoadedModel {
+  ModelSpec spec;
+  std::unique_ptr<Sequential> model;
+};
+
+std::string model_to_json_text(Sequential& model, const FitSettings& fit);
+LoadedModel model_from_json_text(const std::string& text, const std::string& source);
+
+// Writes to a temporary file first and renames it over `path`, so an existing file is
+// never left half-written.
+void save_model_file(Sequential& model, const FitSettings& fit, const std::string& path);
+LoadedModel load_model_file(const std::string& path);
+
+}  // namespace digitrain

@@ -1,0 +1,167 @@
+#include "model/sequential.h"
+
+#include <algorithm>
+#include <new>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace digitrain {
+
+Sequential::Sequential(std::string name, Shape input_shape) : name_(std::move(name)), input_shape_(std::move(input_shape)) {
+  if (input_shape_.empty()) throw Error("model '" + name_ + "': input_shape is empty");
+  for (int d : input_shape_)
+    if (d <= 0 || d > 65536) throw Error("model '" + name_ + "': input_shape " + shape_string(input_shape_) + " is invalid");
+}
+
+void Sequential::add(std::unique_ptr<Layer> layer) {
+  const Shape& in = layers_.empty() ? input_shape_ : layers_.back()->output_shape();
+  layer->build(in);
+  layer->set_needs_input_gradient(!layers_.empty());
+  for (const auto& existing : layers_)
+    if (existing->name() == layer->name()) throw Error("model '" + name_ + "': two layers are named '" + layer->name() + "'");
+  layers_.push_back(std::move(layer));
+  reserved_batch_ = 0;
+}
+
+void Sequential::compile(LossKind loss, std::unique_ptr<Optimizer> optimizer) {
+  if (layers_.empty()) throw Error("model '" + name_ + "' has no layers");
+  const Shape& out = layers_.back()->output_shape();
+  if (out.size() != 1)
+    throw Error("model '" + name_ + "': the last layer's output " + shape_string(out) +
+                " must be flat (classes); add Flatten and Dense layers");
+  if (layers_.back()->activation() != Activation::softmax)
+    throw Error("model '" + name_ + "': the last layer ('" + layers_.back()->name() +
+                "') must use activation 'softmax' for " + loss_name(loss));
+  loss_ = loss;
+  optimizer_ = std::move(optimizer);
+}
+
+void Sequential::require_compiled() const {
+  if (!optimizer_) throw Error("model '" + name_ + "' is not compiled");
+}
+
+void Sequential::initialize(uint64_t seed) {
+  Rng rng(seed);
+  for (auto& layer : layers_) layer->initialize(rng);
+}
+
+int Sequential::output_size() const {
+  return layers_.empty() ? input_size() : static_cast<int>(shape_size(layers_.back()->output_shape()));
+}
+
+void Sequential::reserve(int max_batch) {
+  if (max_batch <= reserved_batch_) return;
+  for (auto& layer : layers_) layer->reserve(max_batch);
+  dprobs_.reserve(max_batch, output_size());
+  eval_x_.reserve(max_batch, input_size());
+  eval_labels_.resize(max_batch);
+  reserved_batch_ = max_batch;
+}
+
+ConstMatrixView Sequential::forward(ConstMatrixView x, bool training) {
+  if (x.cols() != input_size())
+    throw Error("model '" + name_ + "': input has " + std::to_string(x.cols()) + " values per sample, expected " +
+                std::to_string(input_size()));
+  reserve(static_cast<int>(x.rows()));
+  ConstMatrixView h = x;
+  for (auto& layer : layers_) new (&h) ConstMatrixView(layer->forward(h, training));
+  probs_ = h.data();
+  batch_ = static_cast<int>(x.rows());
+  return h;
+}
+
+BatchResult Sequential::compute_gradients(ConstMatrixView x, const uint8_t* labels) {
+  require_compiled();
+  ConstMatrixView probs = forward(x, /*training=*/true);
+  BatchResult result{cross_entropy(loss_, probs, labels), count_correct(probs, labels), batch_};
+  MatrixView dlogits = dprobs_.rows(batch_);
+  // Softmax + cross-entropy fused: (p - y)/batch, one pass instead of a Jacobian.
+  softmax_cross_entropy_gradient(probs, labels, dlogits);
+  ConstMatrixView grad = layers_.back()->backward_from_preactivation(as_const(dlogits));
+  for (int i = static_cast<int>(layers_.size()) - 2; i >= 0; --i) new (&grad) ConstMatrixView(layers_[i]->backward(grad));
+  return result;
+}
+
+BatchResult Sequential::train_on_batch(ConstMatrixView x, const uint8_t* labels) {
+  BatchResult result = compute_gradients(x, labels);
+  optimizer_->step(params());
+  return result;
+}
+
+EvalResult Sequential::evaluate(const Samples& samples, int batch_size) {
+  if (batch_size <= 0) throw Error("batch size must be positive");
+  reserve(batch_size);
+  double loss_sum = 0.0;
+  long correct = 0;
+  for (int first = 0; first < samples.count; first += batch_size) {
+    const int n = std::min(batch_size, samples.count - first);
+    MatrixView x = eval_x_.rows(n);
+    gather_range(samples, first, n, scaler_, x.data(), eval_labels_.data());
+    ConstMatrixView probs = forward(as_const(x), /*training=*/false);
+    loss_sum += cross_entropy(loss_, probs, eval_labels_.data()) * n;
+    correct += count_correct(probs, eval_labels_.data());
+  }
+  EvalResult r;
+  r.count = samples.count;
+  if (samples.count > 0) {
+    r.loss = loss_sum / samples.count;
+    r.accuracy = static_cast<double>(correct) / samples.count;
+  }
+  return r;
+}
+
+void Sequential::predict_images(const uint8_t* pixels, int n, float* probs) {
+  const int chunk = std::max(1, std::min(n, std::max(reserved_batch_, 256)));
+  reserve(chunk);
+  const int in = input_size(), out = output_size();
+  for (int first = 0; first < n; first += chunk) {
+    const int m = std::min(chunk, n - first);
+    MatrixView x = eval_x_.rows(m);
+    scaler_.convert(pixels + static_cast<long>(first) * in, static_cast<long>(m) * in, x.data());
+    ConstMatrixView p = forward(as_const(x), /*training=*/false);
+    std::copy(p.data(), p.data() + static_cast<long>(m) * out, probs + static_cast<long>(first) * out);
+  }
+}
+
+std::vector<Param> Sequential::params() {
+  std::vector<Param> all;
+  for (auto& layer : layers_)
+    for (Param& p : layer->params()) all.push_back(p);
+  return all;
+}
+
+long Sequential::param_count() {
+  long n = 0;
+  for (auto& layer : layers_) n += layer->param_count();
+  return n;
+}
+
+namespace {
+std::string with_commas(long n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, ",");
+  return s;
+}
+std::string padded(const std::string& s, size_t width) { return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' '); }
+}  // namespace
+
+// Keras 2's layout for Sequential models: columns at 45% and 85% of 65 characters.
+std::string Sequential::summary() {
+  std::ostringstream out;
+  const std::string rule(65, '_'), double_rule(65, '=');
+  out << "Model: \"" << name_ << "\"\n" << rule << "\n";
+  out << padded(" Layer (type)", 29) << padded("Output Shape", 26) << "Param #\n" << double_rule << "\n";
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    Layer& l = *layers_[i];
+    out << padded(" " + l.name() + " (" + l.class_name() + ")", 29) << padded(shape_string(l.output_shape()), 26)
+        << l.param_count() << "\n";
+    if (i + 1 < layers_.size()) out << "\n";
+  }
+  const long total = param_count();
+  out << double_rule << "\nTotal params: " << with_commas(total) << "\nTrainable params: " << with_commas(total)
+      << "\nNon-trainable params: 0\n" << rule << "\n";
+  return out.str();
+}
+
+}  // namespace digitrain

@@ -1,0 +1,85 @@
+#pragma once
+// A Keras-style Sequential model: layers in a line, a loss and an optimiser.
+//   input (batch, input_size) -> layers -> probabilities (batch, classes)
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/batch.h"
+#include "data/dataset.h"
+#include "layers/layer.h"
+#include "loss/cross_entropy.h"
+#include "optim/optimizer.h"
+
+namespace digitrain {
+
+struct BatchResult {
+  double loss = 0.0;  // mean over the batch
+  int correct = 0;    // samples whose argmax matches the label
+  int count = 0;
+};
+
+struct EvalResult {
+  double loss = 0.0;
+  double accuracy = 0.0;
+  int count = 0;
+};
+
+class Sequential {
+ public:
+  Sequential(std::string name, Shape input_shape);
+
+  // Builds the layer on the previous layer's output shape; an Error names the layer
+  // whose input does not fit.
+  void add(std::unique_ptr<Layer> layer);
+  void compile(LossKind loss, std::unique_ptr<Optimizer> optimizer);
+  // Draws every layer's weights in order from one seeded generator.
+  void initialize(uint64_t seed);
+
+  // Input scaling of raw pixels (x = pixel / scale).
+  void set_pixel_scale(float scale) { scaler_ = PixelScaler(scale); }
+  const PixelScaler& scaler() const { return scaler_; }
+
+  // Sizes every per-batch buffer; calls with larger batches grow them (and allocate).
+  void reserve(int max_batch);
+
+  ConstMatrixView forward(ConstMatrixView x, bool training);
+  // Forward, loss and backward: leaves the gradients in params(), no update.
+  BatchResult compute_gradients(ConstMatrixView x, const uint8_t* labels);
+  // compute_gradients, then one optimiser step.
+  BatchResult train_on_batch(ConstMatrixView x, const uint8_t* labels);
+
+  EvalResult evaluate(const Samples& samples, int batch_size = 32);
+  // Probabilities for n raw uint8 images, scaled with this model's pixel scale.
+  void predict_images(const uint8_t* pixels, int n, float* probs);
+
+  std::vector<Param> params();
+  long param_count();
+  std::string summary();
+
+  const std::string& name() const { return name_; }
+  const Shape& input_shape() const { return input_shape_; }
+  int input_size() const { return static_cast<int>(shape_size(input_shape_)); }
+  int output_size() const;
+  const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
+  LossKind loss() const { return loss_; }
+  Optimizer* optimizer() { return optimizer_.get(); }
+  void set_optimizer(std::unique_ptr<Optimizer> optimizer) { optimizer_ = std::move(optimizer); }
+
+ private:
+  void require_compiled() const;
+
+  std::string name_;
+  Shape input_shape_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  LossKind loss_ = LossKind::sparse_categorical_crossentropy;
+  std::unique_ptr<Optimizer> optimizer_;
+  PixelScaler scaler_;
+  int reserved_batch_ = 0;
+  const float* probs_ = nullptr;  // the last forward's output
+  int batch_ = 0;
+  BatchBuffer dprobs_, eval_x_;
+  std::vector<uint8_t> eval_labels_;
+};
+
+}  // namespace digitrain

@@ -1,0 +1,22 @@
+#pragma once
+// Keras' SGD: w -= lr·g, or with momentum: v = momentum·v - lr·g; w += v
+// (nesterov: w += momentum·v - lr·g). Defaults lr 0.01, momentum 0.
+#include "optim/optimizer.h"
+
+namespace digitrain {
+
+class Sgd final : public Optimizer {
+ public:
+  explicit Sgd(float learning_rate = 0.01f, float momentum = 0.0f, bool nesterov = false)
+      : Optimizer(learning_rate), momentum_(momentum), nesterov_(nesterov) {}
+  const char* class_name() const override { return "SGD"; }
+  void step(const std::vector<Param>& params) override;
+  nlohmann::json to_json() const override;
+
+ private:
+  float momentum_;
+  bool nesterov_;
+  std::vector<std::vector<float>> velocity_;  // sized on the first step only
+};
+
+}  // namespace digitrain

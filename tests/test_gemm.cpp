@@ -1,0 +1,201 @@
+// gemm (packing + 4×8 micro-kernel) against gemm_ref, the double-precision judge: exact
+// tiles, tile±1, primes, K across the kc=256 blocks, every transpose, strided operands,
+// accumulate, and the model's own shapes. Built and run natively and in WASM under Node.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "kernels/gemm.h"
+#include "kernels/gemm_4x8.h"
+
+namespace digitrain {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kSentinel = 1234.5f;
+
+struct Case {
+  int M, N, K;
+  bool trans_a, trans_b, accumulate;
+  int pad;  // extra floats per stored row of A, B and C
+};
+
+std::string describe(const Case& c) {
+  std::ostringstream s;
+  s << c.M << "x" << c.K << "·" << c.K << "x" << c.N << (c.trans_a ? " trans_a" : "")
+    << (c.trans_b ? " trans_b" : "") << (c.accumulate ? " accumulate" : "") << " pad " << c.pad;
+  return s.str();
+}
+
+// rows×cols with row stride cols+pad. Padding holds NaN: if gemm ever read it, NaN would
+// reach C and fail the comparison.
+std::vector<float> random_matrix(Rng& rng, int rows, int cols, int pad) {
+  std::vector<float> m(static_cast<size_t>(rows) * (cols + pad), kNaN);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) m[static_cast<size_t>(r) * (cols + pad) + c] = rng.uniform(-1, 1);
+  return m;
+}
+
+std::vector<float> absolute(std::vector<float> v) {
+  for (float& x : v) x = std::fabs(x);
+  return v;
+}
+
+void check(const Case& c, uint64_t seed = 1) {
+  SCOPED_TRACE(describe(c));
+  Rng rng(seed);
+  const int a_rows = c.trans_a ? c.K : c.M, a_cols = c.trans_a ? c.M : c.K;
+  const int b_rows = c.trans_b ? c.N : c.K, b_cols = c.trans_b ? c.K : c.N;
+  const int lda = a_cols + c.pad, ldb = b_cols + c.pad, ldc = c.N + c.pad;
+  const std::vector<float> A = random_matrix(rng, a_rows, a_cols, c.pad);
+  const std::vector<float> B = random_matrix(rng, b_rows, b_cols, c.pad);
+  // Without accumulate C's old values must not be read, so they are NaN; its padding
+  // columns hold a sentinel that must survive.
+  std::vector<float> C0(static_cast<size_t>(c.M) * ldc, kSentinel);
+  for (int i = 0; i < c.M; ++i)
+    for (int j = 0; j < c.N; ++j)
+      C0[static_cast<size_t>(i) * ldc + j] = c.accumulate ? rng.uniform(-1, 1) : kNaN;
+
+  std::vector<float> got = C0, want = C0;
+  GemmArgs args{c.M, c.N, c.K, A.data(), lda, c.trans_a, B.data(), ldb, c.trans_b,
+                got.data(), ldc, c.accumulate};
+  gemm(args);
+  args.C = want.data();
+  gemm_ref(args);
+
+  // Rounding error scales with sum_k |a_ik·b_kj| (+|c_ij|), grows like sqrt(K) for
+  // random signs, and depends on FMA use and on the summation order of the K blocks.
+  const std::vector<float> absA = absolute(A), absB = absolute(B);
+  std::vector<float> bound = absolute(C0);
+  gemm_ref({c.M, c.N, c.K, absA.data(), lda, c.trans_a, absB.data(), ldb, c.trans_b,
+            bound.data(), ldc, c.accumulate});
+  const double scale = 1e-6 * std::sqrt(static_cast<double>(c.K) + 1.0);
+
+  int bad = 0;
+  for (int i = 0; i < c.M && bad < 5; ++i)
+    for (int j = 0; j < c.N + c.pad && bad < 5; ++j) {
+      const size_t at = static_cast<size_t>(i) * ldc + j;
+      if (j >= c.N) {
+        if (got[at] != kSentinel) ++bad, ADD_FAILURE() << "padding C(" << i << "," << j << ") written";
+        continue;
+      }
+      const double tol = scale * bound[at];
+      if (!(std::fabs(static_cast<double>(got[at]) - want[at]) <= tol))
+        ++bad, ADD_FAILURE() << "C(" << i << "," << j << ") = " << got[at] << ", expected "
+                             << want[at] << " ± " << tol;
+    }
+}
+
+// Every transpose, with and without accumulate, contiguous and strided.
+void check_all_variants(int M, int N, int K) {
+  for (int t = 0; t < 4; ++t)
+    for (bool accumulate : {false, true})
+      for (int pad : {0, 3}) check({M, N, K, (t & 1) != 0, (t & 2) != 0, accumulate, pad});
+}
+
+TEST(GemmRef, HandComputed) {
+  // [1 2; 3 4]·[5 6; 7 8] = [19 22; 43 50]; A passed transposed, C with one padding column.
+  const float At[] = {1, 3, 2, 4};
+  const float B[] = {5, 6, 7, 8};
+  float C[] = {1, 1, -7, 1, 1, -7};
+  gemm_ref({2, 2, 2, At, 2, true, B, 2, false, C, 3, /*accumulate=*/true});
+  const float expected[] = {20, 23, -7, 44, 51, -7};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(C[i], expected[i]) << i;
+}
+
+TEST(Gemm4x8, UnalignedPanelsAndTile) {
+  // Panels and C one float off 16-byte alignment; C row stride 9 (odd).
+  const int kc = 5, ldc = 9;
+  Rng rng(7);
+  std::vector<float> a(1 + 4 * kc), b(1 + 8 * kc), c(1 + 3 * ldc + 8 + 1, kSentinel);
+  for (float& x : a) x = rng.uniform(-1, 1);
+  for (float& x : b) x = rng.uniform(-1, 1);
+  gemm_4x8(kc, a.data() + 1, b.data() + 1, c.data() + 1, ldc, /*accumulate=*/false);
+  for (int r = 0; r < 4; ++r)
+    for (int j = 0; j < ldc; ++j) {
+      float* got = &c[1 + r * ldc + j];
+      if (j >= 8) {
+        if (r < 3) {
+          EXPECT_EQ(*got, kSentinel) << r << "," << j;
+        }
+        continue;
+      }
+      double want = 0;
+      for (int k = 0; k < kc; ++k) want += double(a[1 + k * 4 + r]) * b[1 + k * 8 + j];
+      EXPECT_NEAR(*got, want, 1e-5) << r << "," << j;
+    }
+  EXPECT_EQ(c.back(), kSentinel);
+}
+
+TEST(Gemm, OneByOneByOne) { check_all_variants(1, 1, 1); }
+
+TEST(Gemm, ExactTiles) {
+  for (int K : {1, 2, 7, 64}) check_all_variants(4, 8, K);
+  check_all_variants(8, 16, 33);
+}
+
+TEST(Gemm, TilePlusMinusOne) {
+  for (int M : {1, 3, 4, 5, 7, 9})
+    for (int N : {1, 7, 8, 9, 15, 17})
+      for (int K : {1, 3, 33}) check_all_variants(M, N, K);
+}
+
+TEST(Gemm, Primes) {
+  check_all_variants(7, 13, 29);
+  check_all_variants(31, 37, 41);
+}
+
+TEST(Gemm, KAcrossBlocks) {
+  for (int K : {255, 256, 257, 300, 513, 600, 784}) {
+    check_all_variants(5, 9, K);
+    check_all_variants(4, 8, K);
+  }
+}
+
+TEST(Gemm, CrossesMAndNBlocks) {
+  check_all_variants(129, 9, 5);     // mc = 128
+  check_all_variants(257, 17, 3);
+  check_all_variants(6, 1025, 4);    // nc = 1024
+  check_all_variants(5, 2049, 2);
+}
+
+TEST(Gemm, EmptyDimensions) {
+  // K == 0 is an empty sum: C = 0, or C unchanged with accumulate.
+  check_all_variants(5, 7, 0);
+  check_all_variants(0, 7, 3);
+  check_all_variants(5, 0, 3);
+  check_all_variants(0, 0, 0);
+}
+
+// The model's products (batch 32). Their own transposes get every stride and accumulate
+// variant; the other transposes run once, since the reference costs seconds here in WASM.
+TEST(Gemm, ModelShapes) {
+  const Case shapes[] = {
+      {32, 300, 784, false, false, false, 0},    // fc1 forward: X·W
+      {784, 300, 32, true, false, false, 0},     // fc1 dW: Xᵀ·dY
+      {32, 784, 300, false, true, false, 0},     // fc1 dX: dY·Wᵀ
+      {18432, 8, 144, false, false, false, 0},   // conv forward: im2col·kernel
+      {144, 8, 18432, true, false, false, 0},    // conv dW: colsᵀ·dY
+      {18432, 144, 8, false, true, false, 0},    // conv dcols: dY·kernelᵀ
+      {32, 144, 3872, false, false, false, 0},   // K = 3872: 16 blocks of kc
+  };
+  for (Case c : shapes) {
+    for (bool accumulate : {false, true})
+      for (int pad : {0, 3}) {
+        c.accumulate = accumulate, c.pad = pad;
+        check(c);
+      }
+    c.trans_a = !c.trans_a, c.accumulate = false, c.pad = 0;
+    check(c);
+    c.trans_b = !c.trans_b;
+    check(c);
+  }
+}
+
+}  // namespace
+}  // namespace digitrain
