@@ -300,6 +300,7 @@ async function generate(tf, c) {
     for (let attempt = 0; attempt < MAX_SEED_ATTEMPTS; ++attempt) {
       const seed = (fnv1a(name) + Math.imul(attempt, 0x9e3779b9)) >>> 0;
       const data = drawData(seed, info, batch, inputShape, classes);
+      setLayerWeights(tf, layers, info, data.weights);
       const xT = tf.tensor(data.x, [batch, ...inputShape], 'float32');
       const m = reluMargin(tf, layers, info, data.weights, xT);
       xT.dispose();
@@ -388,7 +389,7 @@ async function generate(tf, c) {
       y,
       weights: weights.map((w) => ({ name: w.name, shape: w.shape, values: w.values })),
       layer_outputs: layerOutputs,
-      loss: f32(loss),
+      loss: new F32Scalar(loss),
       gradients,
       sgd: { learning_rate: SGD.learning_rate, weights_after: sgdAfter },
       adam: { ...ADAM, weights_after: adamAfter },
@@ -414,7 +415,14 @@ function f32String(v) {
   return String(v); // exact double of the float32 (cannot happen for float32 values, but safe)
 }
 
+class F32Scalar {
+  constructor(v) {
+    this.value = f32(v);
+  }
+}
+
 function toJson(value, indent = '') {
+  if (value instanceof F32Scalar) return f32String(value.value);
   if (value instanceof Float32Array) {
     const parts = new Array(value.length);
     for (let i = 0; i < value.length; ++i) parts[i] = f32String(value[i]);
@@ -436,6 +444,50 @@ function toJson(value, indent = '') {
     return `{\n${body.join(',\n')}\n${indent}}`;
   }
   return JSON.stringify(value);
+}
+
+/** Plain float64 forward pass of one layer (row-major, channels-last, TF.js kernel layouts). */
+function referenceLayer(l, input, kernel, bias, B) {
+  const inSize = shapeSize(l.input_shape);
+  const outSize = shapeSize(l.output_shape);
+  const out = new Float64Array(B * outSize);
+  if (l.class_name === 'Flatten') return Float64Array.from(input);
+  if (l.class_name === 'Dense') {
+    const units = l.output_shape[0];
+    for (let b = 0; b < B; ++b)
+      for (let j = 0; j < units; ++j) {
+        let acc = bias ? bias[j] : 0;
+        for (let i = 0; i < inSize; ++i) acc += input[b * inSize + i] * kernel[i * units + j];
+        out[b * units + j] = acc;
+      }
+  } else {
+    const [H, W, C] = l.input_shape;
+    const [OH, OW, F] = l.output_shape;
+    const [KH, KW] = l.kernel_size;
+    for (let b = 0; b < B; ++b)
+      for (let y = 0; y < OH; ++y)
+        for (let x = 0; x < OW; ++x)
+          for (let fo = 0; fo < F; ++fo) {
+            let acc = bias ? bias[fo] : 0;
+            for (let dy = 0; dy < KH; ++dy)
+              for (let dx = 0; dx < KW; ++dx)
+                for (let c = 0; c < C; ++c)
+                  acc += input[b * inSize + ((y + dy) * W + (x + dx)) * C + c] * kernel[((dy * KW + dx) * C + c) * F + fo];
+            out[b * outSize + (y * OW + x) * F + fo] = acc;
+          }
+  }
+  if (l.activation === 'relu') for (let i = 0; i < out.length; ++i) out[i] = Math.max(0, out[i]);
+  if (l.activation === 'softmax') {
+    const n = l.output_shape[0];
+    for (let b = 0; b < B; ++b) {
+      const row = out.subarray(b * n, (b + 1) * n);
+      const m = Math.max(...row);
+      let sum = 0;
+      for (let j = 0; j < n; ++j) sum += (row[j] = Math.exp(row[j] - m));
+      for (let j = 0; j < n; ++j) row[j] /= sum;
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,9 +549,39 @@ function checkFixture(file, expectedCase, original) {
     if (Math.abs(sum - 1) > 1e-5) bad(`softmax row ${i} sums to ${sum}`);
     if (row.indexOf(Math.max(...row)) === f.y[i]) ++correct;
   }
-  if (typeof f.loss !== 'number' || !Number.isFinite(f.loss) || f.loss <= 0 || f32(f.loss) !== original.loss) bad(`loss ${f.loss}`);
+  if (typeof f.loss !== 'number' || !Number.isFinite(f.loss) || f.loss <= 0 || f32(f.loss) !== original.loss.value) bad(`loss ${f.loss}`);
   if (JSON.stringify(f.y) !== JSON.stringify(original.y)) bad('y does not read back');
   if (f.accuracy !== correct / B) bad(`accuracy ${f.accuracy}, recomputed ${correct / B}`);
+  // Layouts: recompute every layer (in float64, from the fixture's own input to that layer) and
+  // the loss, and the last Dense bias gradient (mean of p - onehot), independently of TF.js.
+  let k = 0;
+  info.forEach((l, i) => {
+    const input = i === 0 ? f.x : f.layer_outputs[i - 1];
+    const kernel = l.weights.length > 0 ? f.weights[k].values : null;
+    const bias = l.use_bias ? f.weights[k + 1].values : null;
+    const want = referenceLayer(l, input, kernel, bias, B);
+    f.layer_outputs[i].forEach((v, j) => {
+      if (Math.abs(v - want[j]) > 1e-5 + 1e-5 * Math.abs(want[j])) bad(`layer_outputs[${i}][${j}] is ${v}, float64 recomputation ${want[j]}`);
+    });
+    k += l.weights.length;
+  });
+  const isCategorical = lossFromDescription(f.model) === 'categoricalCrossentropy';
+  let lossSum = 0;
+  for (let i = 0; i < B; ++i) {
+    const row = probs.slice(i * classes, (i + 1) * classes);
+    const sum = isCategorical ? row.reduce((a, b) => a + b, 0) : 1;
+    lossSum -= Math.log(Math.min(Math.max(row[f.y[i]] / sum, 1e-7), 1 - 1e-7));
+  }
+  if (Math.abs(f.loss - lossSum / B) > 1e-5 * Math.max(1, lossSum / B)) bad(`loss ${f.loss}, float64 recomputation ${lossSum / B}`);
+  const lastLayer = info[info.length - 1];
+  if (lastLayer.use_bias) {
+    const g = f.gradients[specs.length - 1];
+    for (let j = 0; j < classes; ++j) {
+      let want = 0;
+      for (let i = 0; i < B; ++i) want += (probs[i * classes + j] - (f.y[i] === j ? 1 : 0)) / B;
+      if (Math.abs(g[j] - want) > 1e-5) bad(`${lastLayer.name}/bias gradient[${j}] is ${g[j]}, expected mean(p - onehot) = ${want}`);
+    }
+  }
   if (f.sgd.learning_rate !== SGD.learning_rate) bad(`sgd.learning_rate ${f.sgd.learning_rate}`);
   for (const k of Object.keys(ADAM)) if (f.adam[k] !== ADAM[k]) bad(`adam.${k} ${f.adam[k]}`);
 }

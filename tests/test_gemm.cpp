@@ -115,7 +115,7 @@ TEST(Gemm4x8, UnalignedPanelsAndTile) {
   std::vector<float> a(1 + 4 * kc), b(1 + 8 * kc), c(1 + 3 * ldc + 8 + 1, kSentinel);
   for (float& x : a) x = rng.uniform(-1, 1);
   for (float& x : b) x = rng.uniform(-1, 1);
-  gemm_4x8(kc, a.data() + 1, b.data() + 1, c.data() + 1, ldc, /*accumulate=*/false);
+  gemm_4x8(kc, a.data() + 1, 4, b.data() + 1, 8, c.data() + 1, ldc, /*accumulate=*/false);
   for (int r = 0; r < 4; ++r)
     for (int j = 0; j < ldc; ++j) {
       float* got = &c[1 + r * ldc + j];

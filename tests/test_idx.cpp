@@ -11,13 +11,14 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "data/idx.h"
+#include "test_support.h"
 
-#ifndef DIGITRAIN_SOURCE_DIR
-#error "DIGITRAIN_SOURCE_DIR must name the project root (the test build defines it)"
-#endif
 
 namespace digitrain {
 namespace {
+
+using testing::TempDir;
+using testing::write_file;
 
 constexpr uint32_t kImagesMagic = 0x00000803;
 constexpr uint32_t kLabelsMagic = 0x00000801;
@@ -59,36 +60,6 @@ std::vector<uint8_t> parse_labels(const std::vector<uint8_t>& bytes) {
 
 // ---- Files ------------------------------------------------------------------------------
 
-// A fresh directory under /tmp named after the running test, removed afterwards. Under
-// WASM the tests run in Node with NODERAWFS, so these are real files there too.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::string("/tmp/digitrain_test_idx_") + info->test_suite_name() + "_" + info->name();
-#ifdef DIGITRAIN_BUILD_FLAVOUR
-    path_ += std::string("_") + DIGITRAIN_BUILD_FLAVOUR;  // native and wasm runs may overlap
-#endif
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << "could not write " << path;
-}
-
 // Four small MNIST-named files: 3 training and 2 test images of 4x5.
 void write_small_mnist(const std::string& dir) {
   write_file(dir + "/train-images-idx3-ubyte", images_file(3, 4, 5));
@@ -96,27 +67,6 @@ void write_small_mnist(const std::string& dir) {
   write_file(dir + "/t10k-images-idx3-ubyte", images_file(2, 4, 5));
   write_file(dir + "/t10k-labels-idx1-ubyte", labels_file({7, 2}));
 }
-
-// ---- Checking errors --------------------------------------------------------------------
-
-// Runs `f`, which must throw digitrain::Error with `expected` in its message. gmock is not
-// built for WASM, so this stands in for ThrowsMessage(HasSubstr(...)).
-template <class F>
-::testing::AssertionResult throws_error_containing(F f, const std::string& expected) {
-  try {
-    f();
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    if (message.find(expected) != std::string::npos) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << "message:  \"" << message << "\"\n"
-                                         << "expected: \"" << expected << "\" in it";
-  }
-  return ::testing::AssertionFailure()
-         << "no digitrain::Error thrown; expected one with \"" << expected << "\"";
-}
-
-#define EXPECT_ERROR(statement, expected) \
-  EXPECT_TRUE(throws_error_containing([&] { statement; }, expected))
 
 // ---- Good input -------------------------------------------------------------------------
 

@@ -11,70 +11,111 @@ namespace digitrain {
 namespace {
 
 constexpr int kMR = 4, kNR = 8;  // the micro-kernel's tile
-// kc×8 floats of B (8 KB) stay in L1 while the mc×kc block of A (128 KB) is reused from L2.
+// A kc×8 panel of B (≤ 8 KB) stays in L1 while the mc×kc block of A (≤ 128 KB) is reused
+// from L2.
 constexpr int kKC = 256, kMC = 128, kNC = 1024;
 
-// Rows or columns past an edge read from here, so edge panels come out zero-padded.
+// Runs past an edge of A or B read from here, so edge panels come out zero-padded.
 const float kZeros[kKC] = {};
 
-// op(A)[i0, i0+mc) × [p0, p0+kc) as 4-row panels, panel after panel (layout: gemm_4x8.h).
+// rows r0..r3 in, columns out.
+inline void transpose4(v4f& r0, v4f& r1, v4f& r2, v4f& r3) {
+  const v4f t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
+  const v4f t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+  const v4f t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+  const v4f t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+  r0 = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+  r1 = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+  r2 = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+  r3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
+// dst[k*width + r] = run[r][k] for r < 4: four runs of kc floats become 4 adjacent panel
+// lanes. Transposing 4×4 blocks in registers: a scalar gather made packing the larger
+// half of a call in WASM for tall, thin products (conv, N = 8).
+void interleave4(const float* const run[4], int kc, float* dst, int width) {
+  int k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    v4f r0 = load4(run[0] + k), r1 = load4(run[1] + k), r2 = load4(run[2] + k),
+        r3 = load4(run[3] + k);
+    transpose4(r0, r1, r2, r3);
+    float* d = dst + k * width;
+    store4(d, r0), store4(d + width, r1), store4(d + 2 * width, r2), store4(d + 3 * width, r3);
+  }
+  for (; k < kc; ++k)
+    for (int r = 0; r < 4; ++r) dst[k * width + r] = run[r][k];
+}
+
+// dst[k*width + j] = src[k*ld + j] for j < n, 0 up to width: the edge panel of an operand
+// whose panel lanes are already adjacent in memory (full panels are read in place).
+void copy_edge_panel(const float* src, int ld, int n, int kc, float* dst, int width) {
+  for (int k = 0; k < kc; ++k, src += ld, dst += width)
+    for (int j = 0; j < width; ++j) dst[j] = j < n ? src[j] : 0.0f;
+}
+
+// A panel of op(A): the packed copy (a_step 4) or, for A stored K×M, A itself (a_step lda).
+struct Panel {
+  const float* p;
+  int step;
+};
+
+// Packs what cannot be read in place of op(A)[i0, i0+mc) × [p0, p0+kc): with trans_a only
+// the edge panel, otherwise every panel (A stored M×K has its tile rows lda apart).
 void pack_a(const GemmArgs& g, int i0, int mc, int p0, int kc, float* dst) {
-  for (int ir = 0; ir < mc; ir += kMR, dst += kMR * kc) {
+  for (int ir = 0; ir < mc; ir += kMR) {
     const int mr = std::min(kMR, mc - ir);
+    float* d = dst + static_cast<long>(ir) * kc;
     if (g.trans_a) {
-      // Stored K×M: a panel's 4 rows are 4 adjacent floats of each stored row.
-      const float* src = g.A + static_cast<long>(p0) * g.lda + i0 + ir;
-      for (int k = 0; k < kc; ++k, src += g.lda) {
-        float* d = dst + k * kMR;
-        for (int r = 0; r < kMR; ++r) d[r] = r < mr ? src[r] : 0.0f;
-      }
+      if (mr < kMR)
+        copy_edge_panel(g.A + static_cast<long>(p0) * g.lda + i0 + ir, g.lda, mr, kc, d, kMR);
     } else {
-      const float* s[kMR];
+      const float* run[kMR];
       for (int r = 0; r < kMR; ++r)
-        s[r] = r < mr ? g.A + static_cast<long>(i0 + ir + r) * g.lda + p0 : kZeros;
-      float* d = dst;
-      for (int k = 0; k < kc; ++k, d += kMR) {
-        d[0] = s[0][k], d[1] = s[1][k], d[2] = s[2][k], d[3] = s[3][k];
-      }
+        run[r] = r < mr ? g.A + static_cast<long>(i0 + ir + r) * g.lda + p0 : kZeros;
+      interleave4(run, kc, d, kMR);
     }
   }
 }
 
-// op(B)[p0, p0+kc) × [j0, j0+nc) as 8-column panels.
+Panel a_panel(const GemmArgs& g, int i, int p0, int mr, const float* packed) {
+  if (g.trans_a && mr == kMR) return {g.A + static_cast<long>(p0) * g.lda + i, g.lda};
+  return {packed, kMR};
+}
+
+// Same for op(B)[p0, p0+kc) × [j0, j0+nc): B stored K×N is read in place but for the edge.
 void pack_b(const GemmArgs& g, int p0, int kc, int j0, int nc, float* dst) {
-  for (int jr = 0; jr < nc; jr += kNR, dst += kNR * kc) {
+  for (int jr = 0; jr < nc; jr += kNR) {
     const int nr = std::min(kNR, nc - jr);
+    float* d = dst + static_cast<long>(jr) * kc;
     if (!g.trans_b) {
-      const float* src = g.B + static_cast<long>(p0) * g.ldb + j0 + jr;
-      for (int k = 0; k < kc; ++k, src += g.ldb) {
-        float* d = dst + k * kNR;
-        std::memcpy(d, src, sizeof(float) * nr);
-        std::fill(d + nr, d + kNR, 0.0f);
-      }
+      if (nr < kNR)
+        copy_edge_panel(g.B + static_cast<long>(p0) * g.ldb + j0 + jr, g.ldb, nr, kc, d, kNR);
     } else {
-      // Stored N×K: each of the panel's 8 columns is a run of one stored row.
-      const float* s[kNR];
+      const float* run[kNR];
       for (int c = 0; c < kNR; ++c)
-        s[c] = c < nr ? g.B + static_cast<long>(j0 + jr + c) * g.ldb + p0 : kZeros;
-      float* d = dst;
-      for (int k = 0; k < kc; ++k, d += kNR)
-        for (int c = 0; c < kNR; ++c) d[c] = s[c][k];
+        run[c] = c < nr ? g.B + static_cast<long>(j0 + jr + c) * g.ldb + p0 : kZeros;
+      interleave4(run, kc, d, kNR);
+      interleave4(run + 4, kc, d + 4, kNR);
     }
   }
+}
+
+Panel b_panel(const GemmArgs& g, int p0, int j, int nr, const float* packed) {
+  if (!g.trans_b && nr == kNR) return {g.B + static_cast<long>(p0) * g.ldb + j, g.ldb};
+  return {packed, kNR};
 }
 
 // Partial tiles go through a local 4×8 tile so the kernel never touches C outside M×N.
-void edge_tile(int kc, const float* a, const float* b, float* c, int ldc, int mr, int nr,
-               bool accumulate) {
+void edge_tile(int kc, Panel a, Panel b, float* c, int ldc, int mr, int nr, bool accumulate) {
   float tile[kMR * kNR];
   if (accumulate)
     for (int r = 0; r < mr; ++r) std::memcpy(tile + r * kNR, c + r * ldc, sizeof(float) * nr);
-  gemm_4x8(kc, a, b, tile, kNR, accumulate);
+  gemm_4x8(kc, a.p, a.step, b.p, b.step, tile, kNR, accumulate);
   for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * kNR, sizeof(float) * nr);
 }
 
-void grow(std::vector<float>& v, std::size_t n) {
-  if (v.size() < n) v.resize(n);
+void grow(std::vector<float>& v, long n) {
+  if (static_cast<long>(v.size()) < n) v.resize(n);
 }
 
 }  // namespace
@@ -83,21 +124,23 @@ void gemm(const GemmArgs& g) {
   if (g.M <= 0 || g.N <= 0) return;
   if (g.K <= 0) {
     if (!g.accumulate)
-      for (int i = 0; i < g.M; ++i)
-        std::fill(g.C + static_cast<long>(i) * g.ldc, g.C + static_cast<long>(i) * g.ldc + g.N,
-                  0.0f);
+      for (int i = 0; i < g.M; ++i) std::fill_n(g.C + static_cast<long>(i) * g.ldc, g.N, 0.0f);
     return;
   }
+  // Equal K blocks: K = 784 as 4×196 rather than 3×256 + 16, whose thin last block would
+  // cost a whole pass over C for little work.
+  const int k_blocks = (g.K + kKC - 1) / kKC;
+  const int kc_max = (g.K + k_blocks - 1) / k_blocks;
+
   // Grow-only and per thread: after the first call of a size, gemm allocates nothing.
   thread_local std::vector<float> a_pack, b_pack;
-  const int kc_max = std::min(kKC, g.K);
-  grow(a_pack, static_cast<std::size_t>((std::min(kMC, g.M) + kMR - 1) / kMR * kMR) * kc_max);
-  grow(b_pack, static_cast<std::size_t>((std::min(kNC, g.N) + kNR - 1) / kNR * kNR) * kc_max);
+  grow(a_pack, static_cast<long>((std::min(kMC, g.M) + kMR - 1) / kMR * kMR) * kc_max);
+  grow(b_pack, static_cast<long>((std::min(kNC, g.N) + kNR - 1) / kNR * kNR) * kc_max);
 
   for (int jc = 0; jc < g.N; jc += kNC) {
     const int nc = std::min(kNC, g.N - jc);
-    for (int pc = 0; pc < g.K; pc += kKC) {
-      const int kc = std::min(kKC, g.K - pc);
+    for (int pc = 0; pc < g.K; pc += kc_max) {
+      const int kc = std::min(kc_max, g.K - pc);
       const bool acc = g.accumulate || pc > 0;  // later K blocks add to the first
       pack_b(g, pc, kc, jc, nc, b_pack.data());
       for (int ic = 0; ic < g.M; ic += kMC) {
@@ -105,13 +148,14 @@ void gemm(const GemmArgs& g) {
         pack_a(g, ic, mc, pc, kc, a_pack.data());
         for (int jr = 0; jr < nc; jr += kNR) {
           const int nr = std::min(kNR, nc - jr);
-          const float* b = b_pack.data() + static_cast<long>(jr) * kc;
+          const Panel b = b_panel(g, pc, jc + jr, nr, b_pack.data() + static_cast<long>(jr) * kc);
           for (int ir = 0; ir < mc; ir += kMR) {
             const int mr = std::min(kMR, mc - ir);
-            const float* a = a_pack.data() + static_cast<long>(ir) * kc;
+            const Panel a =
+                a_panel(g, ic + ir, pc, mr, a_pack.data() + static_cast<long>(ir) * kc);
             float* c = g.C + static_cast<long>(ic + ir) * g.ldc + jc + jr;
             if (mr == kMR && nr == kNR)
-              gemm_4x8(kc, a, b, c, g.ldc, acc);
+              gemm_4x8(kc, a.p, a.step, b.p, b.step, c, g.ldc, acc);
             else
               edge_tile(kc, a, b, c, g.ldc, mr, nr, acc);
           }

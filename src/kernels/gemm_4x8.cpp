@@ -2,29 +2,19 @@
 
 namespace digitrain {
 
-// GNU vector extensions rather than wasm_simd128.h or x86 intrinsics: g++ (native tests)
-// and em++ -msimd128 compile this one source to SSE/AVX and to f32x4 ops.
-typedef float v4f __attribute__((vector_size(16)));
-
 namespace {
-// memcpy keeps loads and stores alignment-free; both compilers lower it to one vector move.
-inline v4f load4(const float* p) {
-  v4f v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store4(float* p, v4f v) { __builtin_memcpy(p, &v, sizeof v); }
 // {s,s,s,s} becomes v128.load32_splat; v4f{} + s would add an f32x4.add of zero that
-// clang cannot drop (signed zeros), which halved throughput in V8 (toolchain.md).
+// clang may not drop (signed zeros), which halved throughput in V8 (toolchain.md).
 inline v4f splat(const float* p) {
   const float s = *p;
   return v4f{s, s, s, s};
 }
 }  // namespace
 
-// 8 accumulators + 2 B vectors + 1 broadcast fit the 16 registers of SSE and of V8's
-// wasm backend; larger tiles spilled and ran at half speed in V8 (toolchain.md).
-void gemm_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool accumulate) {
+// 8 accumulators + 2 B vectors + 1 broadcast fit the 16 vector registers of SSE and of
+// V8's x64 backend; larger tiles spilled and ran at half speed in V8 (toolchain.md).
+void gemm_4x8(int kc, const float* a, int a_step, const float* b, int b_step, float* c, int ldc,
+              bool accumulate) {
   v4f c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {};
   for (int k = 0; k < kc; ++k) {
     const v4f b0 = load4(b), b1 = load4(b + 4);
@@ -40,8 +30,8 @@ void gemm_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool ac
     a_r = splat(a + 3);
     c30 += a_r * b0;
     c31 += a_r * b1;
-    a += 4;
-    b += 8;
+    a += a_step;
+    b += b_step;
   }
   float* c0 = c;
   float* c1 = c + ldc;

@@ -22,6 +22,7 @@ void Sequential::add(std::unique_ptr<Layer> layer) {
     if (existing->name() == layer->name()) throw Error("model '" + name_ + "': two layers are named '" + layer->name() + "'");
   layers_.push_back(std::move(layer));
   reserved_batch_ = 0;
+  params_valid_ = false;
 }
 
 void Sequential::compile(LossKind loss, std::unique_ptr<Optimizer> optimizer) {
@@ -124,11 +125,14 @@ void Sequential::predict_images(const uint8_t* pixels, int n, float* probs) {
   }
 }
 
-std::vector<Param> Sequential::params() {
-  std::vector<Param> all;
-  for (auto& layer : layers_)
-    for (Param& p : layer->params()) all.push_back(p);
-  return all;
+const std::vector<Param>& Sequential::params() {
+  if (!params_valid_) {
+    params_.clear();
+    for (auto& layer : layers_)
+      for (Param& p : layer->params()) params_.push_back(p);
+    params_valid_ = true;
+  }
+  return params_;
 }
 
 long Sequential::param_count() {

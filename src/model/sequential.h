@@ -53,7 +53,8 @@ class Sequential {
   // Probabilities for n raw uint8 images, scaled with this model's pixel scale.
   void predict_images(const uint8_t* pixels, int n, float* probs);
 
-  std::vector<Param> params();
+  // Cached: the list is built once, so a training step does not rebuild it.
+  const std::vector<Param>& params();
   long param_count();
   std::string summary();
 
@@ -76,6 +77,8 @@ class Sequential {
   std::unique_ptr<Optimizer> optimizer_;
   PixelScaler scaler_;
   int reserved_batch_ = 0;
+  std::vector<Param> params_;
+  bool params_valid_ = false;
   const float* probs_ = nullptr;  // the last forward's output
   int batch_ = 0;
   BatchBuffer dprobs_, eval_x_;

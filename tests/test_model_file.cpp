@@ -1,0 +1,137 @@
+// Model descriptions and model files: round trips, and every bad input with its message.
+#include <gtest/gtest.h>
+
+#include "core/base64.h"
+#include "model/model_file.h"
+#include "model/presets.h"
+#include "training/trainer.h"
+#include "test_support.h"
+
+namespace digitrain {
+namespace {
+
+using nlohmann::json;
+
+json preset_description(const std::string& name) { return json::parse(preset_json(name)); }
+
+TEST(Base64, RoundTripsEveryLength) {
+  for (size_t n = 0; n < 10; ++n) {
+    std::vector<uint8_t> bytes(n);
+    for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<uint8_t>(i * 77 + 3);
+    const std::string text = base64_encode(bytes.data(), n);
+    EXPECT_EQ(base64_decoded_size(text), n);
+    EXPECT_EQ(base64_decode(text, "t"), bytes);
+  }
+  EXPECT_EQ(base64_encode(reinterpret_cast<const uint8_t*>("Man"), 3), "TWFu");
+  EXPECT_ERROR(base64_decode("TWF", "w"), "w: base64 length 3 is not a multiple of 4");
+  EXPECT_ERROR(base64_decode("TW!u", "w"), "w: invalid base64 character at offset 2");
+}
+
+TEST(ModelSpec, ParsesEveryPreset) {
+  for (const std::string& name : preset_names()) {
+    const ModelSpec spec = preset_spec(name);
+    EXPECT_EQ(spec.name, name);
+    EXPECT_FALSE(spec.layers.empty());
+  }
+  const ModelSpec t4 = preset_spec("mlp-256");
+  EXPECT_EQ(t4.fit.batch_size, 200);
+  EXPECT_EQ(t4.fit.validation, FitSettings::Validation::split);
+  EXPECT_DOUBLE_EQ(t4.fit.split_fraction, 0.2);
+  EXPECT_EQ(t4.loss, LossKind::categorical_crossentropy);
+  EXPECT_FLOAT_EQ(preset_spec("cnn-16-8").fit.pixel_scale, 1.0f);
+}
+
+TEST(ModelSpec, DescribeThenParseGivesTheSameModel) {
+  auto model = build_model(preset_spec("cnn-16-8"), 1);
+  const json d = describe_model(*model, preset_spec("cnn-16-8").fit);
+  auto again = build_model(parse_model_spec(d, "described"), 1);
+  EXPECT_EQ(again->summary(), model->summary());
+  EXPECT_EQ(describe_model(*again, preset_spec("cnn-16-8").fit), d);
+}
+
+TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
+  auto with = [](const std::function<void(json&)>& edit) {
+    json d = preset_description("mlp-128-128");
+    edit(d);
+    return d;
+  };
+  EXPECT_ERROR(parse_model_spec_text("{\"layers\": [", "m.json"), "m.json: not valid JSON");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) { d.erase("input_shape"); }), "m.json"), "m.json: missing 'input_shape'");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) { d["input_shape"] = {28, -1}; }), "m.json"), "must hold positive integers");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) { d["version"] = 7; }), "m.json"), "version 7 is not supported");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) { d["compile"]["loss"] = "mse"; }), "m.json"), "loss 'mse' is not supported");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) { d["compile"]["optimizer"] = "rmsprop"; }), "m.json"),
+               "optimizer 'rmsprop' is not supported (supported: SGD, Adam)");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) { d["fit"]["batch_size"] = 0; }), "m.json"), "'batch_size' must be an integer");
+  EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][1]["config"]["activation"] = "tanh"; }), "m"), 1),
+               "layer 'dense': activation 'tanh' is not supported");
+  EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][1]["class_name"] = "LSTM"; }), "m"), 1),
+               "layer 'dense': layer type 'LSTM' is not supported");
+  EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][1]["config"]["units"] = 1LL << 31; }), "m"), 1),
+               "'units' must be a positive integer");
+  EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"].erase(0); }), "m"), 1),
+               "layer 'dense' (Dense): expects a flat input, got (None, 28, 28); add a Flatten layer");
+  EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][3]["config"]["activation"] = "relu"; }), "m"), 1),
+               "must use activation 'softmax'");
+  json conv = preset_description("cnn-16-8");
+  conv["layers"][0]["config"]["padding"] = "same";
+  EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "layer 'conv2d': padding=\"same\" is not supported");
+  conv = preset_description("cnn-16-8");
+  conv["layers"][0]["config"]["kernel_size"] = {30, 3};
+  EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "kernel 30x3 is larger than its input");
+}
+
+TEST(ModelFile, SaveThenLoadPredictsTheSame) {
+  const testing::TempDir dir;
+  const Mnist& mnist = testing::real_mnist();
+  for (const std::string& name : preset_names()) {
+    const ModelSpec spec = preset_spec(name);
+    auto model = build_model(spec, 5);
+    Trainer(*model, head(all_of(mnist.train), 320), std::nullopt, {32, 1, true, 5}).fit();
+    save_model_file(*model, spec.fit, dir.file(name + ".json"));
+    LoadedModel loaded = load_model_file(dir.file(name + ".json"));
+    std::vector<float> a(10 * 50), b(10 * 50);
+    model->predict_images(mnist.test.image(0), 50, a.data());
+    loaded.model->predict_images(mnist.test.image(0), 50, b.data());
+    EXPECT_EQ(a, b) << name;  // bit-exact: weights are stored as raw float32
+    EXPECT_EQ(loaded.spec.fit.batch_size, spec.fit.batch_size);
+  }
+}
+
+TEST(ModelFile, BadFilesSayWhatIsWrongAndLeaveNothingHalfLoaded) {
+  auto model = build_model(preset_spec("mlp-256"), 1);
+  const std::string good = model_to_json_text(*model, preset_spec("mlp-256").fit);
+  auto with = [&](const std::function<void(json&)>& edit) {
+    json d = json::parse(good);
+    edit(d);
+    return d.dump();
+  };
+  EXPECT_ERROR(model_from_json_text(good.substr(0, good.size() / 2), "m.json"), "m.json: not valid JSON (truncated");
+  EXPECT_ERROR(model_from_json_text(preset_json("mlp-256"), "m.json"), "m.json: no 'weights' list");
+  EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"].erase(1); }), "m.json"), "m.json: 3 weights, the model has 4");
+  EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][0]["shape"] = {784, 255}; }), "m.json"),
+               "weight 'dense/kernel' has shape [784,255], the model needs [784,256]");
+  EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][1]["data"] = "AAAA"; }), "m.json"),
+               "weight 'dense/bias' holds 3 bytes, its shape needs 1024");
+  EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][1]["dtype"] = "float16"; }), "m.json"),
+               "weight 'dense/bias' has dtype 'float16', expected float32");
+  EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][0]["name"] = "other"; }), "m.json"),
+               "weight 'other' found where 'dense/kernel' was expected");
+  const float nan_bias[256] = {0, std::numeric_limits<float>::quiet_NaN()};
+  const std::string nan_data = base64_encode(reinterpret_cast<const uint8_t*>(nan_bias), sizeof nan_bias);
+  EXPECT_ERROR(model_from_json_text(with([&](json& d) { d["weights"][1]["data"] = nan_data; }), "m.json"),
+               "weight 'dense/bias' has a non-finite value at index 1");
+  EXPECT_ERROR(load_model_file("/nonexistent/model.json"), "cannot open /nonexistent/model.json");
+}
+
+TEST(ModelFile, AFailedSaveKeepsTheOldFile) {
+  const testing::TempDir dir;
+  auto model = build_model(preset_spec("mlp-256"), 1);
+  const std::string path = dir.file("model.json");
+  testing::write_text(path, "previous contents");
+  EXPECT_ERROR(save_model_file(*model, preset_spec("mlp-256").fit, dir.file("missing-folder/model.json")), "cannot write");
+  EXPECT_EQ(testing::read_text(path), "previous contents");
+}
+
+}  // namespace
+}  // namespace digitrain
