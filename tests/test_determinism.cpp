@@ -63,8 +63,8 @@ TEST(Determinism, NativeAndWasmTrainTheSameModel) {
     double native_sum = 0, native_weighted = 0;
     in >> native_sum >> native_weighted;
     // FMA natively vs separate multiply-add in WASM: float rounding differs, the model not.
-    EXPECT_NEAR(sum, native_sum, 1e-3 * (1.0 + std::fabs(native_sum))) << preset;
-    EXPECT_NEAR(weighted, native_weighted, 1e-3 * (1.0 + std::fabs(native_weighted))) << preset;
+    EXPECT_NEAR(sum, native_sum, 1e-5 * (1.0 + std::fabs(native_sum))) << preset;
+    EXPECT_NEAR(weighted, native_weighted, 1e-5 * (1.0 + std::fabs(native_weighted))) << preset;
   }
 }
 

@@ -37,7 +37,8 @@ std::string describe(const Case& c) {
 std::vector<float> random_matrix(Rng& rng, int rows, int cols, int pad) {
   std::vector<float> m(static_cast<size_t>(rows) * (cols + pad), kNaN);
   for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) m[static_cast<size_t>(r) * (cols + pad) + c] = rng.uniform(-1, 1);
+    for (int c = 0; c < cols; ++c)
+      m[static_cast<size_t>(r) * (cols + pad) + c] = rng.uniform(-1, 1);
   return m;
 }
 
@@ -76,18 +77,23 @@ void check(const Case& c, uint64_t seed = 1) {
             bound.data(), ldc, c.accumulate});
   const double scale = 1e-6 * std::sqrt(static_cast<double>(c.K) + 1.0);
 
-  int bad = 0;
+  int bad = 0;  // report the first few, not a whole wrong matrix
   for (int i = 0; i < c.M && bad < 5; ++i)
     for (int j = 0; j < c.N + c.pad && bad < 5; ++j) {
       const size_t at = static_cast<size_t>(i) * ldc + j;
       if (j >= c.N) {
-        if (got[at] != kSentinel) ++bad, ADD_FAILURE() << "padding C(" << i << "," << j << ") written";
+        if (got[at] != kSentinel) {
+          ++bad;
+          ADD_FAILURE() << "padding C(" << i << "," << j << ") written";
+        }
         continue;
       }
       const double tol = scale * bound[at];
-      if (!(std::fabs(static_cast<double>(got[at]) - want[at]) <= tol))
-        ++bad, ADD_FAILURE() << "C(" << i << "," << j << ") = " << got[at] << ", expected "
-                             << want[at] << " ± " << tol;
+      if (!(std::fabs(static_cast<double>(got[at]) - want[at]) <= tol)) {
+        ++bad;
+        ADD_FAILURE() << "C(" << i << "," << j << ") = " << got[at] << ", expected " << want[at]
+                      << " ± " << tol;
+      }
     }
 }
 
@@ -108,28 +114,34 @@ TEST(GemmRef, HandComputed) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(C[i], expected[i]) << i;
 }
 
-TEST(Gemm4x8, UnalignedPanelsAndTile) {
-  // Panels and C one float off 16-byte alignment; C row stride 9 (odd).
-  const int kc = 5, ldc = 9;
+// Both of the kernel's loops: packed rows (a_row 1, a_step 4) and rows read in place from
+// A stored M×K (a_row = lda, a_step 1). Operands and C sit one float off 16-byte alignment.
+TEST(Gemm4x8, StridesAndUnalignedTile) {
+  const int kc = 5, ldc = 9, lda = 7, b_step = 11;
   Rng rng(7);
-  std::vector<float> a(1 + 4 * kc), b(1 + 8 * kc), c(1 + 3 * ldc + 8 + 1, kSentinel);
+  std::vector<float> a(1 + 4 * lda), b(1 + kc * b_step);
   for (float& x : a) x = rng.uniform(-1, 1);
   for (float& x : b) x = rng.uniform(-1, 1);
-  gemm_4x8(kc, a.data() + 1, 4, b.data() + 1, 8, c.data() + 1, ldc, /*accumulate=*/false);
-  for (int r = 0; r < 4; ++r)
-    for (int j = 0; j < ldc; ++j) {
-      float* got = &c[1 + r * ldc + j];
-      if (j >= 8) {
-        if (r < 3) {
-          EXPECT_EQ(*got, kSentinel) << r << "," << j;
+  struct Layout { int a_row, a_step; } layouts[] = {{1, 4}, {lda, 1}};
+  for (Layout l : layouts) {
+    SCOPED_TRACE(l.a_row);
+    std::vector<float> c(1 + 3 * ldc + 8 + 1, kSentinel);
+    gemm_4x8(kc, a.data() + 1, l.a_row, l.a_step, b.data() + 1, b_step, c.data() + 1, ldc,
+             /*accumulate=*/false);
+    for (int r = 0; r < 4; ++r)
+      for (int j = 0; j < ldc && (r < 3 || j < 8); ++j) {
+        const float got = c[1 + r * ldc + j];
+        if (j >= 8) {
+          EXPECT_EQ(got, kSentinel) << r << "," << j;
+          continue;
         }
-        continue;
+        double want = 0;
+        for (int k = 0; k < kc; ++k)
+          want += double(a[1 + r * l.a_row + k * l.a_step]) * b[1 + k * b_step + j];
+        EXPECT_NEAR(got, want, 1e-5) << r << "," << j;
       }
-      double want = 0;
-      for (int k = 0; k < kc; ++k) want += double(a[1 + k * 4 + r]) * b[1 + k * 8 + j];
-      EXPECT_NEAR(*got, want, 1e-5) << r << "," << j;
-    }
-  EXPECT_EQ(c.back(), kSentinel);
+    EXPECT_EQ(c.back(), kSentinel);
+  }
 }
 
 TEST(Gemm, OneByOneByOne) { check_all_variants(1, 1, 1); }
@@ -139,9 +151,10 @@ TEST(Gemm, ExactTiles) {
   check_all_variants(8, 16, 33);
 }
 
+// N up to 32 reads A stored M×K in place, from 33 on gemm packs it: both paths.
 TEST(Gemm, TilePlusMinusOne) {
   for (int M : {1, 3, 4, 5, 7, 9})
-    for (int N : {1, 7, 8, 9, 15, 17})
+    for (int N : {1, 7, 8, 9, 15, 17, 32, 33, 41})
       for (int K : {1, 3, 33}) check_all_variants(M, N, K);
 }
 
@@ -154,6 +167,7 @@ TEST(Gemm, KAcrossBlocks) {
   for (int K : {255, 256, 257, 300, 513, 600, 784}) {
     check_all_variants(5, 9, K);
     check_all_variants(4, 8, K);
+    check_all_variants(7, 41, K);
   }
 }
 
@@ -182,7 +196,7 @@ TEST(Gemm, ModelShapes) {
       {18432, 8, 144, false, false, false, 0},   // conv forward: im2col·kernel
       {144, 8, 18432, true, false, false, 0},    // conv dW: colsᵀ·dY
       {18432, 144, 8, false, true, false, 0},    // conv dcols: dY·kernelᵀ
-      {32, 144, 3872, false, false, false, 0},   // K = 3872: 16 blocks of kc
+      {32, 144, 3872, false, false, false, 0},   // K = 3872: 16 K blocks
   };
   for (Case c : shapes) {
     for (bool accumulate : {false, true})
@@ -190,10 +204,9 @@ TEST(Gemm, ModelShapes) {
         c.accumulate = accumulate, c.pad = pad;
         check(c);
       }
-    c.trans_a = !c.trans_a, c.accumulate = false, c.pad = 0;
-    check(c);
-    c.trans_b = !c.trans_b;
-    check(c);
+    for (int flip = 1; flip < 4; ++flip)
+      check({c.M, c.N, c.K, c.trans_a != ((flip & 1) != 0), c.trans_b != ((flip & 2) != 0),
+             /*accumulate=*/false, /*pad=*/0});
   }
 }
 

@@ -56,6 +56,7 @@ double Rng::normal() {
 }
 
 uint64_t Rng::below(uint64_t n) {
+  if (n <= 1) return 0;
   // Rejection keeps the draw unbiased; the threshold is (2^64 - n) % n.
   const uint64_t threshold = (0 - n) % n;
   for (;;) {

@@ -15,7 +15,7 @@ class Rng {
   float uniform();               // [0, 1), 24 random bits
   float uniform(float lo, float hi);
   double normal();               // mean 0, std 1 (Marsaglia polar, in double)
-  uint64_t below(uint64_t n);    // uniform integer in [0, n), unbiased
+  uint64_t below(uint64_t n);    // uniform integer in [0, n), unbiased; 0 when n <= 1
 
  private:
   uint64_t s_[4];

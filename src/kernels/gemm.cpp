@@ -1,6 +1,7 @@
 #include "kernels/gemm.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <vector>
 
@@ -14,9 +15,21 @@ constexpr int kMR = 4, kNR = 8;  // the micro-kernel's tile
 // A kc×8 panel of B (≤ 8 KB) stays in L1 while the mc×kc block of A (≤ 128 KB) is reused
 // from L2.
 constexpr int kKC = 256, kMC = 128, kNC = 1024;
+// A stored M×K is packed only when at least this many B panels reuse the copy. For fewer,
+// the copy costs more than the kernel's slower strided loop: conv forward (N = 8) spent
+// half its time packing A, and reading in place took it from 17 to ~30 GFLOP/s in V8.
+constexpr int kPackAMinPanels = 5;
 
-// Runs past an edge of A or B read from here, so edge panels come out zero-padded.
+// Lanes past an edge of A or B read zeros from here. They feed only tile rows and columns
+// that edge_tile discards, but must not read past the operand, and garbage could be a
+// denormal or NaN, which are slow on x86.
 const float kZeros[kKC] = {};
+
+// Where the kernel finds one tile's operand (strides as in gemm_4x8.h).
+struct Operand {
+  const float* p;
+  int row, step;
+};
 
 // rows r0..r3 in, columns out.
 inline void transpose4(v4f& r0, v4f& r1, v4f& r2, v4f& r3) {
@@ -31,8 +44,7 @@ inline void transpose4(v4f& r0, v4f& r1, v4f& r2, v4f& r3) {
 }
 
 // dst[k*width + r] = run[r][k] for r < 4: four runs of kc floats become 4 adjacent panel
-// lanes. Transposing 4×4 blocks in registers: a scalar gather made packing the larger
-// half of a call in WASM for tall, thin products (conv, N = 8).
+// lanes, 4×4 blocks transposed in registers (a scalar gather was 2-3× slower in V8).
 void interleave4(const float* const run[4], int kc, float* dst, int width) {
   int k = 0;
   for (; k + 4 <= kc; k += 4) {
@@ -47,27 +59,25 @@ void interleave4(const float* const run[4], int kc, float* dst, int width) {
 }
 
 // dst[k*width + j] = src[k*ld + j] for j < n, 0 up to width: the edge panel of an operand
-// whose panel lanes are already adjacent in memory (full panels are read in place).
+// whose full panels are read in place.
 void copy_edge_panel(const float* src, int ld, int n, int kc, float* dst, int width) {
   for (int k = 0; k < kc; ++k, src += ld, dst += width)
     for (int j = 0; j < width; ++j) dst[j] = j < n ? src[j] : 0.0f;
 }
 
-// A panel of op(A): the packed copy (a_step 4) or, for A stored K×M, A itself (a_step lda).
-struct Panel {
-  const float* p;
-  int step;
-};
+bool a_in_place(const GemmArgs& g, int mr) {
+  const int b_panels = (g.N + kNR - 1) / kNR;
+  return mr == kMR && (g.trans_a || b_panels < kPackAMinPanels);
+}
 
-// Packs what cannot be read in place of op(A)[i0, i0+mc) × [p0, p0+kc): with trans_a only
-// the edge panel, otherwise every panel (A stored M×K has its tile rows lda apart).
+// Packs the panels of op(A)[i0, i0+mc) × [p0, p0+kc) that are not read in place.
 void pack_a(const GemmArgs& g, int i0, int mc, int p0, int kc, float* dst) {
   for (int ir = 0; ir < mc; ir += kMR) {
     const int mr = std::min(kMR, mc - ir);
+    if (a_in_place(g, mr)) continue;
     float* d = dst + static_cast<long>(ir) * kc;
     if (g.trans_a) {
-      if (mr < kMR)
-        copy_edge_panel(g.A + static_cast<long>(p0) * g.lda + i0 + ir, g.lda, mr, kc, d, kMR);
+      copy_edge_panel(g.A + static_cast<long>(p0) * g.lda + i0 + ir, g.lda, mr, kc, d, kMR);
     } else {
       const float* run[kMR];
       for (int r = 0; r < kMR; ++r)
@@ -77,12 +87,13 @@ void pack_a(const GemmArgs& g, int i0, int mc, int p0, int kc, float* dst) {
   }
 }
 
-Panel a_panel(const GemmArgs& g, int i, int p0, int mr, const float* packed) {
-  if (g.trans_a && mr == kMR) return {g.A + static_cast<long>(p0) * g.lda + i, g.lda};
-  return {packed, kMR};
+Operand a_operand(const GemmArgs& g, int i, int p0, int mr, const float* packed) {
+  if (!a_in_place(g, mr)) return {packed, 1, kMR};
+  if (g.trans_a) return {g.A + static_cast<long>(p0) * g.lda + i, 1, g.lda};
+  return {g.A + static_cast<long>(i) * g.lda + p0, g.lda, 1};
 }
 
-// Same for op(B)[p0, p0+kc) × [j0, j0+nc): B stored K×N is read in place but for the edge.
+// B stored K×N is read in place but for its edge panel; B stored N×K is always packed.
 void pack_b(const GemmArgs& g, int p0, int kc, int j0, int nc, float* dst) {
   for (int jr = 0; jr < nc; jr += kNR) {
     const int nr = std::min(kNR, nc - jr);
@@ -100,17 +111,17 @@ void pack_b(const GemmArgs& g, int p0, int kc, int j0, int nc, float* dst) {
   }
 }
 
-Panel b_panel(const GemmArgs& g, int p0, int j, int nr, const float* packed) {
-  if (!g.trans_b && nr == kNR) return {g.B + static_cast<long>(p0) * g.ldb + j, g.ldb};
-  return {packed, kNR};
+Operand b_operand(const GemmArgs& g, int p0, int j, int nr, const float* packed) {
+  if (!g.trans_b && nr == kNR) return {g.B + static_cast<long>(p0) * g.ldb + j, 1, g.ldb};
+  return {packed, 1, kNR};
 }
 
 // Partial tiles go through a local 4×8 tile so the kernel never touches C outside M×N.
-void edge_tile(int kc, Panel a, Panel b, float* c, int ldc, int mr, int nr, bool accumulate) {
+void edge_tile(int kc, Operand a, Operand b, float* c, int ldc, int mr, int nr, bool accumulate) {
   float tile[kMR * kNR];
   if (accumulate)
     for (int r = 0; r < mr; ++r) std::memcpy(tile + r * kNR, c + r * ldc, sizeof(float) * nr);
-  gemm_4x8(kc, a.p, a.step, b.p, b.step, tile, kNR, accumulate);
+  gemm_4x8(kc, a.p, a.row, a.step, b.p, b.step, tile, kNR, accumulate);
   for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * kNR, sizeof(float) * nr);
 }
 
@@ -122,6 +133,7 @@ void grow(std::vector<float>& v, long n) {
 
 void gemm(const GemmArgs& g) {
   if (g.M <= 0 || g.N <= 0) return;
+  assert(g.lda >= (g.trans_a ? g.M : g.K) && g.ldb >= (g.trans_b ? g.K : g.N) && g.ldc >= g.N);
   if (g.K <= 0) {
     if (!g.accumulate)
       for (int i = 0; i < g.M; ++i) std::fill_n(g.C + static_cast<long>(i) * g.ldc, g.N, 0.0f);
@@ -148,14 +160,15 @@ void gemm(const GemmArgs& g) {
         pack_a(g, ic, mc, pc, kc, a_pack.data());
         for (int jr = 0; jr < nc; jr += kNR) {
           const int nr = std::min(kNR, nc - jr);
-          const Panel b = b_panel(g, pc, jc + jr, nr, b_pack.data() + static_cast<long>(jr) * kc);
+          const Operand b =
+              b_operand(g, pc, jc + jr, nr, b_pack.data() + static_cast<long>(jr) * kc);
           for (int ir = 0; ir < mc; ir += kMR) {
             const int mr = std::min(kMR, mc - ir);
-            const Panel a =
-                a_panel(g, ic + ir, pc, mr, a_pack.data() + static_cast<long>(ir) * kc);
+            const Operand a =
+                a_operand(g, ic + ir, pc, mr, a_pack.data() + static_cast<long>(ir) * kc);
             float* c = g.C + static_cast<long>(ic + ir) * g.ldc + jc + jr;
             if (mr == kMR && nr == kNR)
-              gemm_4x8(kc, a.p, a.step, b.p, b.step, c, g.ldc, acc);
+              gemm_4x8(kc, a.p, a.row, a.step, b.p, b.step, c, g.ldc, acc);
             else
               edge_tile(kc, a, b, c, g.ldc, mr, nr, acc);
           }

@@ -1,10 +1,11 @@
 #pragma once
-// C = alpha_is_one * op(A)·op(B) (+ C when accumulate). Row-major everything.
+// C = op(A)·op(B) (+ C when accumulate). Row-major everything.
 //   op(A) is M×K: A stored M×K (lda ≥ K), or, with trans_a, stored K×M (lda ≥ M).
 //   op(B) is K×N: B stored K×N (ldb ≥ N), or, with trans_b, stored N×K (ldb ≥ K).
 //   C is M×N with row stride ldc ≥ N.
-// Packs panels and runs the 4×8 SIMD micro-kernel (gemm_4x8). Transposes are folded into
-// packing, so X·W, Xᵀ·dY and dY·Wᵀ all take the same fast path. Packing buffers grow once
+// Runs the 4×8 SIMD micro-kernel (gemm_4x8) over panels of A and B. Operands are read in
+// place where their layout allows it and packed otherwise (transposed B, A when N > 32),
+// so X·W, Xᵀ·dY and dY·Wᵀ all take a fast path. Packing buffers grow once
 // and are reused: after the first call of a given size, gemm allocates nothing.
 namespace digitrain {
 

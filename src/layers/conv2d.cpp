@@ -44,7 +44,8 @@ void Conv2D::reserve(int max_batch) {
   cols_.reserve(rows, geometry_.patch());
   y_.reserve(rows, options_.filters);
   dz_.reserve(rows, options_.filters);
-  if (needs_input_gradient_) dx_.reserve(max_batch, static_cast<int>(shape_size(input_shape_)));
+  // Reserved even for a first layer (small), so set_needs_input_gradient may change later.
+  dx_.reserve(max_batch, static_cast<int>(shape_size(input_shape_)));
 }
 
 ConstMatrixView Conv2D::forward(ConstMatrixView x, bool /*training*/) {

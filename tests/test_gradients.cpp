@@ -1,0 +1,591 @@
+// Every backward pass against central differences of its forward pass, plus one
+// hand-computed case per layer type. Built and run natively and in WASM under Node.
+//
+// A layer is checked through the objective L = Σ r ⊙ y with a fixed random r: then
+// dL/dy = r, so backward(r) must return dL/dx and leave dL/dW, dL/db in params(). The
+// model is checked through its own loss. Objectives are summed in double; the layers
+// themselves compute in float32.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "kernels/im2col.h"
+#include "layers/activation.h"
+#include "layers/conv2d.h"
+#include "layers/dense.h"
+#include "layers/flatten.h"
+#include "loss/cross_entropy.h"
+#include "model/sequential.h"
+#include "optim/sgd.h"
+
+namespace digitrain {
+namespace {
+
+// ---- Tolerances --------------------------------------------------------------------------
+//
+// An entry passes when |analytic - numeric| <= kAbsTol + kRelTol·max(|analytic|, |numeric|).
+// What the numeric side is worth, for a step h:
+//  - Rounding: the forward runs in float32, so each output carries ~1e-7 relative error;
+//    differencing two objectives and dividing by 2h turns that into roughly
+//    1e-7·|y|·sqrt(#outputs moved) / 2h: ~1e-5 for the layers (h = 1e-2), up to ~1e-4 for
+//    the losses (h = 1e-3 on probabilities and model weights; the loss's log() is float).
+//  - Truncation: O(h²·f'''), zero for the linear layers and the ReLU (away from its kink),
+//    and below 1e-4 relative for softmax (h = 1e-2) and for -log p with p >= 0.03 (h = 1e-3).
+// Measured with correct code (native and WASM), the worst entry uses under 2% of its
+// allowance in the layer and loss checks (errors up to ~1e-5) and about 7% in the model
+// check (errors up to ~7e-5, from the float log in the loss). The gradients checked are
+// O(0.1..1), so a flipped sign (error 2|g|), a missing term of the softmax Jacobian or of
+// the col2im overlap (errors of O(|g|)) or a forgotten 1/batch exceed the allowance by one
+// to two orders of magnitude.
+constexpr double kAbsTol = 1e-3;
+constexpr double kRelTol = 1e-2;
+
+// Step for layer parameters and inputs (weights, inputs and biases all O(1)).
+constexpr float kLayerStep = 1e-2f;
+
+// ReLU is not differentiable at 0. A central difference whose two points straddle the kink
+// measures the average of the two one-sided slopes, not either of them, and the check would
+// fail on correct code (or, worse, pass on wrong code by luck). So every pre-activation of a
+// ReLU is kept at least kKinkMargin from zero, and the steps are small enough that no
+// perturbation can move one that far: with |x| <= 1, |W| <= 0.5 and h = 1e-2 a single layer's
+// pre-activation moves at most 1e-2 (see also the model test, which uses a smaller step).
+constexpr double kKinkMargin = 0.05;
+
+bool close(double analytic, double numeric) {
+  return std::fabs(analytic - numeric) <= kAbsTol + kRelTol * std::max(std::fabs(analytic), std::fabs(numeric));
+}
+
+void fill_uniform(Rng& rng, float* values, long size, float lo, float hi) {
+  for (long i = 0; i < size; ++i) values[i] = rng.uniform(lo, hi);
+}
+
+std::vector<float> uniform_vector(Rng& rng, long size, float lo, float hi) {
+  std::vector<float> v(static_cast<size_t>(size));
+  fill_uniform(rng, v.data(), size, lo, hi);
+  return v;
+}
+
+// Compares `analytic` with central differences of `objective` with respect to each of
+// `values`, which are perturbed in place and restored.
+void expect_gradient(const std::string& what, float* values, long size, const std::vector<float>& analytic,
+                     const std::function<double()>& objective, float h) {
+  ASSERT_EQ(static_cast<long>(analytic.size()), size) << what;
+  int bad = 0;
+  double largest = 0.0;
+  for (long i = 0; i < size; ++i) {
+    const float v = values[i];
+    values[i] = v + h;
+    const double up_at = values[i], up = objective();
+    values[i] = v - h;
+    const double down_at = values[i], down = objective();
+    values[i] = v;
+    // Divide by the step actually taken: v ± h rounded to float is not exactly 2h apart.
+    const double numeric = (up - down) / (up_at - down_at);
+    largest = std::max(largest, std::fabs(numeric));
+    if (!close(analytic[i], numeric) && ++bad <= 5)
+      ADD_FAILURE() << what << "[" << i << "]: analytic " << analytic[i] << ", numeric " << numeric;
+  }
+  EXPECT_EQ(bad, 0) << what << ": " << bad << " of " << size << " entries differ";
+  // A gradient that is zero everywhere (every ReLU dead, say) would pass and prove nothing.
+  EXPECT_GT(largest, 10 * kAbsTol) << what << ": the numeric gradient is ~0, the check is vacuous";
+}
+
+// L = Σ r ⊙ y, in double.
+double weighted_sum(ConstMatrixView y, const std::vector<float>& r) {
+  EXPECT_EQ(static_cast<size_t>(y.size()), r.size());
+  double sum = 0.0;
+  for (long i = 0; i < y.size(); ++i) sum += static_cast<double>(r[i]) * y.data()[i];
+  return sum;
+}
+
+// Checks d/dparams and d/dx of one built layer on the batch x. The layer's weights are set
+// by the caller; `input_gradient` says whether backward must return dx or an empty view.
+void check_layer(Layer& layer, std::vector<float>& x, int batch, bool input_gradient, Rng& rng,
+                 float h = kLayerStep) {
+  const long in = shape_size(layer.input_shape()), out = shape_size(layer.output_shape());
+  ASSERT_EQ(static_cast<long>(x.size()), batch * in);
+  layer.reserve(batch);
+  const std::vector<float> r = uniform_vector(rng, batch * out, -1.0f, 1.0f);
+  const auto objective = [&] {
+    return weighted_sum(layer.forward(ConstMatrixView(x.data(), batch, in), /*training=*/true), r);
+  };
+
+  objective();
+  const ConstMatrixView dx = layer.backward(ConstMatrixView(r.data(), batch, out));
+  // Copies: the finite differences below run forward again.
+  const std::vector<float> dx_copy(dx.data(), dx.data() + dx.size());
+  const std::vector<Param> params = layer.params();
+  std::vector<std::vector<float>> grads;
+  for (const Param& p : params) grads.emplace_back(p.grad, p.grad + p.size);
+
+  for (size_t k = 0; k < params.size(); ++k)
+    expect_gradient(params[k].name, params[k].value, params[k].size, grads[k], objective, h);
+  if (input_gradient) {
+    ASSERT_EQ(dx.rows(), batch);
+    ASSERT_EQ(dx.cols(), in);
+    expect_gradient(layer.name() + "/input", x.data(), batch * in, dx_copy, objective, h);
+  } else {
+    EXPECT_EQ(dx.size(), 0) << "a first layer's backward returns an empty view";
+  }
+}
+
+// Re-draws each sample of x whose pre-activations (computed by `linear_twin`, the same layer
+// with a linear activation) come within kKinkMargin of the ReLU's kink. A re-draw, not a
+// shift: samples share the weights, so only the inputs can be moved per sample.
+void keep_away_from_kink(Layer& linear_twin, std::vector<float>& x, int batch, Rng& rng, float lo, float hi) {
+  const long in = shape_size(linear_twin.input_shape());
+  linear_twin.reserve(batch);
+  for (int n = 0; n < batch; ++n) {
+    int draws = 0;
+    for (;; ++draws) {
+      ASSERT_LT(draws, 100000) << "no input found with pre-activations clear of the kink";
+      const ConstMatrixView z = linear_twin.forward(ConstMatrixView(x.data(), batch, in), false);
+      if ((z.row(n).array().abs() >= kKinkMargin).all()) break;
+      fill_uniform(rng, x.data() + n * in, in, lo, hi);
+    }
+  }
+}
+
+// The same layer with a linear activation and the same weights.
+template <class L, class Options>
+std::unique_ptr<L> linear_twin(L& layer, Options options) {
+  options.activation = Activation::linear;
+  auto twin = std::make_unique<L>("linear_twin", options);
+  twin->build(layer.input_shape());
+  twin->kernel() = layer.kernel();
+  twin->bias() = layer.bias();
+  return twin;
+}
+
+// ---- Dense -------------------------------------------------------------------------------
+
+void check_dense(Activation activation, bool use_bias, bool first_layer, uint64_t seed) {
+  SCOPED_TRACE(std::string("Dense 5->4 ") + activation_name(activation) + (use_bias ? "" : " no bias") +
+               (first_layer ? " first layer" : ""));
+  const int batch = 3, in = 5;
+  Rng rng(seed);
+  DenseOptions o;
+  o.units = 4;
+  o.activation = activation;
+  o.use_bias = use_bias;
+  Dense dense("dense", o);
+  dense.build({in});
+  dense.set_needs_input_gradient(!first_layer);
+  fill_uniform(rng, dense.kernel().data(), dense.kernel().size(), -0.5f, 0.5f);
+  if (use_bias) fill_uniform(rng, dense.bias().data(), dense.bias().size(), -0.5f, 0.5f);
+  EXPECT_EQ(dense.params().size(), use_bias ? 2u : 1u);
+
+  std::vector<float> x = uniform_vector(rng, batch * in, -1.0f, 1.0f);
+  if (activation == Activation::relu) keep_away_from_kink(*linear_twin(dense, o), x, batch, rng, -1.0f, 1.0f);
+  check_layer(dense, x, batch, /*input_gradient=*/!first_layer, rng);
+}
+
+TEST(DenseGradient, Linear) { check_dense(Activation::linear, /*use_bias=*/true, /*first_layer=*/false, /*seed=*/1); }
+TEST(DenseGradient, Relu) { check_dense(Activation::relu, /*use_bias=*/true, /*first_layer=*/false, /*seed=*/2); }
+TEST(DenseGradient, Softmax) { check_dense(Activation::softmax, /*use_bias=*/true, /*first_layer=*/false, /*seed=*/3); }
+TEST(DenseGradient, WithoutBias) {
+  for (Activation a : {Activation::linear, Activation::relu, Activation::softmax})
+    check_dense(a, /*use_bias=*/false, /*first_layer=*/false, /*seed=*/4);
+}
+TEST(DenseGradient, FirstLayerSkipsTheInputGradient) {
+  check_dense(Activation::relu, /*use_bias=*/true, /*first_layer=*/true, /*seed=*/5);
+}
+
+// ---- Conv2D ------------------------------------------------------------------------------
+
+void check_conv(int kernel_h, int kernel_w, Activation activation, bool use_bias, bool first_layer, uint64_t seed) {
+  SCOPED_TRACE("Conv2D 5x6x2, 3 filters, kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) +
+               " " + activation_name(activation) + (use_bias ? "" : " no bias") +
+               (first_layer ? " first layer" : ""));
+  const int batch = 2;
+  const Shape input{5, 6, 2};
+  const long in = shape_size(input);
+  Rng rng(seed);
+  Conv2DOptions o;
+  o.filters = 3;
+  o.kernel_h = kernel_h;
+  o.kernel_w = kernel_w;
+  o.activation = activation;
+  o.use_bias = use_bias;
+  Conv2D conv("conv", o);
+  conv.build(input);
+  conv.set_needs_input_gradient(!first_layer);  // before reserve(), as Sequential::add does
+  fill_uniform(rng, conv.kernel().data(), conv.kernel().size(), -0.5f, 0.5f);
+  if (use_bias) fill_uniform(rng, conv.bias().data(), conv.bias().size(), -0.5f, 0.5f);
+
+  std::vector<float> x = uniform_vector(rng, batch * in, -1.0f, 1.0f);
+  if (activation == Activation::relu) keep_away_from_kink(*linear_twin(conv, o), x, batch, rng, -1.0f, 1.0f);
+  check_layer(conv, x, batch, /*input_gradient=*/!first_layer, rng);
+}
+
+TEST(Conv2DGradient, LinearAndReluWithAndWithoutBias) {
+  uint64_t seed = 10;
+  for (auto [kh, kw] : {std::pair{3, 2}, std::pair{2, 2}})
+    for (Activation a : {Activation::linear, Activation::relu})
+      for (bool bias : {true, false}) check_conv(kh, kw, a, bias, /*first_layer=*/false, /*seed=*/seed++);
+}
+
+TEST(Conv2DGradient, SoftmaxOverChannels) {
+  check_conv(2, 2, Activation::softmax, /*use_bias=*/true, /*first_layer=*/false, /*seed=*/20);
+}
+
+TEST(Conv2DGradient, FirstLayerReturnsAnEmptyViewAndTheRightKernelGradient) {
+  check_conv(3, 2, Activation::relu, /*use_bias=*/true, /*first_layer=*/true, /*seed=*/21);
+  check_conv(2, 2, Activation::linear, /*use_bias=*/false, /*first_layer=*/true, /*seed=*/22);
+}
+
+// ---- Flatten -----------------------------------------------------------------------------
+
+TEST(FlattenGradient, PassesThrough) {
+  Rng rng(30);
+  Flatten flatten("flatten");
+  EXPECT_EQ(flatten.build({3, 2, 4}), (Shape{24}));
+  const int batch = 2;
+  std::vector<float> x = uniform_vector(rng, batch * 24, -1.0f, 1.0f);
+  check_layer(flatten, x, batch, /*input_gradient=*/true, rng);
+
+  // As a first layer it returns no input gradient.
+  Flatten first("flatten_first");
+  first.build({3, 2, 4});
+  first.set_needs_input_gradient(false);
+  std::vector<float> dy(batch * 24, 1.0f);
+  first.forward(ConstMatrixView(x.data(), batch, 24), true);
+  EXPECT_EQ(first.backward(ConstMatrixView(dy.data(), batch, 24)).size(), 0);
+}
+
+// ---- Losses ------------------------------------------------------------------------------
+
+constexpr int kClasses = 5;
+const uint8_t kLabels[] = {0, 3, 4, 1};
+constexpr int kLossBatch = 4;
+
+Matrix softmax_of(const Matrix& logits) {
+  Matrix p = logits;
+  activation_forward(Activation::softmax, MatrixView(p.data(), p.rows(), p.cols()), static_cast<int>(p.cols()));
+  return p;
+}
+
+ConstMatrixView view(const Matrix& m) { return ConstMatrixView(m.data(), m.rows(), m.cols()); }
+
+std::vector<float> flat(const Matrix& m) { return std::vector<float>(m.data(), m.data() + m.size()); }
+
+TEST(LossGradient, CrossEntropyGradientWithRespectToProbabilities) {
+  for (LossKind kind : {LossKind::sparse_categorical_crossentropy, LossKind::categorical_crossentropy}) {
+    SCOPED_TRACE(loss_name(kind));
+    Rng rng(40);
+    Matrix logits(kLossBatch, kClasses);
+    fill_uniform(rng, logits.data(), logits.size(), -1.0f, 1.0f);
+    // A valid softmax output: every p in [0.03, 0.6], far inside the clip range [1e-7, 1 - 1e-7].
+    Matrix probs = softmax_of(logits);
+    ASSERT_GT(probs.minCoeff(), 0.03f);
+
+    Matrix d(kLossBatch, kClasses);
+    cross_entropy_gradient(kind, view(probs), kLabels, MatrixView(d.data(), d.rows(), d.cols()));
+    // Each p is a free variable here (categorical rescales by Σp, so the sum matters);
+    // h = 1e-3 keeps the -log p curvature term small (p >= 0.03).
+    expect_gradient("dloss/dprobs", probs.data(), probs.size(), flat(d),
+                    [&] { return cross_entropy(kind, view(probs), kLabels); }, /*h=*/1e-3f);
+  }
+}
+
+TEST(LossGradient, FusedSoftmaxCrossEntropyGradientWithRespectToLogits) {
+  for (LossKind kind : {LossKind::sparse_categorical_crossentropy, LossKind::categorical_crossentropy}) {
+    SCOPED_TRACE(loss_name(kind));
+    Rng rng(41);
+    Matrix logits(kLossBatch, kClasses);
+    fill_uniform(rng, logits.data(), logits.size(), -1.5f, 1.5f);
+    Matrix d(kLossBatch, kClasses);
+    softmax_cross_entropy_gradient(view(softmax_of(logits)), kLabels, MatrixView(d.data(), d.rows(), d.cols()));
+    expect_gradient("dloss/dlogits", logits.data(), logits.size(), flat(d),
+                    [&] { return cross_entropy(kind, view(softmax_of(logits)), kLabels); }, kLayerStep);
+  }
+}
+
+// ---- The whole model ---------------------------------------------------------------------
+
+// Conv2D(relu) -> Flatten -> Dense(relu) -> Dense(softmax), through compute_gradients (the
+// fused softmax-CE path, every backward in a chain, the first layer's skipped dx).
+void check_model(LossKind kind, uint64_t seed) {
+  SCOPED_TRACE(loss_name(kind));
+  Sequential model("gradient_check", {6, 6, 1});
+  Conv2DOptions c;
+  c.filters = 2;
+  c.kernel_h = 3;
+  c.kernel_w = 3;
+  c.activation = Activation::relu;
+  model.add(std::make_unique<Conv2D>("conv", c));
+  model.add(make_layer({{"class_name", "Flatten"}, {"config", {{"name", "flatten"}}}}, /*index=*/1));
+  DenseOptions hidden;
+  hidden.units = 5;
+  hidden.activation = Activation::relu;
+  model.add(std::make_unique<Dense>("hidden", hidden));
+  const nlohmann::json out = {{"class_name", "Dense"},
+                              {"config", {{"name", "out"}, {"units", 4}, {"activation", "softmax"}}}};
+  model.add(make_layer(out, /*index=*/3));
+  model.compile(kind, std::make_unique<Sgd>());
+  model.initialize(seed);
+
+  Rng rng(seed);
+  // Non-zero biases, so d/db is checked somewhere other than at a zero bias.
+  for (const Param& p : model.params())
+    if (p.name.find("/bias") != std::string::npos) fill_uniform(rng, p.value, p.size, -0.1f, 0.1f);
+
+  const int batch = 3, in = model.input_size();
+  const uint8_t labels[batch] = {2, 0, 3};
+  std::vector<float> x = uniform_vector(rng, batch * in, 0.0f, 1.0f);
+
+  // Keep both ReLU layers' pre-activations clear of the kink: the conv's through its linear
+  // twin, the hidden Dense's as relu(z_conv)·W + b.
+  auto& conv = dynamic_cast<Conv2D&>(*model.layers()[0]);
+  auto& dense = dynamic_cast<Dense&>(*model.layers()[2]);
+  auto twin = linear_twin(conv, c);
+  twin->reserve(batch);
+  for (int n = 0; n < batch; ++n) {
+    for (int draws = 0;; ++draws) {
+      ASSERT_LT(draws, 100000) << "no input found with pre-activations clear of the kink";
+      const ConstMatrixView z1 = twin->forward(ConstMatrixView(x.data() + n * in, 1, in), false);
+      const Eigen::RowVectorXf z2 = z1.cwiseMax(0.0f) * dense.kernel() + dense.bias();
+      if ((z1.array().abs() >= kKinkMargin).all() && (z2.array().abs() >= kKinkMargin).all()) break;
+      fill_uniform(rng, x.data() + n * in, in, 0.0f, 1.0f);
+    }
+  }
+
+  const ConstMatrixView xv(x.data(), batch, in);
+  const BatchResult result = model.compute_gradients(xv, labels);
+  const auto loss = [&] { return cross_entropy(kind, model.forward(xv, /*training=*/false), labels); };
+  EXPECT_NEAR(result.loss, loss(), 1e-6);
+
+  // A smaller step than for single layers: a conv weight moves up to 16 conv outputs by
+  // |x|·h <= h each, and through them a hidden pre-activation by up to 16·|W|·h ≈ 6h. At
+  // h = 1e-3 that stays well inside kKinkMargin; the loss is one mean value, so the
+  // rounding term is still ~1e-4 at most.
+  const std::vector<Param> params = model.params();
+  ASSERT_EQ(params.size(), 6u);  // conv, hidden and out: kernel and bias each
+  for (const Param& p : params) {
+    const std::vector<float> analytic(p.grad, p.grad + p.size);
+    expect_gradient(p.name, p.value, p.size, analytic, loss, /*h=*/1e-3f);
+  }
+}
+
+TEST(ModelGradient, SparseCategoricalCrossentropy) {
+  check_model(LossKind::sparse_categorical_crossentropy, /*seed=*/50);
+}
+TEST(ModelGradient, CategoricalCrossentropy) { check_model(LossKind::categorical_crossentropy, /*seed=*/51); }
+
+// ---- im2col / col2im ---------------------------------------------------------------------
+
+// col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)> for every x and c. This
+// is exactly what makes Conv2D's dx = col2im(dz·Kᵀ) the gradient of y = im2col(x)·K.
+TEST(Im2col, Col2imIsItsAdjoint) {
+  const ConvGeometry geometries[] = {
+      {5, 6, 2, 3, 2}, {5, 6, 2, 2, 2}, {4, 4, 3, 1, 1}, {7, 5, 1, 7, 1}, {3, 3, 1, 3, 3}, {8, 9, 4, 3, 3}};
+  Rng rng(60);
+  for (const ConvGeometry& g : geometries) {
+    SCOPED_TRACE("H W C KH KW = " + std::to_string(g.H) + " " + std::to_string(g.W) + " " + std::to_string(g.C) +
+                 " " + std::to_string(g.KH) + " " + std::to_string(g.KW));
+    const int batch = 2;
+    const long image = static_cast<long>(g.H) * g.W * g.C;
+    const long cols_size = static_cast<long>(batch) * g.out_h() * g.out_w() * g.patch();
+    const std::vector<float> x = uniform_vector(rng, batch * image, -1.0f, 1.0f);
+    const std::vector<float> c = uniform_vector(rng, cols_size, -1.0f, 1.0f);
+    std::vector<float> cols(cols_size), dx(batch * image, std::numeric_limits<float>::quiet_NaN());
+    im2col(g, batch, x.data(), cols.data());
+    col2im(g, batch, c.data(), dx.data());  // overwrites dx: the NaNs must not survive
+
+    double lhs = 0.0, rhs = 0.0, scale = 0.0;
+    for (long i = 0; i < cols_size; ++i) {
+      lhs += static_cast<double>(cols[i]) * c[i];
+      scale += std::fabs(static_cast<double>(cols[i]) * c[i]);
+    }
+    for (long i = 0; i < batch * image; ++i) rhs += static_cast<double>(x[i]) * dx[i];
+    // col2im sums in float; each sum has at most KH·KW terms.
+    EXPECT_NEAR(lhs, rhs, 1e-5 * scale);
+  }
+}
+
+// ---- Hand-computed cases -----------------------------------------------------------------
+
+TEST(DenseByHand, FourToTwoWithUnitWeights) {
+  // y_j = Σ x_i·1 + b_j = (1+2+3+4) + b = 10 + b.
+  DenseOptions o;
+  o.units = 2;
+  Dense dense("dense", o);
+  dense.build({4});
+  dense.reserve(1);
+  dense.kernel().setOnes();
+  dense.bias() << 0.5f, -1.0f;
+  const float x[] = {1, 2, 3, 4};
+  const ConstMatrixView y = dense.forward(ConstMatrixView(x, 1, 4), true);
+  EXPECT_FLOAT_EQ(y(0, 0), 10.5f);
+  EXPECT_FLOAT_EQ(y(0, 1), 9.0f);
+
+  // dy = [1, 2]: dx_i = Σ_j W_ij·dy_j = 3, dW_ij = x_i·dy_j, db = dy.
+  const float dy[] = {1, 2};
+  const ConstMatrixView dx = dense.backward(ConstMatrixView(dy, 1, 2));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FLOAT_EQ(dx(0, i), 3.0f);
+    EXPECT_FLOAT_EQ(dense.params()[0].grad[i * 2 + 0], x[i]);
+    EXPECT_FLOAT_EQ(dense.params()[0].grad[i * 2 + 1], 2 * x[i]);
+  }
+  EXPECT_FLOAT_EQ(dense.params()[1].grad[0], 1.0f);
+  EXPECT_FLOAT_EQ(dense.params()[1].grad[1], 2.0f);
+}
+
+TEST(DenseByHand, ReluCutsTheNegativeUnit) {
+  // z = 10 + [-20, 1] = [-10, 11], y = [0, 11]; dy = [1, 2] reaches only unit 1.
+  DenseOptions o;
+  o.units = 2;
+  o.activation = Activation::relu;
+  Dense dense("dense", o);
+  dense.build({4});
+  dense.reserve(1);
+  dense.kernel().setOnes();
+  dense.bias() << -20.0f, 1.0f;
+  const float x[] = {1, 2, 3, 4};
+  const ConstMatrixView y = dense.forward(ConstMatrixView(x, 1, 4), true);
+  EXPECT_FLOAT_EQ(y(0, 0), 0.0f);
+  EXPECT_FLOAT_EQ(y(0, 1), 11.0f);
+  const float dy[] = {1, 2};
+  const ConstMatrixView dx = dense.backward(ConstMatrixView(dy, 1, 2));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FLOAT_EQ(dx(0, i), 2.0f);
+    EXPECT_FLOAT_EQ(dense.params()[0].grad[i * 2 + 0], 0.0f);
+    EXPECT_FLOAT_EQ(dense.params()[0].grad[i * 2 + 1], 2 * x[i]);
+  }
+  EXPECT_FLOAT_EQ(dense.params()[1].grad[0], 0.0f);
+  EXPECT_FLOAT_EQ(dense.params()[1].grad[1], 2.0f);
+}
+
+TEST(DenseByHand, SoftmaxOfZeroAndLnTwo) {
+  // softmax([0, ln 2]) = [1, 2] / 3. The shifted logits [100, 100 + ln 2] give the same
+  // (exp(100) overflows float unless the max is subtracted first).
+  DenseOptions o;
+  o.units = 2;
+  o.activation = Activation::softmax;
+  Dense dense("dense", o);
+  dense.build({2});
+  dense.reserve(2);
+  dense.kernel().setIdentity();
+  const float ln2 = std::log(2.0f);
+  const float x[] = {0.0f, ln2, 100.0f, 100.0f + ln2};
+  const ConstMatrixView y = dense.forward(ConstMatrixView(x, 2, 2), true);
+  for (int n = 0; n < 2; ++n) {
+    EXPECT_NEAR(y(n, 0), 1.0 / 3.0, 1e-5);
+    EXPECT_NEAR(y(n, 1), 2.0 / 3.0, 1e-5);
+  }
+}
+
+TEST(ActivationByHand, ReluAndItsKink) {
+  // relu([-1, 0, 2.5]) = [0, 0, 2.5]; at the kink the gradient is 0, as in TF.
+  float z[] = {-1.0f, 0.0f, 2.5f};
+  activation_forward(Activation::relu, MatrixView(z, 1, 3), 3);
+  EXPECT_EQ(z[0], 0.0f);
+  EXPECT_EQ(z[1], 0.0f);
+  EXPECT_EQ(z[2], 2.5f);
+  const float dy[] = {5.0f, 5.0f, 5.0f};
+  float dz[3];
+  activation_backward(Activation::relu, ConstMatrixView(z, 1, 3), ConstMatrixView(dy, 1, 3), MatrixView(dz, 1, 3), 3);
+  EXPECT_EQ(dz[0], 0.0f);
+  EXPECT_EQ(dz[1], 0.0f);
+  EXPECT_EQ(dz[2], 5.0f);
+}
+
+TEST(Conv2DByHand, ThreeByThreeImageTwoByTwoKernels) {
+  //  x = 1 2 3   filter 0 = [1 1; 1 1]:  window sums 12 16 / 24 28, + bias 1 -> 13 17 / 25 29
+  //      4 5 6   filter 1 = [1 0; 0 -1]: x(r,c) - x(r+1,c+1) = -4,  + bias 0.5 -> -3.5 everywhere
+  //      7 8 9
+  Conv2DOptions o;
+  o.filters = 2;
+  o.kernel_h = 2;
+  o.kernel_w = 2;
+  Conv2D conv("conv", o);
+  conv.build({3, 3, 1});
+  conv.reserve(1);
+  // Kernel rows are (ky, kx, c), columns the filters (TF's [kh, kw, in, out] flattened).
+  conv.kernel() << 1, 1,  //
+      1, 0,               //
+      1, 0,               //
+      1, -1;
+  conv.bias() << 1.0f, 0.5f;
+  const float x[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const ConstMatrixView y = conv.forward(ConstMatrixView(x, 1, 9), true);
+  ASSERT_EQ(y.cols(), 8);
+  // Channels last: (oy, ox, filter).
+  const float expected_y[] = {13, -3.5f, 17, -3.5f, 25, -3.5f, 29, -3.5f};
+  for (int i = 0; i < 8; ++i) EXPECT_FLOAT_EQ(y(0, i), expected_y[i]) << i;
+
+  // dy = 1 everywhere. dK(ky,kx) = Σ over windows of x(oy+ky, ox+kx) = 12 16 24 28 for both
+  // filters; db = 4 windows. dx counts each pixel's windows, weighted by the kernels:
+  //   ones: 1 2 1 / 2 4 2 / 1 2 1   and   [1 0; 0 -1]: 1 1 0 / 1 0 -1 / 0 -1 -1.
+  const std::vector<float> dy(8, 1.0f);
+  const ConstMatrixView dx = conv.backward(ConstMatrixView(dy.data(), 1, 8));
+  const float expected_dx[] = {2, 3, 1, 3, 4, 1, 1, 1, 0};
+  for (int i = 0; i < 9; ++i) EXPECT_FLOAT_EQ(dx(0, i), expected_dx[i]) << i;
+  const std::vector<Param> p = conv.params();
+  const float window_sums[] = {12, 16, 24, 28};
+  for (int k = 0; k < 4; ++k)
+    for (int f = 0; f < 2; ++f) EXPECT_FLOAT_EQ(p[0].grad[k * 2 + f], window_sums[k]) << k << "," << f;
+  EXPECT_FLOAT_EQ(p[1].grad[0], 4.0f);
+  EXPECT_FLOAT_EQ(p[1].grad[1], 4.0f);
+}
+
+TEST(FlattenByHand, KeepsTheDataInPlace) {
+  Flatten flatten("flatten");
+  EXPECT_EQ(flatten.build({2, 3, 4}), (Shape{24}));
+  std::vector<float> x(48, 1.5f);
+  const ConstMatrixView y = flatten.forward(ConstMatrixView(x.data(), 2, 24), true);
+  EXPECT_EQ(y.data(), x.data());
+  EXPECT_EQ(y.rows(), 2);
+  EXPECT_EQ(y.cols(), 24);
+}
+
+TEST(LossByHand, CrossEntropyAndItsGradients) {
+  // p = [0.25, 0.75], label 1: loss -ln 0.75. Categorical rescales [1, 3] to the same p.
+  const uint8_t label[] = {1};
+  const float p[] = {0.25f, 0.75f}, unnormalised[] = {1.0f, 3.0f};
+  EXPECT_NEAR(cross_entropy(LossKind::sparse_categorical_crossentropy, ConstMatrixView(p, 1, 2), label),
+              -std::log(0.75), 1e-6);
+  EXPECT_NEAR(cross_entropy(LossKind::categorical_crossentropy, ConstMatrixView(unnormalised, 1, 2), label),
+              -std::log(0.75), 1e-6);
+
+  float d[2];
+  // sparse: d/dp_k = -[k == y] / p_y
+  cross_entropy_gradient(LossKind::sparse_categorical_crossentropy, ConstMatrixView(p, 1, 2), label,
+                         MatrixView(d, 1, 2));
+  EXPECT_FLOAT_EQ(d[0], 0.0f);
+  EXPECT_FLOAT_EQ(d[1], -1.0f / 0.75f);
+  // categorical on [1, 3]: d/dp_k = 1/Σp - [k == y] / p_y = [1/4, 1/4 - 1/3]
+  cross_entropy_gradient(LossKind::categorical_crossentropy, ConstMatrixView(unnormalised, 1, 2), label,
+                         MatrixView(d, 1, 2));
+  EXPECT_FLOAT_EQ(d[0], 0.25f);
+  EXPECT_FLOAT_EQ(d[1], 0.25f - 1.0f / 3.0f);
+  // fused: p - onehot
+  softmax_cross_entropy_gradient(ConstMatrixView(p, 1, 2), label, MatrixView(d, 1, 2));
+  EXPECT_FLOAT_EQ(d[0], 0.25f);
+  EXPECT_FLOAT_EQ(d[1], -0.25f);
+}
+
+TEST(LossByHand, ClippedProbabilityHasZeroGradient) {
+  // Keras clips p to [1e-7, 1 - 1e-7]; beyond the clip the loss is flat, so its gradient is 0.
+  const uint8_t label[] = {0};
+  const float p[] = {1e-9f, 1.0f - 1e-9f};
+  EXPECT_NEAR(cross_entropy(LossKind::sparse_categorical_crossentropy, ConstMatrixView(p, 1, 2), label),
+              -std::log(1e-7), 1e-4);
+  for (LossKind kind : {LossKind::sparse_categorical_crossentropy, LossKind::categorical_crossentropy}) {
+    float d[2] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::quiet_NaN()};
+    cross_entropy_gradient(kind, ConstMatrixView(p, 1, 2), label, MatrixView(d, 1, 2));
+    EXPECT_EQ(d[0], 0.0f) << loss_name(kind);
+    EXPECT_EQ(d[1], 0.0f) << loss_name(kind);
+  }
+}
+
+}  // namespace
+}  // namespace digitrain
