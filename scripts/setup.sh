@@ -6,12 +6,16 @@ cd "$(dirname "$0")/.."
 
 # What the build and the tests need; keep in sync with README.md.
 APT_PACKAGES=(cmake make g++ libeigen3-dev libgtest-dev googletest emscripten nlohmann-json3-dev
-              libcli11-dev libstb-dev nodejs npm)
+              libcli11-dev libstb-dev)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
+# Node may come from elsewhere than Debian (NodeSource's nodejs bundles npm and conflicts
+# with Debian's npm package): install Debian's only when the commands are missing.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
