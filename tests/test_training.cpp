@@ -126,6 +126,21 @@ TEST(Trainer, DivergenceStopsAndKeepsTheLastGoodWeights) {
   EXPECT_TRUE(std::isfinite(model->evaluate(head(all_of(mnist.test), 100)).loss));
 }
 
+// Weights from while the loss was climbing are finite but useless; the kept ones must
+// still be the model that trained well before the learning rate was raised.
+TEST(Trainer, DivergenceKeepsWeightsFromBeforeTheLossClimbed) {
+  const Mnist& mnist = testing::real_mnist();
+  auto model = build_model(preset_spec("mlp-300-100"), 1);
+  Trainer trainer(*model, head(all_of(mnist.train), 32000), std::nullopt, {32, 1, true, 1});
+  trainer.run(350);
+  const double trained = model->evaluate(head(all_of(mnist.test), 1000)).accuracy;
+  ASSERT_GT(trained, 0.8);
+  model->optimizer()->set_learning_rate(1000.0f);
+  trainer.fit();
+  ASSERT_FALSE(trainer.history().error.empty());
+  EXPECT_GT(model->evaluate(head(all_of(mnist.test), 1000)).accuracy, trained - 0.05);
+}
+
 TEST(Trainer, RejectsBadOptions) {
   const Mnist& mnist = testing::real_mnist();
   auto model = preset_model("mlp-128-128");

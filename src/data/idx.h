@@ -18,6 +18,9 @@ struct IdxImages {
 // `source` names the bytes in messages (a file name or URL).
 IdxImages parse_idx_images(const uint8_t* bytes, size_t size, const std::string& source);
 std::vector<uint8_t> parse_idx_labels(const uint8_t* bytes, size_t size, const std::string& source);
+// The same, taking the file's bytes over (no copy of the data).
+IdxImages parse_idx_images(std::vector<uint8_t> file, const std::string& source);
+std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> file, const std::string& source);
 
 IdxImages read_idx_images(const std::string& path);
 std::vector<uint8_t> read_idx_labels(const std::string& path);

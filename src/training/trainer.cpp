@@ -11,6 +11,9 @@ namespace digitrain {
 namespace {
 // Often enough that a diverged run loses little, rarely enough to cost nothing measurable.
 constexpr long kSnapshotEvery = 100;
+// Batch losses are noisy; a smoothed loss this far above its best means trouble.
+constexpr double kLossSmoothing = 0.05;
+constexpr double kHealthyLossRatio = 1.5;
 }  // namespace
 
 Trainer::Trainer(Sequential& model, Samples train, std::optional<Samples> validation, FitOptions options)
@@ -60,7 +63,8 @@ void Trainer::restore_weights() {
 bool Trainer::run(int steps, const Callbacks& callbacks) {
   for (int done = 0; done < steps && !finished_; ++done) {
     if (step_ == 0) begin_epoch();
-    if (total_steps_ % kSnapshotEvery == 0) snapshot_weights();
+    const bool healthy = smoothed_loss_ < 0.0 || smoothed_loss_ <= kHealthyLossRatio * best_smoothed_loss_;
+    if (total_steps_ % kSnapshotEvery == 0 && healthy) snapshot_weights();
     const int first = step_ * options_.batch_size;
     const int n = std::min(options_.batch_size, train_.count - first);
     MatrixView x = x_.rows(n);
@@ -76,6 +80,8 @@ bool Trainer::run(int steps, const Callbacks& callbacks) {
       finished_ = true;
       return false;
     }
+    smoothed_loss_ = smoothed_loss_ < 0.0 ? r.loss : (1.0 - kLossSmoothing) * smoothed_loss_ + kLossSmoothing * r.loss;
+    best_smoothed_loss_ = total_steps_ == 0 ? smoothed_loss_ : std::min(best_smoothed_loss_, smoothed_loss_);
     ++step_;
     ++total_steps_;
     loss_sum_ += r.loss * n;

@@ -86,9 +86,12 @@ class Trainer {
   bool finished_ = false;
   double loss_sum_ = 0.0;
   long correct_ = 0, seen_ = 0;
-  // The last weights known to give a finite loss, restored if training diverges.
+  // The last weights known to train well, restored if training diverges. A snapshot is
+  // taken only while the smoothed loss is near its best: weights taken while the loss
+  // climbs towards NaN are finite but useless.
   std::vector<float> good_weights_;
   long good_weights_step_ = -1;
+  double smoothed_loss_ = -1.0, best_smoothed_loss_ = 0.0;
   History history_;
 };
 

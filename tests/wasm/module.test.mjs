@@ -1,0 +1,138 @@
+// The page's WASM module through its Embind API, under Node: what the worker relies on
+// (docs/wasm-api.md), with real MNIST and bad input.
+//   node --test tests/wasm/module.test.mjs   (after scripts/build.sh wasm)
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const build = process.env.DIGITRAIN_WASM_DIR ?? join(root, 'build/wasm');
+const mnistFile = (name) => new Uint8Array(readFileSync(join(root, 'data/mnist', name)));
+
+let dt;
+let mnist;
+before(async () => {
+  const { default: createDigitrain } = await import(join(build, 'digitrain.mjs'));
+  dt = await createDigitrain({ wasmBinary: readFileSync(join(build, 'digitrain.wasm')) });
+  mnist = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(mnistFile);
+});
+
+function withSession(fn) {
+  const session = new dt.Session();
+  try {
+    return fn(session);
+  } finally {
+    session.delete();
+  }
+}
+
+const parse = (text) => JSON.parse(text);
+
+test('presets are listed and their descriptions parse', () => {
+  const names = parse(dt.presetNames());
+  assert.deepEqual(names, ['cnn-16-8', 'mlp-128-128', 'mlp-256', 'mlp-300-100']);
+  assert.equal(parse(dt.presetJson('mlp-256')).name, 'mlp-256');
+  assert.match(parse(dt.presetJson('nope')).error, /unknown preset 'nope'/);
+});
+
+test('train mlp-128-128 for one epoch in slices, as the worker does, and reach 0.95', () => {
+  withSession((s) => {
+    assert.deepEqual(parse(s.loadData(...mnist)), { ok: true, trainCount: 60000, testCount: 10000 });
+    const model = parse(s.createModel(dt.presetJson('mlp-128-128'), 1));
+    assert.equal(model.ok, true);
+    assert.equal(model.paramCount, 118282);
+    assert.match(model.summary, /Total params: 118,282/);
+    const started = parse(s.startTraining(JSON.stringify({ epochs: 1 })));
+    assert.equal(started.stepsPerEpoch, 1875);
+    let result;
+    let calls = 0;
+    do {
+      result = parse(s.trainSteps(200));
+      assert.equal(result.ok, true);
+      calls++;
+    } while (result.running);
+    assert.equal(calls, 10);
+    assert.equal(result.totalSteps, 1875);
+    assert.equal(result.epochs.length, 1);
+    assert.ok(result.epochs[0].accuracy > 0.9);
+    const test = parse(s.evaluateTest());
+    assert.ok(test.accuracy >= 0.95, `test accuracy ${test.accuracy}`);
+
+    // Predict a batch: rows of probabilities summing to 1, mostly right.
+    const pixels = mnist[2].subarray(16, 16 + 784 * 100);
+    const probs = s.predict(pixels, 100);
+    assert.equal(probs.length, 1000);
+    let right = 0;
+    for (let i = 0; i < 100; i++) {
+      const row = Array.from(probs.subarray(i * 10, i * 10 + 10));
+      assert.ok(Math.abs(row.reduce((a, b) => a + b) - 1) < 1e-4);
+      right += row.indexOf(Math.max(...row)) === s.testLabel(i);
+    }
+    assert.ok(right >= 90, `${right} of 100`);
+
+    // Save, load into another session: the same predictions.
+    const saved = s.saveModel();
+    withSession((other) => {
+      assert.equal(parse(other.loadModel(saved)).ok, true);
+      assert.deepEqual(Array.from(other.predict(pixels, 100)), Array.from(probs));
+    });
+  });
+});
+
+test('the learning rate changes while training runs, and a diverging run keeps good weights', () => {
+  withSession((s) => {
+    s.loadData(...mnist);
+    s.createModel(dt.presetJson('mlp-300-100'), 1);
+    parse(s.startTraining(JSON.stringify({ epochs: 1, limit: 16000 })));
+    assert.equal(parse(s.trainSteps(320)).running, true);
+    assert.equal(parse(s.setLearningRate(1000)).learningRate, 1000);
+    assert.match(parse(s.setLearningRate(-1)).error, /learning rate must be a positive number/);
+    let result;
+    do result = parse(s.trainSteps(50)); while (result.running);
+    assert.match(result.error, /training diverged: the loss became/);
+    const kernel = s.weights(0);
+    assert.equal(kernel.length, 784 * 300);
+    assert.ok(kernel.every(Number.isFinite), 'the kept weights are finite');
+    assert.ok(parse(s.evaluateTest()).accuracy > 0.5, 'and still a working model');
+  });
+});
+
+test('bad input gives messages, and what the user had stays', () => {
+  withSession((s) => {
+    assert.match(parse(s.startTraining('{}')).error, /no model yet/);
+    assert.equal(s.predict(new Uint8Array(784), 1).length, 0);
+    // A truncated training file.
+    const truncated = mnist[0].subarray(0, 1000);
+    assert.match(parse(s.loadData(truncated, mnist[1], mnist[2], mnist[3])).error,
+      /train-images-idx3-ubyte: truncated/);
+    // Labels given as images.
+    assert.match(parse(s.loadData(mnist[1], mnist[1], mnist[2], mnist[3])).error, /magic 0x00000801, expected 0x00000803/);
+    assert.match(parse(s.createModel('{"layers": [', 1)).error, /not valid JSON/);
+    assert.equal(parse(s.createModel(dt.presetJson('mlp-256'), 1)).ok, true);
+    const before = s.saveModel();
+    assert.match(parse(s.loadModel('{"format": "digitrain-model"}')).error, /missing 'input_shape'/);
+    const broken = JSON.parse(before);
+    broken.weights[0].shape = [784, 255];
+    assert.match(parse(s.loadModel(JSON.stringify(broken))).error, /has shape \[784,255\], the model needs \[784,256\]/);
+    assert.equal(s.saveModel(), before, 'a failed load keeps the current model');
+    assert.match(parse(s.startTraining('{}')).error, /no data loaded yet/);
+    assert.match(parse(s.trainSteps(1)).error, /training has not been started/);
+  });
+});
+
+test('preprocessDigit centres and scales a stroke', () => {
+  const w = 100;
+  const ink = new Float32Array(w * w);
+  for (let y = 5; y < 45; y++) for (let x = 10; x < 20; x++) ink[y * w + x] = 1;
+  const img = dt.preprocessDigit(ink, w, w);
+  assert.equal(img.length, 784);
+  let rows = new Set();
+  let mass = 0;
+  let cy = 0;
+  for (let i = 0; i < 784; i++) if (img[i]) { rows.add(Math.floor(i / 28)); mass += img[i]; cy += img[i] * (Math.floor(i / 28) + 0.5); }
+  assert.equal(rows.size, 20);
+  assert.ok(Math.abs(cy / mass - 14) < 0.6);
+  assert.equal(dt.preprocessDigit(new Float32Array(10), 100, 100).length, 0, 'too few values');
+});

@@ -1,0 +1,304 @@
+// Embind bindings: the core as the page's worker sees it (docs/wasm-api.md). Only data
+// copying and error translation live here: every call that can fail returns
+// {"ok": false, "error": "..."} (a JSON string) instead of throwing into JavaScript.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "data/dataset.h"
+#include "data/digit_image.h"
+#include "model/model_file.h"
+#include "model/presets.h"
+#include "training/trainer.h"
+#include "training/training_data.h"
+
+namespace digitrain {
+namespace {
+
+using emscripten::val;
+using nlohmann::json;
+
+std::string ok(json result = json::object()) {
+  result["ok"] = true;
+  return result.dump();
+}
+
+std::string failure(const std::string& message) { return json{{"ok", false}, {"error", message}}.dump(); }
+
+template <class F>
+std::string guarded(F&& f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    return failure(e.what());
+  } catch (const std::bad_alloc&) {
+    return failure("out of memory");
+  } catch (const std::exception& e) {
+    return failure(std::string("internal error: ") + e.what());
+  }
+}
+
+// One copy from a JS typed array into the WASM heap.
+template <class T>
+std::vector<T> copy_in(const val& array) {
+  std::vector<T> out(array["length"].as<size_t>());
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", array);
+  return out;
+}
+
+// A JS-owned copy (views into the heap die when it grows).
+template <class T>
+val copy_out(const T* data, size_t size) {
+  return val(emscripten::typed_memory_view(size, data)).call<val>("slice");
+}
+
+json model_info(Sequential& model, const ModelSpec& spec) {
+  json layers = json::array();
+  for (const auto& layer : model.layers())
+    layers.push_back({{"name", layer->name()},
+                      {"className", layer->class_name()},
+                      {"outputShape", layer->output_shape()},
+                      {"params", layer->param_count()}});
+  return {{"summary", model.summary()},  {"paramCount", model.param_count()}, {"layers", layers},
+          {"inputShape", model.input_shape()}, {"name", model.name()},
+          {"fit", fit_settings_to_json(spec.fit)}, {"optimizer", model.optimizer()->to_json()},
+          {"loss", loss_name(model.loss())}};
+}
+
+}  // namespace
+
+class Session {
+ public:
+  std::string loadData(val train_images, val train_labels, val test_images, val test_labels) {
+    return guarded([&] {
+      trainer_.reset();  // it points into the old data
+      has_data_ = false;
+      Mnist mnist;
+      mnist.train = make_dataset(parse_idx_images(copy_in<uint8_t>(train_images), "train-images-idx3-ubyte"),
+                                 parse_idx_labels(copy_in<uint8_t>(train_labels), "train-labels-idx1-ubyte"),
+                                 "train-labels-idx1-ubyte");
+      mnist.test = make_dataset(parse_idx_images(copy_in<uint8_t>(test_images), "t10k-images-idx3-ubyte"),
+                                parse_idx_labels(copy_in<uint8_t>(test_labels), "t10k-labels-idx1-ubyte"),
+                                "t10k-labels-idx1-ubyte");
+      if (mnist.train.features() != mnist.test.features())
+        throw Error("the test images are not the size of the training images");
+      data_ = std::move(mnist);
+      has_data_ = true;
+      return ok({{"trainCount", data_.train.count}, {"testCount", data_.test.count}});
+    });
+  }
+
+  std::string createModel(const std::string& description, double seed) {
+    return guarded([&] {
+      ModelSpec spec = parse_model_spec_text(description, "model description");
+      auto model = build_model(spec, static_cast<uint64_t>(seed));
+      return replace_model(std::move(spec), std::move(model));
+    });
+  }
+
+  std::string loadModel(const std::string& text) {
+    return guarded([&] {
+      LoadedModel loaded = model_from_json_text(text, "model file");
+      return replace_model(std::move(loaded.spec), std::move(loaded.model));
+    });
+  }
+
+  std::string saveModel() {
+    return guarded([&] {
+      require_model();
+      return model_to_json_text(*model_, spec_.fit);
+    });
+  }
+
+  std::string startTraining(const std::string& options_text) {
+    return guarded([&] {
+      require_model();
+      if (!has_data_) throw Error("no data loaded yet");
+      json options = json::parse(options_text, nullptr, false);
+      if (!options.is_object()) throw Error("training options must be a JSON object");
+      FitSettings fit = spec_.fit;
+      fit.epochs = options.value("epochs", fit.epochs);
+      fit.batch_size = options.value("batchSize", fit.batch_size);
+      if (fit.epochs < 1 || fit.epochs > 100000) throw Error("epochs must be from 1 to 100000");
+      if (fit.batch_size < 1 || fit.batch_size > 4096) throw Error("batch size must be from 1 to 4096");
+      if (options.contains("optimizer")) model_->set_optimizer(make_optimizer(options["optimizer"]));
+      if (options.contains("learningRate")) set_learning_rate(options["learningRate"].get<double>());
+      plan_ = plan_training_data(fit, data_.train, data_.test, options.value("limit", 0));
+      const uint64_t seed = options.value("seed", 1ULL);
+      trainer_ = std::make_unique<Trainer>(*model_, plan_.train, plan_.validation,
+                                           FitOptions{fit.batch_size, fit.epochs, true, seed});
+      return ok({{"stepsPerEpoch", trainer_->steps_per_epoch()},
+                 {"epochs", fit.epochs},
+                 {"batchSize", fit.batch_size},
+                 {"trainCount", plan_.train.count},
+                 {"validationCount", plan_.validation ? plan_.validation->count : 0},
+                 {"validation", plan_.validation_description}});
+    });
+  }
+
+  std::string trainSteps(int steps) {
+    return guarded([&] {
+      if (!trainer_) throw Error("training has not been started");
+      double batch_loss = 0.0, batch_accuracy = 0.0;
+      int batches = 0;
+      const size_t epochs_before = trainer_->history().epochs.size();
+      Callbacks callbacks;
+      BatchLogs last{};
+      callbacks.on_batch_end = [&](const BatchLogs& logs) {
+        batch_loss += logs.batch_loss;
+        batch_accuracy += logs.batch_accuracy;
+        ++batches;
+        last = logs;
+        return true;
+      };
+      const bool running = trainer_->run(steps, callbacks);
+      json epochs = json::array();
+      const auto& history = trainer_->history();
+      for (size_t i = epochs_before; i < history.epochs.size(); ++i) {
+        const EpochLogs& e = history.epochs[i];
+        json entry = {{"epoch", e.epoch + 1}, {"loss", e.loss}, {"accuracy", e.accuracy}};
+        if (e.has_validation) entry.update({{"val_loss", e.val_loss}, {"val_accuracy", e.val_accuracy}});
+        epochs.push_back(entry);
+      }
+      json result = {{"running", running},
+                     {"epoch", trainer_->epoch() + (trainer_->step_in_epoch() > 0 || running ? 1 : 0)},
+                     {"step", trainer_->step_in_epoch()},
+                     {"stepsPerEpoch", trainer_->steps_per_epoch()},
+                     {"totalSteps", trainer_->total_steps()},
+                     {"batchesRun", batches},
+                     {"epochs", epochs}};
+      if (batches > 0) {
+        result["loss"] = last.loss;
+        result["accuracy"] = last.accuracy;
+        result["batch"] = {{"loss", batch_loss / batches}, {"accuracy", batch_accuracy / batches}};
+      }
+      if (!history.error.empty()) result["error"] = history.error;
+      return ok(result);
+    });
+  }
+
+  std::string setLearningRate(double lr) {
+    return guarded([&] {
+      require_model();
+      set_learning_rate(lr);
+      return ok({{"learningRate", model_->optimizer()->learning_rate()}});
+    });
+  }
+
+  std::string stopTraining() {
+    if (trainer_) trainer_->stop();
+    return ok();
+  }
+
+  std::string evaluateTest() {
+    return guarded([&] {
+      require_model();
+      if (!has_data_) throw Error("no data loaded yet");
+      const EvalResult r = model_->evaluate(all_of(data_.test), 1000);
+      return ok({{"loss", r.loss}, {"accuracy", r.accuracy}, {"count", r.count}});
+    });
+  }
+
+  // Probabilities for `count` images of uint8 pixels; an empty array if no model.
+  val predict(const val& pixels, int count) {
+    if (!model_ || count <= 0) return val::global("Float32Array").new_(0);
+    const std::vector<uint8_t> in = copy_in<uint8_t>(pixels);
+    const size_t per_image = static_cast<size_t>(model_->input_size());
+    if (in.size() < per_image * count) return val::global("Float32Array").new_(0);
+    std::vector<float> probs(static_cast<size_t>(count) * model_->output_size());
+    model_->predict_images(in.data(), count, probs.data());
+    return copy_out(probs.data(), probs.size());
+  }
+
+  val testImage(int index) {
+    if (!has_data_ || index < 0 || index >= data_.test.count) return val::global("Uint8Array").new_(0);
+    return copy_out(data_.test.image(index), static_cast<size_t>(data_.test.features()));
+  }
+
+  int testLabel(int index) {
+    return has_data_ && index >= 0 && index < data_.test.count ? data_.test.labels[index] : -1;
+  }
+
+  // A view, not a copy: read it before anything allocates in the module.
+  val weights(int index) {
+    if (!model_ || index < 0 || index >= static_cast<int>(model_->params().size())) return val::null();
+    const Param& p = model_->params()[index];
+    return val(emscripten::typed_memory_view(static_cast<size_t>(p.size), p.value));
+  }
+
+  std::string paramInfo() {
+    json out = json::array();
+    if (model_)
+      for (const Param& p : model_->params()) out.push_back({{"name", p.name}, {"shape", p.shape}, {"size", p.size}});
+    return out.dump();
+  }
+
+ private:
+  void require_model() const {
+    if (!model_) throw Error("no model yet: create or load one first");
+  }
+
+  void set_learning_rate(double lr) {
+    if (!(lr > 0.0 && lr <= 1e6)) throw Error("learning rate must be a positive number, got " + std::to_string(lr));
+    model_->optimizer()->set_learning_rate(static_cast<float>(lr));
+  }
+
+  std::string replace_model(ModelSpec spec, std::unique_ptr<Sequential> model) {
+    trainer_.reset();  // it refers to the old model
+    spec_ = std::move(spec);
+    model_ = std::move(model);
+    return ok(model_info(*model_, spec_));
+  }
+
+  Mnist data_;
+  bool has_data_ = false;
+  ModelSpec spec_;
+  std::unique_ptr<Sequential> model_;
+  TrainingData plan_;
+  std::unique_ptr<Trainer> trainer_;
+};
+
+namespace {
+
+std::string preset_names_json() { return json(preset_names()).dump(); }
+
+std::string preset_json_or_error(const std::string& name) {
+  return guarded([&] { return preset_json(name); });
+}
+
+val preprocess_digit(const val& ink, int width, int height) {
+  const std::vector<float> values = copy_in<float>(ink);
+  if (width <= 0 || height <= 0 || values.size() < static_cast<size_t>(width) * height)
+    return val::global("Uint8Array").new_(0);
+  const MnistImage image = to_mnist_layout(values.data(), width, height);
+  return copy_out(image.data(), image.size());
+}
+
+}  // namespace
+}  // namespace digitrain
+
+EMSCRIPTEN_BINDINGS(digitrain) {
+  using digitrain::Session;
+  emscripten::function("presetNames", &digitrain::preset_names_json);
+  emscripten::function("presetJson", &digitrain::preset_json_or_error);
+  emscripten::function("preprocessDigit", &digitrain::preprocess_digit);
+  emscripten::class_<Session>("Session")
+      .constructor<>()
+      .function("loadData", &Session::loadData)
+      .function("createModel", &Session::createModel)
+      .function("loadModel", &Session::loadModel)
+      .function("saveModel", &Session::saveModel)
+      .function("startTraining", &Session::startTraining)
+      .function("trainSteps", &Session::trainSteps)
+      .function("setLearningRate", &Session::setLearningRate)
+      .function("stopTraining", &Session::stopTraining)
+      .function("evaluateTest", &Session::evaluateTest)
+      .function("predict", &Session::predict)
+      .function("testImage", &Session::testImage)
+      .function("testLabel", &Session::testLabel)
+      .function("weights", &Session::weights)
+      .function("paramInfo", &Session::paramInfo);
+}
