@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # What the build and the tests need; keep in sync with README.md.
 APT_PACKAGES=(cmake make g++ libeigen3-dev libgtest-dev googletest emscripten nlohmann-json3-dev
-              libcli11-dev libstb-dev)
+              libcli11-dev libstb-dev chromium)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

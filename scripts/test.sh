@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/setup.sh
 bash scripts/build.sh all
+bash scripts/build-web.sh
 echo "test: TF.js parity fixtures (build/fixtures/parity)"
 node scripts/make-parity-fixtures.mjs build/fixtures/parity
 # Native first: it writes the seed checksum that the WASM run compares against.
@@ -13,4 +14,6 @@ echo "test: native suite"
 (cd build/native && ctest --output-on-failure -j"$(nproc)")
 echo "test: WASM suite under Node"
 (cd build/wasm && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
+echo "test: browser tests (headless Chromium against the served page)"
+node --test --test-concurrency=1 tests/browser/
 echo "test: all suites passed in $(( $(date +%s) - start ))s"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Assembles the folder the browser page is served from, build/web/:
+#   the page (web/), the WASM module, uPlot, MNIST as .gz IDX files, and a default model.
+# Run after scripts/build.sh all (it needs build/native/digitrain and build/wasm/digitrain.*).
+#   scripts/build-web.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/web
+
+for f in build/wasm/digitrain.mjs build/wasm/digitrain.wasm; do
+  [ -f "$f" ] || { echo "build-web: $f is missing; run scripts/build.sh wasm first" >&2; exit 1; }
+done
+[ -x build/native/digitrain ] || {
+  echo "build-web: build/native/digitrain is missing; run scripts/build.sh native first" >&2; exit 1; }
+[ -f node_modules/uplot/dist/uPlot.esm.js ] || {
+  echo "build-web: node_modules/uplot is missing; run scripts/setup.sh first" >&2; exit 1; }
+
+# The page part is rebuilt from scratch each time so a file deleted from web/ does not
+# linger; data/ and models/ are kept because they are slow to make and rarely change.
+mkdir -p "$out"
+find "$out" -mindepth 1 -maxdepth 1 ! -name data ! -name models -exec rm -rf {} +
+if [ -d web ] && [ -n "$(ls -A web)" ]; then
+  cp -R web/. "$out/"
+else
+  echo "build-web: web/ is empty; the page itself is not written yet" >&2
+fi
+cp build/wasm/digitrain.mjs build/wasm/digitrain.wasm "$out/"
+mkdir -p "$out/vendor"
+# uPlot: the ES module build (imported by web/chart.js) and its stylesheet.
+cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
+
+# MNIST, gzipped: about 11 MB instead of 55 MB; the page gunzips with DecompressionStream.
+# -n leaves the name and time out of the header, so the same input gives the same bytes.
+mkdir -p "$out/data"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  src="data/mnist/$f" dst="$out/data/$f.gz"
+  [ -f "$src" ] || { echo "build-web: $src is missing; run scripts/setup.sh first" >&2; exit 1; }
+  if [ ! -f "$dst" ] || [ "$src" -nt "$dst" ]; then
+    echo "build-web: gzip $src -> $dst"
+    gzip -9 -n -c "$src" > "$dst.tmp" && mv "$dst.tmp" "$dst"
+  fi
+done
+
+# A default model, so a first visitor can draw a digit at once. Trained into a temporary
+# file: an interrupted run (Ctrl-C still saves) must not leave a half-trained default.
+mkdir -p "$out/models"
+model="$out/models/default.json"
+if [ ! -f "$model" ] || [ build/native/digitrain -nt "$model" ]; then
+  echo "build-web: training the default model (mlp-128-128, 1 epoch) -> $model"
+  build/native/digitrain train --preset mlp-128-128 --epochs 1 --save "$model.tmp"
+  mv "$model.tmp" "$model"
+fi
+
+# Page weight: what a visitor downloads before MNIST and the model, as gzip would send it.
+bytes=0 files=0
+while IFS= read -r -d '' f; do
+  bytes=$(( bytes + $(gzip -9 -c "$f" | wc -c) )) files=$(( files + 1 ))
+done < <(find "$out" -type f ! -path "$out/data/*" ! -path "$out/models/*" -print0)
+echo "build-web: page weight without MNIST and the model: $bytes bytes gzipped ($files files;" \
+     "the default model adds $(gzip -9 -c "$model" | wc -c))"

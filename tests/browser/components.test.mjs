@@ -1,0 +1,582 @@
+// Browser tests of the page's components: <digit-pad>, the training charts, the MNIST
+// loader (web/data.js) and the heat map. Debian's Chromium, driven by playwright-core,
+// loads tests/browser/components.html from the repository root.
+//   node --test tests/browser/components.test.mjs
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {after, before, describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import zlib from 'node:zlib';
+import {chromium} from 'playwright-core';
+import {startServer} from '../../scripts/serve.mjs';
+import {CHROMIUM_ARGS, CHROMIUM_PATH} from './harness.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const UPLOT_DIST = '/node_modules/uplot/dist/';
+
+// Small stand-ins for the four MNIST files: pseudo-random bytes (so gzip cannot shrink
+// them to nothing and downloads arrive in several chunks), gzipped as build-web.sh does.
+const FILES = {
+  'train-images-idx3-ubyte.gz': 48_000,
+  'train-labels-idx1-ubyte.gz': 3_000,
+  't10k-images-idx3-ubyte.gz': 12_000,
+  't10k-labels-idx1-ubyte.gz': 1_000,
+};
+const RAW = {};
+const GZ = {};
+let seed = 12345;
+for (const [name, size] of Object.entries(FILES)) {
+  const raw = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    raw[i] = i % 3 === 0 ? 0 : seed >>> 24;   // some zeros, like MNIST's background
+  }
+  RAW[name] = raw;
+  GZ[name] = zlib.gzipSync(raw, {level: 9});
+}
+const KEY_OF = {
+  'train-images-idx3-ubyte.gz': 'trainImages',
+  'train-labels-idx1-ubyte.gz': 'trainLabels',
+  't10k-images-idx3-ubyte.gz': 'testImages',
+  't10k-labels-idx1-ubyte.gz': 'testLabels',
+};
+const GZ_TOTAL = Object.values(GZ).reduce((n, b) => n + b.length, 0);
+
+// Requests seen per scenario, counted on the server: the cache tests need "no request".
+const requests = new Map();
+const stalled = new Set();
+
+// /__data/<scenario>/<file>: the test files, broken as the scenario says.
+function serveData(req, res) {
+  const match = /^\/__data\/([\w-]+)\/([\w.-]+)$/.exec(req.url.split('?')[0]);
+  if (!match) return false;
+  const [, scenario, file] = match;
+  if (!requests.has(scenario)) requests.set(scenario, []);
+  requests.get(scenario).push(file);
+  let body = GZ[file];
+  const headers = {'Content-Type': 'application/gzip', 'Cache-Control': 'no-store'};
+  if (!body || (scenario === 'missing' && file === 't10k-labels-idx1-ubyte.gz')) {
+    res.writeHead(404, {'Content-Type': 'text/plain'});
+    res.end('not found\n');
+    return true;
+  }
+  const big = file === 'train-images-idx3-ubyte.gz';
+  if (scenario === 'truncated' && big) body = body.subarray(0, body.length >> 1);
+  res.writeHead(200, {...headers, 'Content-Length': body.length});
+  if ((scenario === 'drop' || scenario === 'stall') && big) {
+    // Promise the whole file, send half, then hang up (drop) or go quiet (stall).
+    res.write(body.subarray(0, body.length >> 1));
+    if (scenario === 'drop') setTimeout(() => res.socket.destroy(), 50);
+    else stalled.add(res);
+    return true;
+  }
+  // In 4 KB pieces a few milliseconds apart, so progress is reported during a file.
+  (async () => {
+    for (let at = 0; at < body.length && !res.destroyed; at += 4096) {
+      res.write(body.subarray(at, at + 4096));
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    res.end();
+  })();
+  return true;
+}
+
+let server;
+let browser;
+let context;
+let page;
+const errors = [];
+
+before(async () => {
+  server = await startServer({root: REPO, port: 0});
+  // Wraps serve.mjs' handler: the data scenarios first, and uPlot from node_modules when
+  // web/vendor/ has not been assembled (scripts/build-web.sh copies it into build/web).
+  const [staticHandler] = server.server.listeners('request');
+  server.server.removeAllListeners('request');
+  server.server.on('request', (req, res) => {
+    if (serveData(req, res)) return;
+    const vendor = /^\/web\/vendor\/(uPlot\.(?:esm\.js|min\.css))$/.exec(req.url);
+    if (vendor && !fs.existsSync(path.join(REPO, 'web/vendor', vendor[1]))) req.url = UPLOT_DIST + vendor[1];
+    staticHandler(req, res);
+  });
+  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium`);
+  browser = await chromium.launch({executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS});
+  context = await browser.newContext({hasTouch: true, viewport: {width: 900, height: 1400}});
+  page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console.error: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.stack ?? e.message}`));
+  await page.goto(`${server.url}tests/browser/components.html`);
+  await page.waitForFunction(() => window.componentsReady === true);
+});
+
+after(async () => {
+  for (const res of stalled) res.destroy();
+  await browser?.close();
+  await server?.close();
+});
+
+// ---------------------------------------------------------------------------------------
+describe('digit-pad', () => {
+  const INK = 112;
+  const events = () => page.evaluate(() => window.padEvents.map(({ink, ...rest}) => rest));
+  const lastInk = () => page.evaluate(() => {
+    const inks = window.padEvents.filter((e) => e.type === 'ink');
+    return inks.length ? inks[inks.length - 1].ink : null;
+  });
+  const reset = () => page.evaluate(() => {
+    document.getElementById('pad').clear();
+    window.padEvents.length = 0;
+  });
+  // Ink at a point given as fractions of the pad (0..1).
+  const at = (ink, fx, fy) => ink[Math.floor(fy * INK) * INK + Math.floor(fx * INK)];
+  async function padBox() {
+    const box = await page.locator('.digit-pad__canvas').boundingBox();
+    return {...box, px: (fx) => box.x + fx * box.width, py: (fy) => box.y + fy * box.height};
+  }
+
+  test('renders a focusable, labelled canvas and a Clear button; touch-action is none', async () => {
+    const info = await page.evaluate(() => {
+      const canvas = document.querySelector('digit-pad .digit-pad__canvas');
+      const style = getComputedStyle(canvas);
+      return {
+        tabIndex: canvas.tabIndex, label: canvas.getAttribute('aria-label'),
+        touchAction: style.touchAction, cssWidth: canvas.clientWidth,
+        backing: canvas.width, dpr: devicePixelRatio,
+        button: document.querySelector('digit-pad button.digit-pad__clear')?.textContent,
+        inBody: document.body.children.length,
+      };
+    });
+    assert.equal(info.tabIndex, 0);
+    assert.match(info.label, /draw a digit/i);
+    assert.equal(info.touchAction, 'none');
+    assert.equal(info.cssWidth, 280);
+    assert.equal(info.backing, Math.round(280 * info.dpr));
+    assert.equal(info.button, 'Clear');
+  });
+
+  test('a mouse stroke sends ink where the stroke went, at most once per frame while drawing', async () => {
+    await reset();
+    const box = await padBox();
+    await page.evaluate(() => {
+      window.frames = 0;
+      window.counting = true;
+      const tick = () => { window.frames++; if (window.counting) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    });
+    await page.mouse.move(box.px(0.2), box.py(0.5));
+    await page.mouse.down();
+    await page.mouse.move(box.px(0.8), box.py(0.5), {steps: 20});
+    const beforeUp = (await events()).filter((e) => e.type === 'ink').length;
+    await page.mouse.up();
+    const frames = await page.evaluate(() => { window.counting = false; return window.frames; });
+    const all = await events();
+    const inks = all.filter((e) => e.type === 'ink');
+    assert.ok(all.some((e) => e.type === 'pointerdown' && e.pointerType === 'mouse'));
+    assert.ok(beforeUp >= 1, 'ink events while drawing');
+    assert.ok(beforeUp <= frames + 1, `${beforeUp} ink events in ${frames} frames`);
+    assert.equal(inks.length, beforeUp + 1, 'one more ink event when the stroke ends');
+    const last = inks[inks.length - 1];
+    assert.deepEqual([last.isFloat32, last.width, last.height], [true, INK, INK]);
+
+    const ink = await lastInk();
+    for (const fx of [0.25, 0.4, 0.5, 0.6, 0.75]) assert.ok(at(ink, fx, 0.5) > 0.9, `ink at x=${fx}`);
+    for (const [fx, fy] of [[0.5, 0.1], [0.5, 0.9], [0.05, 0.5], [0.95, 0.5], [0.5, 0.4]]) {
+      assert.equal(at(ink, fx, fy), 0, `no ink at ${fx},${fy}`);
+    }
+    // The stroke is about a twelfth of the pad wide: 112/12 ≈ 9 ink rows at its middle.
+    let rows = 0;
+    for (let y = 0; y < INK; y++) if (ink[y * INK + INK / 2] > 0.5) rows++;
+    assert.ok(rows >= 7 && rows <= 12, `stroke ${rows} rows wide`);
+  });
+
+  test('a touch stroke (CDP touch events) draws too', async () => {
+    await reset();
+    const box = await padBox();
+    const cdp = await context.newCDPSession(page);
+    const touch = (type, fx, fy) => cdp.send('Input.dispatchTouchEvent', {
+      type, touchPoints: type === 'touchEnd' ? [] : [{x: box.px(fx), y: box.py(fy), id: 1}],
+    });
+    await touch('touchStart', 0.5, 0.2);
+    for (let i = 1; i <= 12; i++) await touch('touchMove', 0.5, 0.2 + (0.6 * i) / 12);
+    await touch('touchEnd');
+    await cdp.detach();
+    await page.evaluate(() => window.nextFrames(2));
+    const all = await events();
+    assert.ok(all.some((e) => e.type === 'pointerdown' && e.pointerType === 'touch'), JSON.stringify(all.slice(0, 3)));
+    assert.ok(all.filter((e) => e.type === 'ink').length >= 2);
+    const ink = await lastInk();
+    for (const fy of [0.25, 0.5, 0.75]) assert.ok(at(ink, 0.5, fy) > 0.9, `ink at y=${fy}`);
+    assert.equal(at(ink, 0.3, 0.5), 0);
+    assert.equal(at(ink, 0.5, 0.95), 0);
+  });
+
+  test('a pen stroke draws too', async () => {
+    await reset();
+    const box = await padBox();
+    const cdp = await context.newCDPSession(page);
+    const pen = (type, fx, fy) => cdp.send('Input.dispatchMouseEvent', {
+      type, x: box.px(fx), y: box.py(fy), button: 'left', buttons: type === 'mouseReleased' ? 0 : 1,
+      clickCount: 1, pointerType: 'pen', force: 0.5,
+    });
+    await pen('mousePressed', 0.2, 0.2);
+    for (let i = 1; i <= 10; i++) await pen('mouseMoved', 0.2 + 0.06 * i, 0.2 + 0.06 * i);
+    await pen('mouseReleased', 0.8, 0.8);
+    await cdp.detach();
+    const all = await events();
+    assert.ok(all.some((e) => e.type === 'pointerdown' && e.pointerType === 'pen'));
+    const ink = await lastInk();
+    assert.ok(at(ink, 0.5, 0.5) > 0.9);
+    assert.equal(at(ink, 0.8, 0.2), 0);
+  });
+
+  test('Clear empties the pad and sends clear', async () => {
+    const box = await padBox();
+    await page.mouse.move(box.px(0.3), box.py(0.3));
+    await page.mouse.down();
+    await page.mouse.move(box.px(0.6), box.py(0.6), {steps: 5});
+    await page.mouse.up();
+    await page.evaluate(() => { window.padEvents.length = 0; });
+    await page.click('.digit-pad__clear');
+    const all = (await events()).filter((e) => e.type !== 'pointerdown');
+    assert.deepEqual(all.map((e) => e.type), ['clear']);
+    const state = await page.evaluate(() => {
+      const pad = document.getElementById('pad');
+      return {empty: pad.empty, max: Math.max(...pad.readInk().ink)};
+    });
+    assert.deepEqual(state, {empty: true, max: 0});
+  });
+
+  test('keyboard: Shift+Tab from Clear focuses the pad with a visible focus ring; Escape and Delete clear it', async () => {
+    for (const key of ['Escape', 'Delete']) {
+      await page.evaluate(() => document.getElementById('pad').drawImage28(new Uint8Array(784).fill(200)));
+      await page.evaluate(() => { document.querySelector('.digit-pad__clear').focus(); window.padEvents.length = 0; });
+      await page.keyboard.press('Shift+Tab');
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement;
+        return {cls: el.className, visible: el.matches(':focus-visible'), outline: getComputedStyle(el).outlineStyle};
+      });
+      assert.deepEqual(focus, {cls: 'digit-pad__canvas', visible: true, outline: 'solid'});
+      await page.keyboard.press(key);
+      const all = await events();
+      assert.deepEqual(all.map((e) => e.type), ['clear'], key);
+      assert.equal(await page.evaluate(() => Math.max(...document.getElementById('pad').readInk().ink)), 0);
+    }
+  });
+
+  test('drawImage28 paints an MNIST image over the pad and sends its ink', async () => {
+    await reset();
+    // A vertical bar in columns 13-14, rows 4-23: a "1".
+    const ink = await page.evaluate(() => {
+      const pixels = new Uint8Array(784);
+      for (let y = 4; y < 24; y++) { pixels[y * 28 + 13] = 255; pixels[y * 28 + 14] = 255; }
+      document.getElementById('pad').drawImage28(pixels);
+      return window.padEvents.filter((e) => e.type === 'ink').at(-1).ink;
+    });
+    assert.ok(at(ink, 14 / 28, 0.5) > 0.9, 'the bar');
+    assert.ok(at(ink, 14 / 28, 6 / 28) > 0.9, 'its top');
+    assert.equal(at(ink, 5 / 28, 0.5), 0, 'left of it');
+    assert.equal(at(ink, 14 / 28, 26 / 28), 0, 'below it');
+    await assert.rejects(page.evaluate(() => document.getElementById('pad').drawImage28(new Uint8Array(10))),
+      /expected 784 pixels, got 10/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+describe('training charts', () => {
+  test('take points, redraw once per frame, keep earlier runs, write CSV', async () => {
+    const r = await page.evaluate(async () => {
+      const {createTrainingCharts} = window.components.charts;
+      const container = document.getElementById('charts');
+      const charts = window.charts = createTrainingCharts(container);
+      await window.nextFrames(2);
+      const out = {start: charts.redraws};
+      // A T1 epoch and a half, in the worker's 100-step messages.
+      for (let s = 0; s < 12_000; s += 100) {
+        charts.addBatchPoints(Array.from({length: 100}, (_, i) => ({
+          step: s + i + 1, loss: 2 / (1 + (s + i) / 500), accuracy: 1 - 1 / (1 + (s + i) / 500)})));
+      }
+      for (let e = 1; e <= 3; e++) {
+        charts.addEpoch({epoch: e, loss: 1.5 / e, accuracy: 0.9 + e / 100, val_loss: 1.6 / e, val_accuracy: 0.89 + e / 100});
+      }
+      out.beforeFrame = charts.redraws;
+      await window.nextFrames(3);
+      out.afterFrames = charts.redraws;
+      out.counts1 = charts.pointCounts();
+
+      charts.newRun('second, faster');
+      charts.addBatchPoints([{step: 1, loss: 2.3, accuracy: 0.1}, {step: 2, loss: 2.1, accuracy: 0.2}]);
+      charts.addEpoch({epoch: 1, loss: 0.5, accuracy: 0.85});
+      charts.addEpoch({epoch: 2, loss: 0.3, accuracy: 0.91});
+      await window.nextFrames(2);
+      out.counts2 = charts.pointCounts();
+      out.csv = charts.toCsv();
+      out.plots = container.querySelectorAll('.uplot').length;
+      out.legend = [...container.querySelectorAll('.u-legend .u-label')].map((e) => e.textContent);
+      out.canvasWidth = container.querySelector('.uplot canvas').width;
+
+      // Paused: points are kept, nothing is drawn; resume draws once.
+      charts.pause();
+      const paused = charts.redraws;
+      charts.addEpoch({epoch: 3, loss: 0.2, accuracy: 0.93});
+      await window.nextFrames(3);
+      out.pausedRedraws = charts.redraws - paused;
+      charts.resume();
+      await window.nextFrames(3);
+      out.resumedRedraws = charts.redraws - paused;
+
+      // The charts follow their container's width.
+      container.style.width = '420px';
+      await window.nextFrames(4);
+      out.narrowWidth = container.querySelector('.uplot').getBoundingClientRect().width;
+      return out;
+    });
+    assert.equal(r.afterFrames - r.beforeFrame, 1, 'many updates, one redraw');
+    assert.equal(r.beforeFrame, r.start, 'no redraw inside the updates themselves');
+    assert.ok(r.counts1.batch <= 5001 && r.counts1.batch >= 2500, `batch points kept: ${r.counts1.batch}`);
+    assert.equal(r.counts1.epoch, 3);
+    assert.deepEqual(r.counts2.runs.map((x) => [x.label, x.epoch]), [['run 1', 3], ['second, faster', 2]]);
+    assert.equal(r.counts2.runs[1].batch, 2);
+    assert.equal(r.counts2.epoch, 5);
+    assert.equal(r.plots, 2);
+    assert.ok(r.legend.includes('run 1 loss') && r.legend.includes('second, faster val_accuracy'), r.legend.join('|'));
+    assert.ok(r.canvasWidth > 300);
+    const lines = r.csv.trim().split('\n');
+    assert.equal(lines[0], 'run,epoch,loss,accuracy,val_loss,val_accuracy');
+    assert.equal(lines.length, 6);
+    assert.equal(lines[1], 'run 1,1,1.5,0.91,1.6,0.9');
+    assert.equal(lines[5], '"second, faster",2,0.3,0.91,,');
+    assert.equal(r.pausedRedraws, 0);
+    assert.equal(r.resumedRedraws, 1);
+    assert.ok(r.narrowWidth <= 420 && r.narrowWidth > 300, `width ${r.narrowWidth}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+describe('data.js', () => {
+  const dataUrl = (scenario) => `${server.url}__data/${scenario}/`;
+  // Runs loadMnist in the page; returns the result (byte arrays as plain arrays) or the error.
+  const load = (scenario, options = {}) => page.evaluate(async ({baseUrl, options}) => {
+    const {loadMnist, DataError} = window.components.data;
+    const progress = [];
+    const controller = new AbortController();
+    if (options.preAbort) controller.abort();
+    try {
+      const result = await loadMnist({
+        baseUrl,
+        signal: controller.signal,
+        onProgress: (p) => {
+          progress.push(p);
+          if (options.abortOnProgress && p.file) controller.abort();
+        },
+      });
+      const out = {ok: true, progress};
+      for (const [key, value] of Object.entries(result)) {
+        out[key] = value instanceof Uint8Array ? {uint8: true, bytes: Array.from(value)} : value;
+      }
+      return out;
+    } catch (e) {
+      return {ok: false, progress, name: e.name, message: e.message, retryable: e.retryable,
+              isDataError: e instanceof DataError, isError: e instanceof Error};
+    }
+  }, {baseUrl: dataUrl(scenario), options});
+  const countOf = (scenario) => (requests.get(scenario) ?? []).length;
+
+  function assertData(r) {
+    assert.equal(r.ok, true, r.message);
+    for (const [file, key] of Object.entries(KEY_OF)) {
+      assert.equal(r[key].uint8, true);
+      assert.ok(Buffer.from(r[key].bytes).equals(RAW[file]), `${key} round-trips`);
+    }
+  }
+
+  before(() => page.evaluate(() => caches.delete('digitrain-mnist-v1')));
+
+  test('missingFeatures: nothing missing in Chromium; each feature is really tested', async () => {
+    const r = await page.evaluate(() => {
+      const {missingFeatures} = window.components.data;
+      const all = missingFeatures();
+      const saved = {D: window.DecompressionStream, W: window.Worker, validate: WebAssembly.validate};
+      window.DecompressionStream = undefined;
+      window.Worker = undefined;
+      const noStreams = missingFeatures();
+      window.DecompressionStream = saved.D;
+      window.Worker = saved.W;
+      // An engine that rejects SIMD or exception opcodes fails validation of those modules.
+      WebAssembly.validate = (bytes) => !bytes.includes(0xfd) && saved.validate(bytes);
+      const noSimd = missingFeatures();
+      WebAssembly.validate = (bytes) => !Array.from(bytes).slice(8).includes(0x0d) && saved.validate(bytes);
+      const noEh = missingFeatures();
+      WebAssembly.validate = saved.validate;
+      return {all, noStreams, noSimd, noEh};
+    });
+    assert.deepEqual(r.all, []);
+    assert.deepEqual(r.noStreams, ['DecompressionStream', 'Worker']);
+    assert.deepEqual(r.noSimd, ['WebAssembly SIMD']);
+    assert.deepEqual(r.noEh, ['WebAssembly exceptions']);
+  });
+
+  test('downloads with progress up to the total, then a reload comes from the cache', async () => {
+    const first = await load('ok');
+    assertData(first);
+    assert.equal(first.fromCache, false);
+    assert.equal(first.bytesTransferred, GZ_TOTAL);
+    assert.equal(first.cacheError, null);
+    assert.equal(countOf('ok'), 4);
+    const p = first.progress;
+    // One event before the first byte, then at least one per chunk the browser hands over.
+    assert.ok(p.length >= 6, `${p.length} progress events`);
+    assert.equal(p[0].loaded, 0);
+    assert.ok(p.filter((e) => e.file === 'train-images-idx3-ubyte.gz').length >= 2, 'progress during a file');
+    assert.ok(p.every((e) => e.total === GZ_TOTAL));
+    assert.ok(p.every((e, i) => i === 0 || e.loaded >= p[i - 1].loaded), 'loaded never goes back');
+    assert.equal(p.at(-1).loaded, GZ_TOTAL);
+    assert.ok(p.some((e) => e.file === 'train-images-idx3-ubyte.gz'));
+
+    const second = await load('ok');
+    assertData(second);
+    assert.equal(countOf('ok'), 4, 'no network request the second time');
+    assert.equal(second.fromCache, true);
+    assert.equal(second.bytesTransferred, 0);
+    assert.equal(second.progress.at(-1).loaded, GZ_TOTAL);
+    assert.equal(second.progress.at(-1).total, GZ_TOTAL);
+  });
+
+  test('a missing file is a DataError naming it, its URL and the status', async () => {
+    const r = await load('missing');
+    assert.equal(r.ok, false);
+    assert.deepEqual([r.isDataError, r.isError, r.name, r.retryable], [true, true, 'DataError', false]);
+    assert.equal(r.message, `t10k-labels-idx1-ubyte.gz not found at ${dataUrl('missing')}t10k-labels-idx1-ubyte.gz (HTTP 404 Not Found)`);
+  });
+
+  test('a truncated .gz is reported corrupt or truncated, and is not cached', async () => {
+    const r = await load('truncated');
+    assert.equal(r.ok, false);
+    assert.equal(r.isDataError, true);
+    assert.match(r.message, /^train-images-idx3-ubyte\.gz is corrupt or truncated: .+/);
+    assert.equal(r.retryable, false);
+    const cached = await page.evaluate((url) => caches.match(url).then((x) => Boolean(x)),
+      `${dataUrl('truncated')}train-images-idx3-ubyte.gz`);
+    assert.equal(cached, false);
+  });
+
+  test('a connection dropped mid-file says how far the download got', async () => {
+    const r = await load('drop');
+    const half = GZ['train-images-idx3-ubyte.gz'].length >> 1;
+    const total = GZ['train-images-idx3-ubyte.gz'].length;
+    assert.equal(r.ok, false);
+    assert.equal(r.isDataError, true);
+    assert.match(r.message, new RegExp(`^download of train-images-idx3-ubyte\\.gz stopped after ${half} of ${total} bytes`));
+    assert.equal(r.retryable, true);
+  });
+
+  test('a corrupt cached entry is deleted and downloaded again', async () => {
+    assertData(await load('recache'));
+    assert.equal(countOf('recache'), 4);
+    const url = `${dataUrl('recache')}train-labels-idx1-ubyte.gz`;
+    await page.evaluate(async (url) => {
+      const cache = await caches.open('digitrain-mnist-v1');
+      const bad = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
+      await cache.put(url, new Response(bad));
+    }, url);
+    const r = await load('recache');
+    assertData(r);
+    assert.deepEqual(requests.get('recache').slice(4), ['train-labels-idx1-ubyte.gz']);
+    assert.equal(r.fromCache, false);
+    assert.equal(r.bytesTransferred, GZ['train-labels-idx1-ubyte.gz'].length);
+    const third = await load('recache');
+    assertData(third);
+    assert.equal(third.fromCache, true);
+    assert.equal(countOf('recache'), 5);
+  });
+
+  test('a full disk (QuotaExceededError) still returns the data and reports cacheError', async () => {
+    await page.evaluate(() => {
+      window.savedPut = Cache.prototype.put;
+      Cache.prototype.put = () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    });
+    let r;
+    try {
+      r = await load('quota');
+    } finally {
+      await page.evaluate(() => { Cache.prototype.put = window.savedPut; });
+    }
+    assertData(r);
+    assert.match(r.cacheError, /QuotaExceededError/);
+  });
+
+  test('an abort stops the downloads with an AbortError, not a DataError', async () => {
+    const pre = await load('ok', {preAbort: true});
+    assert.deepEqual([pre.ok, pre.name, pre.isDataError], [false, 'AbortError', false]);
+    const mid = await load('stall', {abortOnProgress: true});
+    assert.deepEqual([mid.ok, mid.name, mid.isDataError], [false, 'AbortError', false]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+describe('heatmap', () => {
+  test('renderDigit draws grey cells with annotations; renderProbabilities marks the argmax', async () => {
+    const r = await page.evaluate(() => {
+      const {renderDigit, renderProbabilities} = window.components.heatmap;
+      const canvas = document.getElementById('heatmap');
+      const pixels = new Uint8Array(784);
+      pixels[0] = 255;            // top-left cell white
+      pixels[29] = 128;           // (1,1) mid grey
+      renderDigit(canvas, pixels, {annotate: true});
+      const dpr = devicePixelRatio;
+      const ctx = canvas.getContext('2d');
+      // Cell corners, away from the numbers written in the middle.
+      const px = (cx, cy) => Array.from(ctx.getImageData(Math.floor((cx * 22 + 2) * dpr), Math.floor((cy * 22 + 2) * dpr), 1, 1).data);
+      // The middle of cell (0,0) holds "255" in black, so some dark pixels appear there.
+      const centre = ctx.getImageData(0, 0, Math.floor(22 * dpr), Math.floor(22 * dpr)).data;
+      let dark = 0;
+      for (let i = 0; i < centre.length; i += 4) if (centre[i] < 100) dark++;
+      const out = {
+        width: canvas.width, cssWidth: canvas.style.width, dpr, role: canvas.getAttribute('role'),
+        white: px(0, 0), grey: px(1, 1), black: px(5, 5), darkText: dark,
+      };
+      renderDigit(canvas, pixels);   // plain: 10 px cells
+      out.plainWidth = canvas.style.width;
+
+      const probsBox = document.getElementById('probs');
+      const probs = new Float32Array([0.01, 0.02, 0.05, 0.80, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02]);
+      out.top = renderProbabilities(probsBox, probs, {label: 3});
+      const list = probsBox.querySelector('ol');
+      out.rows = probsBox.querySelectorAll('li').length;
+      out.topRows = [...probsBox.querySelectorAll('li.is-top')].map((li) => li.textContent);
+      out.summary = probsBox.querySelector('.digit-probs__summary').textContent;
+      out.fill = probsBox.querySelectorAll('.digit-probs__fill')[3].style.width;
+      probs[3] = 0.1; probs[5] = 0.7;
+      renderProbabilities(probsBox, probs, {label: 3});
+      out.sameList = probsBox.querySelector('ol') === list;
+      out.wrong = list.classList.contains('is-wrong');
+      out.topRows2 = [...probsBox.querySelectorAll('li.is-top')].map((li) => li.textContent);
+      out.summary2 = probsBox.querySelector('.digit-probs__summary').textContent;
+      return out;
+    });
+    assert.equal(r.width, Math.round(28 * 22 * r.dpr));
+    assert.equal(r.cssWidth, `${28 * 22}px`);
+    assert.equal(r.role, 'img');
+    assert.deepEqual(r.white, [255, 255, 255, 255]);
+    assert.deepEqual(r.grey, [128, 128, 128, 255]);
+    assert.deepEqual(r.black, [0, 0, 0, 255]);
+    assert.ok(r.darkText > 5, 'the value is written on the white cell');
+    assert.equal(r.plainWidth, '280px');
+    assert.equal(r.top, 3);
+    assert.equal(r.rows, 10);
+    assert.deepEqual(r.topRows, ['380.0%']);
+    assert.equal(r.summary, 'Predicted 3 (80.0%), actual 3');
+    assert.equal(r.fill, '80%');
+    assert.equal(r.sameList, true);
+    assert.equal(r.wrong, true);
+    assert.deepEqual(r.topRows2, ['570.0%']);
+    assert.equal(r.summary2, 'Predicted 5 (70.0%), actual 3: wrong');
+  });
+});
+
+test('no errors on the page', () => {
+  // Failed requests the data tests provoke on purpose (404, dropped) are logged by Chromium
+  // as "Failed to load resource"; anything else is a bug.
+  const unexpected = errors.filter((e) => !/Failed to load resource|net::ERR_/.test(e));
+  assert.deepEqual(unexpected, []);
+});

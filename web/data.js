@@ -1,0 +1,231 @@
+// MNIST for the page: the four gzip IDX files, fetched with progress, gunzipped in the
+// browser and cached (compressed) in Cache Storage so a reload needs no network.
+// The bytes stay uint8 from the wire to the worker: the WASM core validates the IDX
+// headers and scales pixels itself, so no float copy is ever made here.
+
+export const MNIST_FILES = Object.freeze({
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
+  testImages: 't10k-images-idx3-ubyte.gz',
+  testLabels: 't10k-labels-idx1-ubyte.gz',
+});
+
+export const CACHE_NAME = 'digitrain-mnist-v1';
+
+// retryable: a later attempt may succeed (network, server busy); false when retrying the
+// same URL cannot help (404, a corrupt file on the server).
+export class DataError extends Error {
+  constructor(message, {retryable = false, file = null, url = null, cause} = {}) {
+    super(message, cause === undefined ? undefined : {cause});
+    this.name = 'DataError';
+    this.retryable = retryable;
+    this.file = file;
+    this.url = url;
+  }
+}
+
+// Fetches, gunzips and caches the four files. Resolves to
+//   {trainImages, trainLabels, testImages, testLabels}  Uint8Array, raw IDX bytes (header included)
+//   fromCache         true when all four came from Cache Storage
+//   bytesTransferred  compressed bytes read from the network
+//   cacheError        null, or why caching was off or failed (never fatal)
+// onProgress({loaded, total, file}) counts compressed bytes over all four files; total is
+// the sum of the Content-Length headers (null if a server omits one or re-encodes the body).
+// An abort through `signal` rejects with the AbortError itself, not a DataError.
+export async function loadMnist({baseUrl = 'data/', onProgress = () => {}, signal} = {}) {
+  const base = new URL(baseUrl, globalThis.document?.baseURI ?? globalThis.location?.href);
+  // One failure stops the other downloads.
+  const controller = new AbortController();
+  const stop = () => controller.abort(signal.reason);
+  if (signal) {
+    if (signal.aborted) throw signal.reason;
+    signal.addEventListener('abort', stop, {once: true});
+  }
+  const {cache, cacheError: openError} = await openCache();
+  let cacheError = openError;
+  try {
+    const keys = Object.keys(MNIST_FILES);
+    const sources = await Promise.all(keys.map((key) =>
+      openSource(MNIST_FILES[key], new URL(MNIST_FILES[key], base).href, cache, controller.signal)));
+
+    const sizes = sources.map((s) => (s.cached ? s.compressed.length : s.contentLength));
+    const total = sizes.every((n) => n != null) ? sizes.reduce((a, b) => a + b, 0) : null;
+    let loaded = sources.reduce((sum, s) => sum + (s.cached ? s.compressed.length : 0), 0);
+    onProgress({loaded, total, file: null});
+
+    let bytesTransferred = 0;
+    await Promise.all(sources.filter((s) => !s.cached).map(async (s) => {
+      s.compressed = await readBody(s, controller.signal, (n) => {
+        loaded += n;
+        bytesTransferred += n;
+        onProgress({loaded, total, file: s.file});
+      });
+      s.bytes = await gunzipOrRaw(s);
+      if (cache) {
+        try {
+          await cache.put(s.url, new Response(s.compressed, {headers: {
+            'Content-Type': 'application/gzip',
+            'Content-Length': String(s.compressed.length),
+          }}));
+        } catch (e) {
+          // QuotaExceededError and friends: the data is good, only the cache is not.
+          cacheError ??= `could not cache ${s.file}: ${e.name}: ${e.message}`;
+        }
+      }
+    }));
+    // A decompressed size that does not match what the IDX header promises is reported by
+    // the core's IDX reader (Session.loadData), which knows the expected counts.
+    const result = {fromCache: sources.every((s) => s.cached), bytesTransferred, cacheError};
+    keys.forEach((key, i) => { result[key] = sources[i].bytes; });
+    return result;
+  } catch (e) {
+    controller.abort(e);
+    if (signal?.aborted) throw signal.reason;
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+}
+
+// Names of the browser features the app cannot run without (and 'Cache Storage', which it
+// can: caching is just off). Empty when everything is there.
+export function missingFeatures() {
+  const missing = [];
+  const wasm = globalThis.WebAssembly;
+  if (!wasm || !wasm.validate(SIMD_MODULE)) missing.push('WebAssembly SIMD');
+  if (!wasm || !wasm.validate(EXCEPTIONS_MODULE)) missing.push('WebAssembly exceptions');
+  if (typeof globalThis.DecompressionStream !== 'function') missing.push('DecompressionStream');
+  if (typeof globalThis.Worker !== 'function') missing.push('Worker');
+  if (!globalThis.caches) missing.push('Cache Storage');
+  return missing;
+}
+
+// The features missingFeatures() may report that are not fatal.
+export const OPTIONAL_FEATURES = Object.freeze(['Cache Storage']);
+
+// (func (result v128) i32.const 0 i8x16.splat)
+const SIMD_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,            // type: () -> v128
+  0x03, 0x02, 0x01, 0x00,                              // function 0: type 0
+  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,
+]);
+
+// (tag $e) (func try (throw $e) catch $e end): the legacy exception-handling opcodes
+// (try 0x06, catch 0x07, throw 0x08, tag section 13) that Emscripten's -fwasm-exceptions emits.
+const EXCEPTIONS_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                  // type: () -> ()
+  0x03, 0x02, 0x01, 0x00,                              // function 0: type 0
+  0x0d, 0x03, 0x01, 0x00, 0x00,                        // tag 0: exception, type 0
+  0x0a, 0x0b, 0x01, 0x09, 0x00,
+  0x06, 0x40, 0x08, 0x00, 0x07, 0x00, 0x0b, 0x0b,      // try throw 0 catch 0 end end
+]);
+
+async function openCache() {
+  if (!globalThis.caches) {
+    return {cache: null, cacheError: 'Cache Storage is not available here (it needs https or localhost); MNIST is downloaded on every load'};
+  }
+  try {
+    return {cache: await caches.open(CACHE_NAME), cacheError: null};
+  } catch (e) {
+    return {cache: null, cacheError: `Cache Storage could not be opened: ${e.name}: ${e.message}`};
+  }
+}
+
+// A file from the cache (already verified by gunzipping it) or an open network response.
+async function openSource(file, url, cache, signal) {
+  if (cache) {
+    try {
+      const hit = await cache.match(url);
+      if (hit) {
+        const compressed = new Uint8Array(await hit.arrayBuffer());
+        const source = {file, url, cached: true, compressed, encoded: false};
+        try {
+          source.bytes = await gunzipOrRaw(source);
+          return source;
+        } catch {
+          // A corrupt entry (an interrupted write, a changed file): forget it and download.
+          await cache.delete(url).catch(() => {});
+        }
+      }
+    } catch {
+      // A broken cache is no reason to fail: fall through to the network.
+    }
+  }
+  let response;
+  try {
+    response = await fetch(url, {signal, cache: 'no-cache'});
+  } catch (e) {
+    if (signal.aborted) throw signal.reason;
+    throw new DataError(`download of ${file} from ${url} failed: ${e.message} (offline or server unreachable)`,
+      {retryable: true, file, url, cause: e});
+  }
+  if (!response.ok) {
+    const status = `HTTP ${response.status}${response.statusText ? ' ' + response.statusText : ''}`;
+    const message = response.status === 404 || response.status === 410
+      ? `${file} not found at ${url} (${status})`
+      : `${file} could not be downloaded from ${url} (${status})`;
+    const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+    response.body?.cancel().catch(() => {});
+    throw new DataError(message, {retryable, file, url});
+  }
+  // With Content-Encoding the browser has already decoded the body, and Content-Length
+  // counts the encoded bytes: no usable total, and the body may no longer be gzip.
+  const encoded = Boolean(response.headers.get('Content-Encoding'));
+  const length = Number.parseInt(response.headers.get('Content-Length') ?? '', 10);
+  const contentLength = !encoded && Number.isFinite(length) ? length : null;
+  return {file, url, cached: false, response, contentLength, encoded};
+}
+
+async function readBody(source, signal, onChunk) {
+  const {file, url, response, contentLength} = source;
+  const chunks = [];
+  let received = 0;
+  const stopped = (e) => new DataError(
+    `download of ${file} stopped after ${received} of ${contentLength ?? 'unknown'} bytes` +
+      (e ? `: ${e.message}` : ''),
+    {retryable: true, file, url, cause: e});
+  const reader = response.body.getReader();
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      break;
+    }
+    if (chunk.done) break;
+    chunks.push(chunk.value);
+    received += chunk.value.length;
+    onChunk(chunk.value.length);
+  }
+  
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const c of chunks) { bytes.set(c, offset); offset += c.length; }
+  return bytes;
+}
+
+async function gunzipOrRaw(source) {
+  const {file, url, compressed} = source;
+  const isGzip = compressed.length >= 2 && compressed[0] === 0x1f && compressed[1] === 0x8b;
+  // A server that sent Content-Encoding: gzip had the browser gunzip it already.
+  if (!isGzip && source.encoded) return compressed;
+  if (!isGzip) {
+    throw new DataError(`${file} is corrupt or truncated: not a gzip file (starts with ${hex(compressed)})`,
+      {retryable: false, file, url});
+  }
+  try {
+    const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new DataError(`${file} is corrupt or truncated: ${e.message}`, {retryable: false, file, url, cause: e});
+  }
+}
+
+function hex(bytes) {
+  if (bytes.length === 0) return 'nothing: empty file';
+  return Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+}

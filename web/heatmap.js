@@ -1,0 +1,93 @@
+// A 28x28 digit drawn large (optionally with each pixel's value written in it, like the
+// annotated heat map of tutorial T1), and a model's ten class probabilities as bars.
+
+// Draws pixels784 (uint8, 0 = background) as grey squares: 0 black, 255 white.
+// cellSize is in CSS pixels; annotated cells need room for "255". The canvas gets its CSS
+// size set and a backing store at devicePixelRatio.
+export function renderDigit(canvas, pixels784, {annotate = false, cellSize = annotate ? 22 : 10, label} = {}) {
+  if (!pixels784 || pixels784.length !== 784) {
+    throw new RangeError(`renderDigit: expected 784 pixels, got ${pixels784?.length}`);
+  }
+  const dpr = globalThis.devicePixelRatio || 1;
+  const side = 28 * cellSize;
+  canvas.width = canvas.height = Math.round(side * dpr);
+  canvas.style.width = canvas.style.height = `${side}px`;
+  canvas.classList.add('digit-heatmap');
+  if (!canvas.hasAttribute('role')) canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', label ?? (annotate ? '28 by 28 digit image with pixel values' : '28 by 28 digit image'));
+
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const v = pixels784[28 * y + x];
+      ctx.fillStyle = `rgb(${v},${v},${v})`;
+      // Cells overlap by a hair so no seams show at fractional device pixel ratios.
+      ctx.fillRect(x * cellSize, y * cellSize, cellSize + 0.5, cellSize + 0.5);
+    }
+  }
+  if (!annotate) return;
+  ctx.font = `${Math.max(6, Math.floor(cellSize * 0.42))}px system-ui, sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const v = pixels784[28 * y + x];
+      ctx.fillStyle = v < 128 ? '#fff' : '#000';   // white on dark, black on light
+      ctx.fillText(String(v), (x + 0.5) * cellSize, (y + 0.5) * cellSize);
+    }
+  }
+}
+
+// Ten bars (digits 0-9) with their probability; the most likely digit is highlighted.
+// label (optional): the true digit, marked on its row; a wrong guess gets `is-wrong`.
+// Re-rendering into the same container updates the rows in place.
+export function renderProbabilities(container, probs10, {label} = {}) {
+  if (!probs10 || probs10.length !== 10) {
+    throw new RangeError(`renderProbabilities: expected 10 probabilities, got ${probs10?.length}`);
+  }
+  const doc = container.ownerDocument;
+  let list = container.querySelector(':scope > ol.digit-probs');
+  if (!list) {
+    container.replaceChildren();
+    list = doc.createElement('ol');
+    list.className = 'digit-probs';
+    list.start = 0;
+    for (let d = 0; d < 10; d++) {
+      const row = doc.createElement('li');
+      row.className = 'digit-probs__row';
+      row.innerHTML = '<span class="digit-probs__digit"></span>' +
+        '<span class="digit-probs__bar" aria-hidden="true"><span class="digit-probs__fill"></span></span>' +
+        '<span class="digit-probs__value"></span>';
+      row.querySelector('.digit-probs__digit').textContent = String(d);
+      list.append(row);
+    }
+    const summary = doc.createElement('p');
+    summary.className = 'digit-probs__summary';
+    summary.setAttribute('aria-live', 'polite');
+    container.append(summary, list);
+  }
+
+  let top = 0;
+  for (let d = 1; d < 10; d++) if (probs10[d] > probs10[top]) top = d;
+  const hasLabel = Number.isInteger(label) && label >= 0 && label <= 9;
+  list.setAttribute('aria-label', 'Probability of each digit');
+  list.classList.toggle('is-wrong', hasLabel && label !== top);
+
+  [...list.children].forEach((row, d) => {
+    const p = Number.isFinite(probs10[d]) ? Math.min(1, Math.max(0, probs10[d])) : 0;
+    const percent = `${(100 * p).toFixed(1)}%`;
+    row.querySelector('.digit-probs__fill').style.width = `${100 * p}%`;
+    row.querySelector('.digit-probs__value').textContent = percent;
+    row.classList.toggle('is-top', d === top);
+    row.classList.toggle('is-label', hasLabel && d === label);
+    row.setAttribute('aria-label', `${d}: ${percent}${d === top ? ', most likely' : ''}${hasLabel && d === label ? ', true label' : ''}`);
+  });
+
+  const summary = container.querySelector(':scope > .digit-probs__summary');
+  const confidence = `${(100 * probs10[top]).toFixed(1)}%`;
+  summary.textContent = hasLabel
+    ? `Predicted ${top} (${confidence}), actual ${label}${label === top ? '' : ': wrong'}`
+    : `Predicted ${top} (${confidence})`;
+  return top;
+}

@@ -1,0 +1,33 @@
+// The last trained model, kept in IndexedDB so a reload finds it again.
+const DB = 'digitrain';
+const STORE = 'models';
+const KEY = 'last-trained';
+
+function open() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function transaction(mode, action) {
+  const db = await open();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = action(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+// {text, savedAt, label} or undefined.
+export const loadLastModel = () => transaction('readonly', (store) => store.get(KEY));
+export const saveLastModel = (text, label) =>
+  transaction('readwrite', (store) => store.put({ text, label, savedAt: new Date().toISOString() }, KEY));

@@ -1,0 +1,39 @@
+// Every message between the page and the training worker: {type, ...}. The worker owns
+// the WASM module and the model; the page owns the DOM.
+
+// Page -> worker
+export const ToWorker = Object.freeze({
+  loadData: 'load-data',           // {trainImages, trainLabels, testImages, testLabels}: raw IDX bytes (transferred)
+  createModel: 'create-model',     // {description: JSON text, seed}
+  loadModel: 'load-model',         // {text: a model file}
+  saveModel: 'save-model',         // {}
+  train: 'train',                  // {options: {epochs, batchSize, learningRate, seed, optimizer?, limit?}}
+  pause: 'pause',                  // {}
+  resume: 'resume',                // {}
+  step: 'step',                    // {}: one batch while paused
+  stop: 'stop',                    // {}
+  setLearningRate: 'set-learning-rate', // {value}
+  predictInk: 'predict-ink',       // {id, ink: Float32Array, width, height}: a drawing
+  predictImages: 'predict-images', // {id, pixels: Uint8Array, count}: MNIST-layout images
+  testImages: 'test-images',       // {id, start, count}
+  evaluate: 'evaluate',            // {}
+  weights: 'weights',              // {id, index}: one parameter's values
+});
+
+// Worker -> page
+export const FromWorker = Object.freeze({
+  ready: 'ready',                  // {presets: [names], presetDescriptions: {name: JSON text}}
+  dataLoaded: 'data-loaded',       // {trainCount, testCount}
+  model: 'model',                  // {info: {summary, paramCount, layers, inputShape, fit, optimizer, loss, name}, origin}
+  savedModel: 'saved-model',       // {text}
+  trainStart: 'train-start',       // {stepsPerEpoch, epochs, batchSize, trainCount, validationCount, validation}
+  progress: 'progress',            // {epoch, epochs, step, stepsPerEpoch, totalSteps, loss, accuracy, batch: {loss, accuracy}, samplesPerSecond, etaSeconds, epochsEnded: [...]}
+  trainState: 'train-state',       // {state: 'running' | 'paused' | 'idle'}
+  trainEnd: 'train-end',           // {reason: 'done' | 'stopped' | 'diverged', error?, test?: {loss, accuracy}, seconds}
+  prediction: 'prediction',        // {id, input: Uint8Array(784), probs: Float32Array(10)}
+  predictions: 'predictions',      // {id, probs: Float32Array(count*10)}
+  testImages: 'test-images',       // {id, images: Uint8Array(count*784), labels: Int32Array}
+  evaluation: 'evaluation',        // {loss, accuracy}
+  weights: 'weights',              // {id, index, name, shape, values: Float32Array}
+  error: 'error',                  // {about: the request type, message}
+});

@@ -1,0 +1,59 @@
+// The page's side of the worker: requests that expect one reply become promises;
+// everything else (progress, state changes) goes to listeners by message type.
+import { FromWorker } from './protocol.js';
+
+export class WorkerClient {
+  #worker;
+  #listeners = new Map();
+  #pending = new Map(); // reply type -> [{resolve, reject, id}]
+  #nextId = 1;
+
+  constructor(url) {
+    this.#worker = new Worker(url, { type: 'module' });
+    this.ready = new Promise((resolve, reject) => {
+      this.#worker.addEventListener('error', (e) => reject(new Error(`the training worker failed to start: ${e.message ?? 'unknown error'}`)), { once: true });
+      this.on(FromWorker.ready, resolve);
+    });
+    this.#worker.onmessage = ({ data }) => this.#dispatch(data);
+  }
+
+  on(type, listener) {
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(listener);
+    return () => this.#listeners.get(type).delete(listener);
+  }
+
+  send(type, fields = {}, transfer = []) {
+    this.#worker.postMessage({ type, ...fields }, transfer);
+  }
+
+  // Sends and waits for `replyType` (matched by id when the reply carries one), or an
+  // error about this request.
+  request(type, replyType, fields = {}, transfer = []) {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const queue = this.#pending.get(replyType) ?? [];
+      queue.push({ resolve, reject, id, about: type });
+      this.#pending.set(replyType, queue);
+      this.send(type, { id, ...fields }, transfer);
+    });
+  }
+
+  #dispatch(message) {
+    if (message.type === FromWorker.error) {
+      for (const queue of this.#pending.values()) {
+        const index = queue.findIndex((p) => p.about === message.about);
+        if (index >= 0) {
+          queue.splice(index, 1)[0].reject(new Error(message.message));
+          return;
+        }
+      }
+    }
+    const queue = this.#pending.get(message.type);
+    if (queue?.length) {
+      const index = message.id != null ? queue.findIndex((p) => p.id === message.id) : 0;
+      if (index >= 0) queue.splice(index, 1)[0].resolve(message);
+    }
+    for (const listener of this.#listeners.get(message.type) ?? []) listener(message);
+  }
+}

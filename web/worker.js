@@ -1,0 +1,175 @@
+// The training worker: owns the WASM module and the model, trains in slices of ~50 ms so
+// messages (pause, a new learning rate, a drawing to recognise) are answered between them.
+import createDigitrain from './digitrain.mjs';
+import { ToWorker, FromWorker } from './protocol.js';
+
+// Long enough that call overhead is nothing, short enough that the page never waits long.
+const SLICE_MS = 50;
+
+const dt = await createDigitrain();
+const session = new dt.Session();
+let state = 'idle'; // 'idle' | 'running' | 'paused'
+let run = null; // the current training run's bookkeeping
+let stepsPerSlice = 20;
+
+const parse = (text) => JSON.parse(text);
+const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
+const fail = (about, message) => post(FromWorker.error, { about, message });
+
+// Yields to the message queue; faster than setTimeout(0), which is clamped to 4 ms.
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const yieldToMessages = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
+
+function setState(next) {
+  state = next;
+  post(FromWorker.trainState, { state });
+}
+
+function runSlice(steps) {
+  const t0 = performance.now();
+  const r = parse(session.trainSteps(steps));
+  const ms = performance.now() - t0;
+  if (!r.ok) throw new Error(r.error);
+  run.trainMs += ms;
+  run.samples += r.batchesRun * run.batchSize;
+  const samplesPerSecond = run.trainMs > 0 ? (run.samples / run.trainMs) * 1000 : 0;
+  const totalPlanned = run.stepsPerEpoch * run.epochs;
+  const etaSeconds = r.totalSteps > 0 ? ((totalPlanned - r.totalSteps) * run.trainMs) / r.totalSteps / 1000 : null;
+  if (r.batchesRun > 0 || r.epochs.length > 0) {
+    post(FromWorker.progress, {
+      epoch: r.epoch, epochs: run.epochs, step: r.step, stepsPerEpoch: r.stepsPerEpoch, totalSteps: r.totalSteps,
+      loss: r.loss, accuracy: r.accuracy, batch: r.batch, samplesPerSecond, etaSeconds, epochsEnded: r.epochs,
+    });
+  }
+  return { result: r, ms };
+}
+
+function finish(reason, error) {
+  const test = parse(session.evaluateTest());
+  post(FromWorker.trainEnd, {
+    reason, error, test: test.ok ? { loss: test.loss, accuracy: test.accuracy } : undefined,
+    seconds: (performance.now() - run.startedAt) / 1000,
+  });
+  run = null;
+  setState('idle');
+}
+
+async function trainLoop() {
+  while (state === 'running' && run) {
+    const { result, ms } = runSlice(stepsPerSlice);
+    // Aim each slice at SLICE_MS whatever the model's speed.
+    if (result.batchesRun > 0) stepsPerSlice = Math.max(1, Math.min(5000, Math.round((stepsPerSlice * SLICE_MS) / Math.max(ms, 1))));
+    if (!result.running) {
+      finish(result.error ? 'diverged' : run.stopRequested ? 'stopped' : 'done', result.error);
+      return;
+    }
+    await yieldToMessages();
+  }
+}
+
+function modelReply(text, origin) {
+  const info = parse(text);
+  if (!info.ok) throw new Error(info.error);
+  post(FromWorker.model, { info, origin });
+}
+
+const handlers = {
+  [ToWorker.loadData]({ trainImages, trainLabels, testImages, testLabels }) {
+    const r = parse(session.loadData(trainImages, trainLabels, testImages, testLabels));
+    if (!r.ok) throw new Error(r.error);
+    post(FromWorker.dataLoaded, { trainCount: r.trainCount, testCount: r.testCount });
+  },
+  [ToWorker.createModel]({ description, seed }) {
+    if (state !== 'idle') throw new Error('stop training before changing the model');
+    modelReply(session.createModel(description, seed ?? 1), 'created');
+  },
+  [ToWorker.loadModel]({ text, origin }) {
+    if (state !== 'idle') throw new Error('stop training before loading a model');
+    modelReply(session.loadModel(text), origin ?? 'loaded');
+  },
+  [ToWorker.saveModel]() {
+    const text = session.saveModel();
+    if (text.startsWith('{"error"') || text.startsWith('{"ok":false')) throw new Error(parse(text).error);
+    post(FromWorker.savedModel, { text });
+  },
+  [ToWorker.train]({ options }) {
+    if (state !== 'idle') throw new Error('training is already running');
+    const r = parse(session.startTraining(JSON.stringify(options)));
+    if (!r.ok) throw new Error(r.error);
+    run = { batchSize: r.batchSize, epochs: r.epochs, stepsPerEpoch: r.stepsPerEpoch, trainMs: 0, samples: 0,
+      startedAt: performance.now(), stopRequested: false };
+    post(FromWorker.trainStart, r);
+    setState('running');
+    trainLoop().catch((e) => { fail(ToWorker.train, e.message); run = null; setState('idle'); });
+  },
+  [ToWorker.pause]() {
+    if (state === 'running') setState('paused');
+  },
+  [ToWorker.resume]() {
+    if (state !== 'paused') return;
+    setState('running');
+    trainLoop().catch((e) => fail(ToWorker.train, e.message));
+  },
+  [ToWorker.step]() {
+    if (state !== 'paused' || !run) return;
+    const { result } = runSlice(1);
+    if (!result.running) finish(result.error ? 'diverged' : 'done', result.error);
+  },
+  [ToWorker.stop]() {
+    if (!run) return;
+    run.stopRequested = true;
+    session.stopTraining();
+    if (state === 'paused') finish('stopped');
+    // A running loop sees running=false after its slice and finishes.
+  },
+  [ToWorker.setLearningRate]({ value }) {
+    const r = parse(session.setLearningRate(value));
+    if (!r.ok) throw new Error(r.error);
+  },
+  [ToWorker.predictInk]({ id, ink, width, height }) {
+    const input = dt.preprocessDigit(ink, width, height);
+    const probs = session.predict(input, 1);
+    post(FromWorker.prediction, { id, input, probs }, [input.buffer, probs.buffer]);
+  },
+  [ToWorker.predictImages]({ id, pixels, count }) {
+    const probs = session.predict(pixels, count);
+    post(FromWorker.predictions, { id, probs }, [probs.buffer]);
+  },
+  [ToWorker.testImages]({ id, start, count }) {
+    const images = new Uint8Array(count * 784);
+    const labels = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      images.set(session.testImage(start + i), i * 784);
+      labels[i] = session.testLabel(start + i);
+    }
+    post(FromWorker.testImages, { id, images, labels }, [images.buffer, labels.buffer]);
+  },
+  [ToWorker.evaluate]() {
+    const r = parse(session.evaluateTest());
+    if (!r.ok) throw new Error(r.error);
+    post(FromWorker.evaluation, { loss: r.loss, accuracy: r.accuracy });
+  },
+  [ToWorker.weights]({ id, index }) {
+    const info = parse(session.paramInfo())[index];
+    const view = session.weights(index);
+    if (!info || !view) throw new Error(`no parameter ${index}`);
+    const values = view.slice(); // copy out of the heap before anything else runs
+    post(FromWorker.weights, { id, index, name: info.name, shape: info.shape, values }, [values.buffer]);
+  },
+};
+
+self.onmessage = ({ data }) => {
+  const handler = handlers[data?.type];
+  if (!handler) return fail(data?.type, `unknown message type '${data?.type}'`);
+  try {
+    handler(data);
+  } catch (e) {
+    fail(data.type, e.message);
+  }
+};
+
+const presets = parse(dt.presetNames());
+const presetDescriptions = Object.fromEntries(presets.map((name) => [name, dt.presetJson(name)]));
+post(FromWorker.ready, { presets, presetDescriptions });
