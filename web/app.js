@@ -26,6 +26,7 @@ const ui = {
 const app = {
   worker: null, presets: {}, dataReady: false, trainState: 'idle', model: null, charts: null, runs: 0,
   lastInk: null, testImages: null, testLabels: null,
+  reports: { batchGroups: 0, epochs: 0 }, // what the charts were given, for the tests
 };
 
 // Exposed for the browser tests and for the curious (read-only use).
@@ -190,9 +191,13 @@ function onProgress(p) {
   ui.stats.eta.textContent = formatSeconds(p.etaSeconds);
   if (p.loss != null) ui.stats.loss.textContent = p.loss.toFixed(4);
   if (p.accuracy != null) ui.stats.accuracy.textContent = p.accuracy.toFixed(4);
-  if (p.batch) app.charts.addBatchPoints([{ step: p.totalSteps, loss: p.loss, accuracy: p.accuracy }]);
+  if (p.batch) {
+    app.charts.addBatchPoints([{ step: p.totalSteps, loss: p.loss, accuracy: p.accuracy }]);
+    app.reports.batchGroups += 1;
+  }
   for (const e of p.epochsEnded) {
     app.charts.addEpoch(e);
+    app.reports.epochs += 1;
     const val = e.val_accuracy != null ? `, val_accuracy ${e.val_accuracy.toFixed(4)}` : '';
     showMessage(ui.trainMessage, `Epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, accuracy ${e.accuracy.toFixed(4)}${val}`);
   }

@@ -193,14 +193,14 @@ async function readBody(source, signal, onChunk) {
       chunk = await reader.read();
     } catch (e) {
       if (signal.aborted) throw signal.reason;
-      break;
+      throw stopped(e);
     }
     if (chunk.done) break;
     chunks.push(chunk.value);
     received += chunk.value.length;
     onChunk(chunk.value.length);
   }
-  
+  if (contentLength != null && received !== contentLength) throw stopped(null);
   if (chunks.length === 1) return chunks[0];
   const bytes = new Uint8Array(received);
   let offset = 0;

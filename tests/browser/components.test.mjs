@@ -75,7 +75,7 @@ function serveData(req, res) {
   (async () => {
     for (let at = 0; at < body.length && !res.destroyed; at += 4096) {
       res.write(body.subarray(at, at + 4096));
-      await new Promise((resolve) => setTimeout(resolve, 3));
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     res.end();
   })();

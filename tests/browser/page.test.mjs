@@ -1,0 +1,205 @@
+// The demo page in headless Chromium against the served build (build/web) and real
+// MNIST: download with progress, training in the worker, charts, responsiveness, the
+// drawing pad, the cache on reload, model save/load, and data errors.
+//   node --test tests/browser/page.test.mjs   (after scripts/build-web.sh)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBrowser, screenshot } from './harness.mjs';
+import { DIGIT_STROKES } from './digit-strokes.mjs';
+
+const PAGE = 'index.html#preset=mlp-128-128&optimizer=adam&epochs=1&batch=32&lr=0.001&seed=1';
+let session;
+let page;
+const dataRequests = [];
+
+// Long tasks and the progress bar's values, recorded from the first script on.
+function instrument() {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
+    .observe({ type: 'longtask', buffered: true });
+  window.__progressValues = [];
+  document.addEventListener('DOMContentLoaded', () => {
+    const bar = document.getElementById('data-progress');
+    new MutationObserver(() => window.__progressValues.push([bar.value, bar.max])).observe(bar, { attributes: true });
+  });
+}
+
+const text = (selector) => page.textContent(selector);
+const waitForText = (selector, pattern, timeout = 120_000) =>
+  page.waitForFunction(([s, p]) => new RegExp(p).test(document.querySelector(s)?.textContent ?? ''), [selector, pattern.source], { timeout });
+
+before(async () => {
+  session = await openBrowser();
+  page = session.page;
+  page.on('request', (r) => { if (/\/data\/.*\.gz$/.test(r.url())) dataRequests.push(r.url()); });
+  await page.addInitScript(instrument);
+  await page.goto(session.url + PAGE);
+});
+
+after(async () => {
+  assert.deepEqual(session.errors, [], 'no console or page errors');
+  await session.close();
+});
+
+test('the page loads MNIST with a progress bar and can draw at once with the default model', async () => {
+  await waitForText('#data-status', /MNIST ready: 60,000 training and 10,000 test images \(downloaded/);
+  assert.equal(dataRequests.length, 4);
+  const values = await page.evaluate(() => window.__progressValues);
+  assert.ok(values.some(([v, max]) => v > 0 && v < max), `intermediate progress seen: ${JSON.stringify(values.slice(0, 5))}`);
+  const [last, max] = values.at(-1);
+  assert.equal(last, max);
+  assert.match(await text('#model-origin'), /trained when the page was built/);
+  assert.match(await text('#model-summary'), /Total params: 118,282/);
+  await screenshot(page, 'page-idle');
+});
+
+test('train mlp-128-128 for one epoch: test accuracy >= 0.95, charts fed, page responsive', async () => {
+  const trainClicked = await page.evaluate(() => performance.now());
+  await page.click('#train');
+  await waitForText('#stat-step', /^\d+ \/ 1875$/, 30_000);
+  await page.waitForFunction(() => document.getElementById('stat-step').textContent.split(' ')[0] > 200);
+  // A click answers within 200 ms while training runs.
+  const pauseToResume = await page.evaluate(() => new Promise((resolve) => {
+    const resume = document.getElementById('resume');
+    const t0 = performance.now();
+    new MutationObserver((_, observer) => {
+      if (!resume.disabled) { observer.disconnect(); resolve(performance.now() - t0); }
+    }).observe(resume, { attributes: true });
+    document.getElementById('pause').click();
+  }));
+  assert.ok(pauseToResume < 200, `pause answered in ${pauseToResume.toFixed(0)} ms`);
+  await screenshot(page, 'page-paused');
+  // Step runs exactly one batch while paused.
+  const before = await page.evaluate(() => window.digitrain.reports.batchGroups);
+  await page.click('#step');
+  await page.waitForFunction((n) => window.digitrain.reports.batchGroups === n + 1, before);
+  await page.click('#resume');
+  await waitForText('#train-message', /Training finished after/, 180_000);
+  const accuracy = Number((await text('#test-accuracy')).match(/(\d\.\d+)/)[1]);
+  assert.ok(accuracy >= 0.95, `test accuracy ${accuracy}`);
+  await screenshot(page, 'page-trained');
+
+  const { counts, reports } = await page.evaluate(() => ({ counts: window.digitrain.charts.pointCounts(), reports: window.digitrain.reports }));
+  assert.equal(counts.epoch, reports.epochs);
+  assert.equal(counts.epoch, 1);
+  assert.equal(counts.batch, reports.batchGroups);
+  assert.ok(counts.batch > 10);
+  const longTasks = (await page.evaluate(() => window.__longTasks)).filter(([start]) => start >= trainClicked).map(([, d]) => d);
+  assert.ok(Math.max(0, ...longTasks) < 200, `main-thread long tasks while training: ${longTasks.map(Math.round).join(', ')} ms`);
+});
+
+// Draws with synthesized pointer events and waits for the probabilities shown.
+async function drawDigit(digit) {
+  await page.click('.digit-pad__clear');
+  const box = await page.locator('.digit-pad__canvas').boundingBox();
+  for (const stroke of DIGIT_STROKES[digit]) {
+    const [first, ...rest] = stroke.map(([x, y]) => [box.x + x * box.width, box.y + y * box.height]);
+    await page.mouse.move(...first);
+    await page.mouse.down();
+    for (const point of rest) await page.mouse.move(...point, { steps: 2 });
+    await page.mouse.up();
+  }
+  await page.waitForTimeout(150);
+  return page.evaluate(async () => {
+    const pad = document.getElementById('pad');
+    const ink = pad.readInk();
+    const { input, probs } = await window.digitrain.worker.request('predict-ink', 'prediction', { ink: ink.ink, width: ink.width, height: ink.height });
+    return { probs: Array.from(probs), inkPixels: input.reduce((n, v) => n + (v > 0), 0) };
+  });
+}
+
+test('drawn digits 0-9 are recognised (at least 8 of 10), probabilities sum to 1', async () => {
+  const recognised = [];
+  for (let digit = 0; digit <= 9; digit++) {
+    const { probs, inkPixels } = await drawDigit(digit);
+    assert.ok(inkPixels > 20, `digit ${digit} left ink`);
+    assert.equal(probs.length, 10);
+    assert.ok(Math.abs(probs.reduce((a, b) => a + b) - 1) < 1e-4);
+    const best = probs.indexOf(Math.max(...probs));
+    if (best === digit) recognised.push(digit);
+    if (digit === 3) await screenshot(page, 'page-drawing');
+  }
+  assert.ok(recognised.length >= 8, `recognised ${recognised.join(',')}`);
+  // The page shows bars for the last drawing.
+  assert.equal(await page.locator('#pad-probs li').count(), 10);
+});
+
+test('100 MNIST test digits painted on the pad get the raw image\'s prediction (>= 95)', async () => {
+  const agree = await page.evaluate(async () => {
+    const { worker } = window.digitrain;
+    const pad = document.getElementById('pad');
+    const { images } = await worker.request('test-images', 'test-images', { start: 0, count: 100 });
+    const { probs: raw } = await worker.request('predict-images', 'predictions', { pixels: images.slice(), count: 100 });
+    const argmax = (p, i) => { const row = Array.from(p.subarray(i * 10, i * 10 + 10)); return row.indexOf(Math.max(...row)); };
+    let same = 0;
+    for (let i = 0; i < 100; i++) {
+      pad.drawImage28(images.subarray(i * 784, (i + 1) * 784));
+      const ink = pad.readInk();
+      const { probs } = await worker.request('predict-ink', 'prediction', { ink: ink.ink, width: ink.width, height: ink.height });
+      same += argmax(probs, 0) === argmax(raw, i);
+    }
+    pad.clear();
+    return same;
+  });
+  assert.ok(agree >= 95, `${agree} of 100 agree`);
+});
+
+test('save then load gives the same predictions', async () => {
+  const predict = () => page.evaluate(async () => {
+    const { worker } = window.digitrain;
+    const { images } = await worker.request('test-images', 'test-images', { start: 100, count: 50 });
+    return Array.from((await worker.request('predict-images', 'predictions', { pixels: images, count: 50 })).probs);
+  });
+  const before = await predict();
+  const [downloadEvent] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
+  const file = join(mkdtempSync(join(tmpdir(), 'digitrain-page-')), 'model.json');
+  await downloadEvent.saveAs(file);
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).format, 'digitrain-model');
+  // Change the model, then load the saved one back.
+  await page.evaluate(() => window.digitrain.worker.request('create-model', 'model', { description: window.digitrain.presets['mlp-256'], seed: 7 }));
+  assert.notDeepEqual(await predict(), before);
+  await page.setInputFiles('#load-model', file);
+  await waitForText('#train-message', /Loaded model\.json/);
+  assert.deepEqual(await predict(), before);
+  // A bad file is refused and the model stays.
+  await page.setInputFiles('#load-model', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "digitrain-model", "layers": [') });
+  await waitForText('#train-message', /Could not load broken\.json: .*not valid JSON.*unchanged/);
+  assert.deepEqual(await predict(), before);
+});
+
+test('a reload takes MNIST from the cache and finds the last trained model', async () => {
+  dataRequests.length = 0;
+  await page.reload();
+  await waitForText('#data-status', /MNIST ready: .*from this browser's cache/);
+  assert.deepEqual(dataRequests, []);
+  await waitForText('#model-origin', /your last trained model/);
+  assert.equal(await page.inputValue('#epochs'), '1', 'the set-up comes back from the URL hash');
+});
+
+test('a 404 and a truncated data file each show their message and a Retry that works', async () => {
+  const fresh = await session.browser.newContext();
+  const other = await fresh.newPage();
+  const errors = [];
+  other.on('pageerror', (e) => errors.push(e.message));
+  await other.route('**/data/t10k-labels-idx1-ubyte.gz', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+  await other.goto(session.url + PAGE);
+  const status = (pattern) => other.waitForFunction((p) => new RegExp(p).test(document.getElementById('data-status').textContent), pattern.source, { timeout: 60_000 });
+  await status(/could not be loaded: .*t10k-labels-idx1-ubyte\.gz.*404/);
+  assert.equal(await other.isVisible('#data-retry'), true);
+  await screenshot(other, 'page-data-404');
+
+  await other.unroute('**/data/t10k-labels-idx1-ubyte.gz');
+  const gz = readFileSync(new URL('../../build/web/data/t10k-images-idx3-ubyte.gz', import.meta.url));
+  await other.route('**/data/t10k-images-idx3-ubyte.gz', (route) => route.fulfill({ status: 200, body: gz.subarray(0, gz.length >> 1), contentType: 'application/gzip' }));
+  await other.click('#data-retry');
+  await status(/could not be loaded: .*t10k-images-idx3-ubyte\.gz is corrupt or truncated/);
+
+  await other.unroute('**/data/t10k-images-idx3-ubyte.gz');
+  await other.click('#data-retry');
+  await status(/MNIST ready/);
+  assert.deepEqual(errors, []);
+  await fresh.close();
+});
