@@ -1,7 +1,7 @@
 // The demo page: data download, the training worker, charts, the drawing pad and the
 // tutorials' views, wired together. The page owns the DOM; the worker owns the model.
 import './digit-pad-define.js';
-import { loadMnist, missingFeatures } from './data.js';
+import { loadMnist, missingFeatures, OPTIONAL_FEATURES } from './data.js';
 import { createTrainingCharts } from './charts.js';
 import { renderDigit, renderProbabilities } from './heatmap.js';
 import { ToWorker, FromWorker } from './protocol.js';
@@ -184,6 +184,7 @@ async function startTraining() {
 }
 
 function onProgress(p) {
+  app.peakHeapBytes = Math.max(app.peakHeapBytes ?? 0, p.heapBytes ?? 0);
   ui.stats.epoch.textContent = `${p.epoch} / ${p.epochs}`;
   // At an epoch's end the step count has already wrapped to 0.
   ui.stats.step.textContent = `${p.step === 0 && p.totalSteps > 0 ? p.stepsPerEpoch : p.step} / ${p.stepsPerEpoch}`;
@@ -305,7 +306,9 @@ function wireControls() {
 }
 
 async function main() {
-  const missing = missingFeatures();
+  // Cache Storage exists only on secure origins (https, localhost): without it the page
+  // works and just downloads MNIST again next time.
+  const missing = missingFeatures().filter((f) => !OPTIONAL_FEATURES.includes(f));
   if (missing.length) {
     const box = $('unsupported');
     box.textContent = `This browser lacks what Digitrain needs: ${missing.join(', ')}. Use a current Chrome, Edge, Firefox or Safari.`;

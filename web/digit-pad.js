@@ -169,8 +169,8 @@ export class DigitPad extends HTMLElement {
   #onDown(e) {
     if (this.#stroke) return;                     // one stroke at a time: a second finger is ignored
     if (e.pointerType === 'mouse' && e.button !== 0) return;
-    e.preventDefault();                            // no text selection, no focus-stealing drag
-    this.#canvas.focus({preventScroll: true});
+    // No preventDefault: the mouse's default action focuses the canvas (so Escape works
+    // next) without showing the keyboard focus ring; styles.css stops selection and scrolling.
     this.#canvas.setPointerCapture(e.pointerId);
     const p = this.#point(e);
     this.#stroke = {pointerId: e.pointerId, points: [p]};

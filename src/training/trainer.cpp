@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -14,6 +15,12 @@ constexpr long kSnapshotEvery = 100;
 // Batch losses are noisy; a smoothed loss this far above its best means trouble.
 constexpr double kLossSmoothing = 0.05;
 constexpr double kHealthyLossRatio = 1.5;
+std::string compact_number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 }  // namespace
 
 Trainer::Trainer(Sequential& model, Samples train, std::optional<Samples> validation, FitOptions options)
@@ -74,7 +81,7 @@ bool Trainer::run(int steps, const Callbacks& callbacks) {
       restore_weights();
       history_.error = "training diverged: the loss became " + std::string(std::isnan(r.loss) ? "NaN" : "infinite") +
                        " at epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_ + 1) +
-                       " (learning rate " + std::to_string(model_.optimizer()->learning_rate()) +
+                       " (learning rate " + compact_number(model_.optimizer()->learning_rate()) +
                        "); the weights from step " + std::to_string(good_weights_step_) +
                        " were kept. Try a smaller learning rate.";
       finished_ = true;

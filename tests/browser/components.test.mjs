@@ -170,6 +170,9 @@ describe('digit-pad', () => {
     const beforeUp = (await events()).filter((e) => e.type === 'ink').length;
     await page.mouse.up();
     const frames = await page.evaluate(() => { window.counting = false; return window.frames; });
+    // Drawing focuses the pad (Escape clears next) but shows no keyboard focus ring.
+    const focus = await page.evaluate(() => [document.activeElement.className, document.activeElement.matches(':focus-visible')]);
+    assert.deepEqual(focus, ['digit-pad__canvas', false]);
     const all = await events();
     const inks = all.filter((e) => e.type === 'ink');
     assert.ok(all.some((e) => e.type === 'pointerdown' && e.pointerType === 'mouse'));
@@ -416,7 +419,7 @@ describe('data.js', () => {
     assert.deepEqual(r.noEh, ['WebAssembly exceptions']);
   });
 
-  test('downloads with progress up to the total, then a reload comes from the cache', async () => {
+  test('downloads with progress up to the total; after a page reload it comes from the cache', async () => {
     const first = await load('ok');
     assertData(first);
     assert.equal(first.fromCache, false);
@@ -433,6 +436,9 @@ describe('data.js', () => {
     assert.equal(p.at(-1).loaded, GZ_TOTAL);
     assert.ok(p.some((e) => e.file === 'train-images-idx3-ubyte.gz'));
 
+    // A reload of the page: Cache Storage outlives it.
+    await page.reload();
+    await page.waitForFunction(() => window.componentsReady === true);
     const second = await load('ok');
     assertData(second);
     assert.equal(countOf('ok'), 4, 'no network request the second time');

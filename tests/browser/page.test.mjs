@@ -179,6 +179,25 @@ test('a reload takes MNIST from the cache and finds the last trained model', asy
   assert.equal(await page.inputValue('#epochs'), '1', 'the set-up comes back from the URL hash');
 });
 
+test('a diverging run stops with a clear message and keeps a working model', async () => {
+  await page.selectOption('#preset', 'mlp-300-100');
+  await page.selectOption('#optimizer', 'sgd');
+  await page.fill('#learning-rate', '10'); // the example: SGD at 10 reaches NaN within ~25 steps
+  await page.dispatchEvent('#learning-rate', 'change');
+  await page.click('#train');
+  await waitForText('#train-message', /Training stopped: training diverged: the loss became (NaN|infinite).*Try a smaller learning rate/, 60_000);
+  assert.equal(await page.isEnabled('#train'), true);
+  const probs = await page.evaluate(async () => {
+    const { images } = await window.digitrain.worker.request('test-images', 'test-images', { start: 0, count: 1 });
+    return Array.from((await window.digitrain.worker.request('predict-images', 'predictions', { pixels: images, count: 1 })).probs);
+  });
+  assert.ok(probs.every(Number.isFinite), 'the kept weights still predict');
+  await screenshot(page, 'page-diverged');
+  // Back to a sane set-up for what follows.
+  await page.goto(session.url + PAGE);
+  await waitForText('#data-status', /MNIST ready/);
+});
+
 test('a 404 and a truncated data file each show their message and a Retry that works', async () => {
   const fresh = await session.browser.newContext();
   const other = await fresh.newPage();
