@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/keras_object.h"
 
 namespace digitrain {
 
@@ -16,16 +17,7 @@ double number_or(const nlohmann::json& config, const char* key, double fallback)
 
 Initializer parse_initializer(const nlohmann::json& j, const std::string& layer_name) {
   Initializer init;
-  std::string name;
-  nlohmann::json config = nlohmann::json::object();
-  if (j.is_string()) {
-    name = j.get<std::string>();
-  } else if (j.is_object() && j.contains("class_name") && j["class_name"].is_string()) {
-    name = j["class_name"].get<std::string>();
-    if (j.contains("config") && j["config"].is_object()) config = j["config"];
-  } else {
-    throw Error("layer '" + layer_name + "': an initializer must be a name or {class_name, config}");
-  }
+  const auto [name, config] = parse_keras_object(j, "layer '" + layer_name + "': initializer");
   if (name == "glorot_uniform" || name == "GlorotUniform") {
     init.kind = Initializer::Kind::glorot_uniform;
   } else if (name == "normal" || name == "random_normal" || name == "RandomNormal") {

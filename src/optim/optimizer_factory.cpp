@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/keras_object.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
 
@@ -23,16 +24,7 @@ float number_in(const json& config, const char* key, float fallback, double lo, 
 }  // namespace
 
 std::unique_ptr<Optimizer> make_optimizer(const json& description) {
-  std::string name;
-  json config = json::object();
-  if (description.is_string()) {
-    name = description.get<std::string>();
-  } else if (description.is_object() && description.contains("class_name") && description["class_name"].is_string()) {
-    name = description["class_name"].get<std::string>();
-    if (description.contains("config") && description["config"].is_object()) config = description["config"];
-  } else {
-    throw Error("optimizer: expected a name or {\"class_name\": ..., \"config\": {...}}");
-  }
+  auto [name, config] = parse_keras_object(description, "optimizer");
   // Keras' older name for the learning rate.
   if (!config.contains("learning_rate") && config.contains("lr")) config["learning_rate"] = config["lr"];
   if (name == "SGD" || name == "sgd") {
