@@ -169,6 +169,7 @@ class Session {
                      {"stepsPerEpoch", trainer_->steps_per_epoch()},
                      {"totalSteps", trainer_->total_steps()},
                      {"batchesRun", batches},
+                     {"learningRate", model_->optimizer()->learning_rate()},
                      {"epochs", epochs}};
       if (batches > 0) {
         result["loss"] = last.loss;

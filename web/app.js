@@ -185,6 +185,7 @@ async function startTraining() {
 
 function onProgress(p) {
   app.peakHeapBytes = Math.max(app.peakHeapBytes ?? 0, p.heapBytes ?? 0);
+  app.learningRate = p.learningRate;
   ui.stats.epoch.textContent = `${p.epoch} / ${p.epochs}`;
   // At an epoch's end the step count has already wrapped to 0.
   ui.stats.step.textContent = `${p.step === 0 && p.totalSteps > 0 ? p.stepsPerEpoch : p.step} / ${p.stepsPerEpoch}`;

@@ -27,7 +27,7 @@ export const FromWorker = Object.freeze({
   model: 'model',                  // {info: {summary, paramCount, layers, inputShape, fit, optimizer, loss, name}, origin}
   savedModel: 'saved-model',       // {text}
   trainStart: 'train-start',       // {stepsPerEpoch, epochs, batchSize, trainCount, validationCount, validation}
-  progress: 'progress',            // {epoch, epochs, step, stepsPerEpoch, totalSteps, loss, accuracy, batch: {loss, accuracy}, samplesPerSecond, etaSeconds, epochsEnded: [...], heapBytes}
+  progress: 'progress',            // {epoch, epochs, step, stepsPerEpoch, totalSteps, loss, accuracy, batch: {loss, accuracy}, samplesPerSecond, etaSeconds, epochsEnded: [...], heapBytes, learningRate}
   trainState: 'train-state',       // {state: 'running' | 'paused' | 'idle'}
   trainEnd: 'train-end',           // {reason: 'done' | 'stopped' | 'diverged', error?, test?: {loss, accuracy}, seconds}
   prediction: 'prediction',        // {id, input: Uint8Array(784), probs: Float32Array(10)}

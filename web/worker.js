@@ -41,7 +41,7 @@ function runSlice(steps) {
     post(FromWorker.progress, {
       epoch: r.epoch, epochs: run.epochs, step: r.step, stepsPerEpoch: r.stepsPerEpoch, totalSteps: r.totalSteps,
       loss: r.loss, accuracy: r.accuracy, batch: r.batch, samplesPerSecond, etaSeconds, epochsEnded: r.epochs,
-      heapBytes: dt.HEAPU8?.buffer.byteLength,
+      heapBytes: dt.HEAPU8?.buffer.byteLength, learningRate: r.learningRate,
     });
   }
   return { result: r, ms };

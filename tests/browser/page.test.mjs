@@ -76,10 +76,17 @@ test('train mlp-128-128 for one epoch: test accuracy >= 0.95, charts fed, page r
   const before = await page.evaluate(() => window.digitrain.reports.batchGroups);
   await page.click('#step');
   await page.waitForFunction((n) => window.digitrain.reports.batchGroups === n + 1, before);
+  // The learning rate changes while training runs.
+  await page.fill('#learning-rate', '0.0005');
+  await page.dispatchEvent('#learning-rate', 'change');
   await page.click('#resume');
+  await page.waitForFunction(() => Math.abs(window.digitrain.learningRate - 0.0005) < 1e-9, null, { timeout: 10_000 });
+  assert.match(page.url(), /lr=0\.0005/, 'and the URL keeps it');
   await waitForText('#train-message', /Training finished after/, 180_000);
   const accuracy = Number((await text('#test-accuracy')).match(/(\d\.\d+)/)[1]);
   assert.ok(accuracy >= 0.95, `test accuracy ${accuracy}`);
+  await page.fill('#learning-rate', '0.001');
+  await page.dispatchEvent('#learning-rate', 'change');
   await screenshot(page, 'page-trained');
 
   const { counts, reports } = await page.evaluate(() => ({ counts: window.digitrain.charts.pointCounts(), reports: window.digitrain.reports }));
