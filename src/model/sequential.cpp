@@ -17,7 +17,11 @@ Sequential::Sequential(std::string name, Shape input_shape) : name_(std::move(na
 void Sequential::add(std::unique_ptr<Layer> layer) {
   const Shape& in = layers_.empty() ? input_shape_ : layers_.back()->output_shape();
   layer->build(in);
-  layer->set_needs_input_gradient(!layers_.empty());
+  // The input gradient only matters if some earlier layer has weights to train: a Dense
+  // after a Flatten would otherwise compute a 784-wide gradient nobody reads.
+  bool weights_before = false;
+  for (const auto& earlier : layers_) weights_before = weights_before || earlier->param_count() > 0;
+  layer->set_needs_input_gradient(weights_before);
   for (const auto& existing : layers_)
     if (existing->name() == layer->name()) throw Error("model '" + name_ + "': two layers are named '" + layer->name() + "'");
   layers_.push_back(std::move(layer));
