@@ -73,9 +73,25 @@ TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
                "layer 'dense' (Dense): expects a flat input, got (None, 28, 28); add a Flatten layer");
   EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][3]["config"]["activation"] = "relu"; }), "m"), 1),
                "must use activation 'softmax'");
+  auto twenty = build_model(parse_model_spec(with([](json& d) { d["layers"][3]["config"]["units"] = 20; }), "m"), 1);
+  EXPECT_ERROR(twenty->evaluate(all_of(testing::real_mnist().test)), "has 20 units; MNIST has 10 classes, so it needs 10");
+  EXPECT_ERROR(Trainer(*twenty, all_of(testing::real_mnist().train), std::nullopt, {32, 1, true, 1}),
+               "has 20 units; MNIST has 10 classes");
+  EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][1]["config"]["units"] = 1 << 20; }), "m"), 1),
+               "a 784 x 1048576 kernel is larger than this build allows");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) {
+                 d["compile"]["optimizer"] = {{"class_name", "Adam"}, {"config", {{"beta_1", 1.0}}}};
+               }), "m"),
+               "beta_1=1.0 is out of range");
   json conv = preset_description("cnn-16-8");
   conv["layers"][0]["config"]["padding"] = "same";
   EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "layer 'conv2d': padding=\"same\" is not supported");
+  conv = preset_description("cnn-16-8");
+  conv["input_shape"] = {784, 1, 1};
+  conv["layers"][0]["config"] = {{"name", "huge"}, {"filters", 65536}, {"kernel_size", {1, 1}}};
+  conv["layers"][1]["config"] = {{"name", "c2"}, {"filters", 1}, {"kernel_size", {1, 1}}};
+  auto huge = build_model(parse_model_spec(conv, "m"), 1);  // 784 x 65536 activations per sample
+  EXPECT_ERROR(huge->reserve(4096), "floats is larger than this build allows");
   conv = preset_description("cnn-16-8");
   conv["layers"][0]["config"]["kernel_size"] = {30, 3};
   EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "kernel 30x3 is larger than its input");
@@ -98,7 +114,7 @@ TEST(ModelFile, SaveThenLoadPredictsTheSame) {
   }
 }
 
-TEST(ModelFile, BadFilesSayWhatIsWrongAndLeaveNothingHalfLoaded) {
+TEST(ModelFile, BadFilesSayWhatIsWrong) {
   auto model = build_model(preset_spec("mlp-256"), 1);
   const std::string good = model_to_json_text(*model, preset_spec("mlp-256").fit);
   auto with = [&](const std::function<void(json&)>& edit) {
@@ -129,7 +145,10 @@ TEST(ModelFile, AFailedSaveKeepsTheOldFile) {
   auto model = build_model(preset_spec("mlp-256"), 1);
   const std::string path = dir.file("model.json");
   testing::write_text(path, "previous contents");
-  EXPECT_ERROR(save_model_file(*model, preset_spec("mlp-256").fit, dir.file("missing-folder/model.json")), "cannot write");
+  // The temporary file cannot be created (a folder is in its way): the save fails before
+  // touching model.json.
+  std::filesystem::create_directories(path + ".tmp");
+  EXPECT_ERROR(save_model_file(*model, preset_spec("mlp-256").fit, path), "cannot write");
   EXPECT_EQ(testing::read_text(path), "previous contents");
 }
 

@@ -141,6 +141,21 @@ TEST(Trainer, DivergenceKeepsWeightsFromBeforeTheLossClimbed) {
   EXPECT_GT(model->evaluate(head(all_of(mnist.test), 1000)).accuracy, trained - 0.05);
 }
 
+// Momenta built on the diverged weights are dropped with them: the same model then trains
+// normally at a sane learning rate.
+TEST(Trainer, AfterDivergenceTheOptimizerStartsClean) {
+  const Mnist& mnist = testing::real_mnist();
+  ModelSpec spec = preset_spec("mlp-300-100");
+  spec.optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", 1000.0}, {"momentum", 0.9}}}};
+  auto model = build_model(spec, 1);
+  ASSERT_FALSE(Trainer(*model, head(all_of(mnist.train), 3200), std::nullopt, {32, 1, true, 1}).fit().error.empty());
+  model->optimizer()->set_learning_rate(0.01f);
+  Trainer again(*model, head(all_of(mnist.train), 20000), std::nullopt, {32, 1, true, 2});
+  const History h = again.fit();
+  EXPECT_TRUE(h.error.empty()) << h.error;
+  EXPECT_EQ(again.total_steps(), 625);
+}
+
 TEST(Trainer, RejectsBadOptions) {
   const Mnist& mnist = testing::real_mnist();
   auto model = preset_model("mlp-128-128");

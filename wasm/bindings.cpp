@@ -74,8 +74,7 @@ class Session {
  public:
   std::string loadData(val train_images, val train_labels, val test_images, val test_labels) {
     return guarded([&] {
-      trainer_.reset();  // it points into the old data
-      has_data_ = false;
+      // Parsed and checked completely before the data the session has is replaced.
       Mnist mnist;
       mnist.train = make_dataset(parse_idx_images(copy_in<uint8_t>(train_images), "train-images-idx3-ubyte"),
                                  parse_idx_labels(copy_in<uint8_t>(train_labels), "train-labels-idx1-ubyte"),
@@ -85,6 +84,7 @@ class Session {
                                 "t10k-labels-idx1-ubyte");
       if (mnist.train.features() != mnist.test.features())
         throw Error("the test images are not the size of the training images");
+      trainer_.reset();  // it points into the old data
       data_ = std::move(mnist);
       has_data_ = true;
       return ok({{"trainCount", data_.train.count}, {"testCount", data_.test.count}});
@@ -124,10 +124,17 @@ class Session {
       fit.batch_size = options.value("batchSize", fit.batch_size);
       if (fit.epochs < 1 || fit.epochs > 100000) throw Error("epochs must be from 1 to 100000");
       if (fit.batch_size < 1 || fit.batch_size > 4096) throw Error("batch size must be from 1 to 4096");
-      if (options.contains("optimizer")) model_->set_optimizer(make_optimizer(options["optimizer"]));
-      if (options.contains("learningRate")) set_learning_rate(options["learningRate"].get<double>());
-      plan_ = plan_training_data(fit, data_.train, data_.test, options.value("limit", 0));
+      // Everything is checked into locals first: a bad option changes nothing.
+      std::unique_ptr<Optimizer> optimizer;
+      if (options.contains("optimizer")) optimizer = make_optimizer(options["optimizer"]);
+      const double lr = options.value("learningRate", 0.0);
+      if (options.contains("learningRate")) check_learning_rate(lr);
+      TrainingData plan = plan_training_data(fit, data_.train, data_.test, options.value("limit", 0));
       const uint64_t seed = options.value("seed", 1ULL);
+      trainer_.reset();
+      if (optimizer) model_->set_optimizer(std::move(optimizer));
+      if (options.contains("learningRate")) model_->optimizer()->set_learning_rate(static_cast<float>(lr));
+      plan_ = plan;
       trainer_ = std::make_unique<Trainer>(*model_, plan_.train, plan_.validation,
                                            FitOptions{fit.batch_size, fit.epochs, true, seed});
       return ok({{"stepsPerEpoch", trainer_->steps_per_epoch()},
@@ -206,9 +213,10 @@ class Session {
   // Probabilities for `count` images of uint8 pixels; an empty array if no model.
   val predict(const val& pixels, int count) {
     if (!model_ || count <= 0) return val::global("Float32Array").new_(0);
+    // 64-bit: on wasm32 a size_t product of an absurd count wraps around.
+    const uint64_t needed = static_cast<uint64_t>(model_->input_size()) * static_cast<uint64_t>(count);
+    if (pixels["length"].as<double>() < static_cast<double>(needed)) return val::global("Float32Array").new_(0);
     const std::vector<uint8_t> in = copy_in<uint8_t>(pixels);
-    const size_t per_image = static_cast<size_t>(model_->input_size());
-    if (in.size() < per_image * count) return val::global("Float32Array").new_(0);
     std::vector<float> probs(static_cast<size_t>(count) * model_->output_size());
     model_->predict_images(in.data(), count, probs.data());
     return copy_out(probs.data(), probs.size());
@@ -242,8 +250,12 @@ class Session {
     if (!model_) throw Error("no model yet: create or load one first");
   }
 
-  void set_learning_rate(double lr) {
+  static void check_learning_rate(double lr) {
     if (!(lr > 0.0 && lr <= 1e6)) throw Error("learning rate must be a positive number, got " + std::to_string(lr));
+  }
+
+  void set_learning_rate(double lr) {
+    check_learning_rate(lr);
     model_->optimizer()->set_learning_rate(static_cast<float>(lr));
   }
 
@@ -271,9 +283,10 @@ std::string preset_json_or_error(const std::string& name) {
 }
 
 val preprocess_digit(const val& ink, int width, int height) {
-  const std::vector<float> values = copy_in<float>(ink);
-  if (width <= 0 || height <= 0 || values.size() < static_cast<size_t>(width) * height)
+  if (width <= 0 || height <= 0 || width > 8192 || height > 8192 ||
+      ink["length"].as<double>() < static_cast<double>(width) * height)
     return val::global("Uint8Array").new_(0);
+  const std::vector<float> values = copy_in<float>(ink);
   const MnistImage image = to_mnist_layout(values.data(), width, height);
   return copy_out(image.data(), image.size());
 }

@@ -3,6 +3,8 @@
 // Keras' channels-last order inside a row (H, W, C), so Flatten is free and weights
 // line up with TF.js / Keras without transposes.
 #include <Eigen/Core>
+
+#include "core/error.h"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +16,10 @@ using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic, Eigen::RowMajor>;
 using MatrixView = Eigen::Map<Matrix>;
 using ConstMatrixView = Eigen::Map<const Matrix>;
 
+// 1 GiB of floats: the most one tensor (weights or a batch's activations) may hold. A wasm32
+// heap tops out at 4 GiB, and a model description is untrusted input.
+constexpr uint64_t kMaxTensorFloats = uint64_t{1} << 28;
+
 inline ConstMatrixView as_const(const MatrixView& m) { return ConstMatrixView(m.data(), m.rows(), m.cols()); }
 
 // Storage for a per-batch tensor, sized once for the largest batch. The last batch of
@@ -21,9 +27,15 @@ inline ConstMatrixView as_const(const MatrixView& m) { return ConstMatrixView(m.
 // a view of fewer rows does not.
 class BatchBuffer {
  public:
-  void reserve(int max_rows, int cols) {
-    if (static_cast<size_t>(max_rows) * cols > data_.size()) data_.resize(static_cast<size_t>(max_rows) * cols);
-    cols_ = cols;
+  // Throws an Error (not bad_alloc, not a wrapped size on wasm32) past kMaxTensorFloats.
+  void reserve(int max_rows, long cols) {
+    const uint64_t floats = static_cast<uint64_t>(max_rows) * static_cast<uint64_t>(cols);
+    if (max_rows < 0 || cols < 0 || floats > kMaxTensorFloats)
+      throw Error("a tensor of " + std::to_string(max_rows) + " x " + std::to_string(cols) +
+                  " floats is larger than this build allows (" + std::to_string(kMaxTensorFloats) +
+                  "); use a smaller model or batch size");
+    if (floats > data_.size()) data_.resize(static_cast<size_t>(floats));
+    cols_ = static_cast<int>(cols);
   }
   int max_rows() const { return cols_ == 0 ? 0 : static_cast<int>(data_.size() / cols_); }
   MatrixView rows(int n) { return MatrixView(data_.data(), n, cols_); }

@@ -21,6 +21,12 @@ Shape Conv2D::build(const Shape& input_shape) {
   if (geometry_.out_h() <= 0 || geometry_.out_w() <= 0)
     throw Error("layer '" + name_ + "' (Conv2D): kernel " + std::to_string(options_.kernel_h) + "x" +
                 std::to_string(options_.kernel_w) + " is larger than its input " + shape_string(input_shape));
+  const uint64_t kernel = static_cast<uint64_t>(geometry_.patch()) * static_cast<uint64_t>(options_.filters);
+  const uint64_t output = static_cast<uint64_t>(geometry_.out_h()) * geometry_.out_w() * options_.filters;
+  if (kernel > kMaxTensorFloats || output > kMaxTensorFloats)
+    throw Error("layer '" + name_ + "' (Conv2D): " + std::to_string(options_.filters) + " filters of " +
+                std::to_string(options_.kernel_h) + "x" + std::to_string(options_.kernel_w) + " on " +
+                shape_string(input_shape) + " are larger than this build allows");
   input_shape_ = input_shape;
   output_shape_ = {geometry_.out_h(), geometry_.out_w(), options_.filters};
   K_.setZero(geometry_.patch(), options_.filters);
@@ -40,7 +46,11 @@ void Conv2D::initialize(Rng& rng) {
 }
 
 void Conv2D::reserve(int max_batch) {
-  const int rows = max_batch * pixels_out();
+  // 64-bit: max_batch * pixels can exceed an int; the buffers reject what is too large.
+  const uint64_t rows64 = static_cast<uint64_t>(max_batch) * static_cast<uint64_t>(pixels_out());
+  if (rows64 > kMaxTensorFloats)
+    throw Error("layer '" + name_ + "': a batch of " + std::to_string(max_batch) + " is too large for this layer");
+  const int rows = static_cast<int>(rows64);
   cols_.reserve(rows, geometry_.patch());
   y_.reserve(rows, options_.filters);
   dz_.reserve(rows, options_.filters);

@@ -14,6 +14,9 @@ Shape Dense::build(const Shape& input_shape) {
   if (input_shape.size() != 1)
     throw Error("layer '" + name_ + "' (Dense): expects a flat input, got " + shape_string(input_shape) +
                 "; add a Flatten layer before it");
+  if (static_cast<uint64_t>(input_shape[0]) * static_cast<uint64_t>(options_.units) > kMaxTensorFloats)
+    throw Error("layer '" + name_ + "' (Dense): a " + std::to_string(input_shape[0]) + " x " +
+                std::to_string(options_.units) + " kernel is larger than this build allows");
   input_shape_ = input_shape;
   in_ = input_shape[0];
   output_shape_ = {options_.units};

@@ -1,7 +1,6 @@
 #include "model/sequential.h"
 
 #include <algorithm>
-#include <new>
 #include <sstream>
 
 #include "core/error.h"
@@ -42,6 +41,13 @@ void Sequential::compile(LossKind loss, std::unique_ptr<Optimizer> optimizer) {
   optimizer_ = std::move(optimizer);
 }
 
+void Sequential::require_mnist_outputs() const {
+  if (output_size() != kClasses)
+    throw Error("model '" + name_ + "': the last layer ('" + layers_.back()->name() + "') has " +
+                std::to_string(output_size()) + " units; MNIST has " + std::to_string(kClasses) +
+                " classes, so it needs " + std::to_string(kClasses));
+}
+
 void Sequential::require_compiled() const {
   if (!optimizer_) throw Error("model '" + name_ + "' is not compiled");
 }
@@ -69,11 +75,18 @@ ConstMatrixView Sequential::forward(ConstMatrixView x, bool training) {
     throw Error("model '" + name_ + "': input has " + std::to_string(x.cols()) + " values per sample, expected " +
                 std::to_string(input_size()));
   reserve(static_cast<int>(x.rows()));
-  ConstMatrixView h = x;
-  for (auto& layer : layers_) new (&h) ConstMatrixView(layer->forward(h, training));
-  probs_ = h.data();
+  // Each layer's output view is rebuilt from its pointer and width (Eigen maps cannot be
+  // reassigned to new memory).
+  const float* data = x.data();
+  long cols = x.cols();
+  for (auto& layer : layers_) {
+    const ConstMatrixView out = layer->forward(ConstMatrixView(data, x.rows(), cols), training);
+    data = out.data();
+    cols = out.cols();
+  }
+  probs_ = data;
   batch_ = static_cast<int>(x.rows());
-  return h;
+  return ConstMatrixView(data, x.rows(), cols);
 }
 
 BatchResult Sequential::compute_gradients(ConstMatrixView x, const uint8_t* labels) {
@@ -83,8 +96,16 @@ BatchResult Sequential::compute_gradients(ConstMatrixView x, const uint8_t* labe
   MatrixView dlogits = dprobs_.rows(batch_);
   // Softmax + cross-entropy fused: (p - y)/batch, one pass instead of a Jacobian.
   softmax_cross_entropy_gradient(probs, labels, dlogits);
-  ConstMatrixView grad = layers_.back()->backward_from_preactivation(as_const(dlogits));
-  for (int i = static_cast<int>(layers_.size()) - 2; i >= 0; --i) new (&grad) ConstMatrixView(layers_[i]->backward(grad));
+  const ConstMatrixView last = layers_.back()->backward_from_preactivation(as_const(dlogits));
+  const float* grad = last.data();
+  long rows = last.rows(), cols = last.cols();
+  // Stops at the first layer that returns no input gradient: no layer before it learns.
+  for (int i = static_cast<int>(layers_.size()) - 2; i >= 0 && grad != nullptr; --i) {
+    const ConstMatrixView next = layers_[i]->backward(ConstMatrixView(grad, rows, cols));
+    grad = next.data();
+    rows = next.rows();
+    cols = next.cols();
+  }
   return result;
 }
 
@@ -96,6 +117,10 @@ BatchResult Sequential::train_on_batch(ConstMatrixView x, const uint8_t* labels)
 
 EvalResult Sequential::evaluate(const Samples& samples, int batch_size) {
   if (batch_size <= 0) throw Error("batch size must be positive");
+  require_mnist_outputs();
+  if (samples.count > 0 && samples.data->features() != input_size())
+    throw Error("the images have " + std::to_string(samples.data->features()) + " pixels but model '" + name_ +
+                "' expects " + std::to_string(input_size()) + " values per sample");
   reserve(batch_size);
   double loss_sum = 0.0;
   long correct = 0;

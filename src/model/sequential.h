@@ -25,6 +25,10 @@ struct EvalResult {
   int count = 0;
 };
 
+// MNIST's digits: labels are 0-9, so a model trained or evaluated on them has exactly
+// this many outputs (smaller models serve the parity tests).
+constexpr int kClasses = 10;
+
 class Sequential {
  public:
   Sequential(std::string name, Shape input_shape);
@@ -69,6 +73,13 @@ class Sequential {
 
  private:
   void require_compiled() const;
+
+ public:
+  // Throws an Error unless the output has kClasses units; every path that feeds MNIST
+  // labels to the model calls it (labels index the output row).
+  void require_mnist_outputs() const;
+
+ private:
 
   std::string name_;
   Shape input_shape_;

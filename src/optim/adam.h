@@ -15,6 +15,11 @@ class Adam final : public Optimizer {
   const char* class_name() const override { return "Adam"; }
   void step(const std::vector<Param>& params) override;
   nlohmann::json to_json() const override;
+  void reset_state() override {
+    Optimizer::reset_state();
+    m_.clear();
+    v_.clear();
+  }
 
  private:
   float beta_1_, beta_2_, epsilon_;

@@ -17,6 +17,10 @@ class Optimizer {
   // {"class_name": "Adam", "config": {"learning_rate": ..., ...}} as Keras writes it.
   virtual nlohmann::json to_json() const = 0;
 
+  // Forgets momenta and step count: after restoring earlier weights, state built on the
+  // diverged ones (NaN or huge) must not carry over.
+  virtual void reset_state() { iterations_ = 0; }
+
   float learning_rate() const { return learning_rate_; }
   // May change between steps (the page changes it while training runs).
   void set_learning_rate(float lr) { learning_rate_ = lr; }

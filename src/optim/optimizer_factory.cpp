@@ -34,8 +34,9 @@ std::unique_ptr<Optimizer> make_optimizer(const json& description) {
   }
   if (name == "Adam" || name == "adam") {
     return std::make_unique<Adam>(number_in(config, "learning_rate", 0.001f, 0.0, 1e6, name),
-                                  number_in(config, "beta_1", 0.9f, 0.0, 1.0, name),
-                                  number_in(config, "beta_2", 0.999f, 0.0, 1.0, name),
+                                  // Below 1: Adam divides by 1 - beta^t.
+                                  number_in(config, "beta_1", 0.9f, 0.0, 0.9999999, name),
+                                  number_in(config, "beta_2", 0.999f, 0.0, 0.9999999, name),
                                   number_in(config, "epsilon", 1e-7f, 0.0, 1.0, name));
   }
   throw Error("optimizer '" + name + "' is not supported (supported: SGD, Adam)");

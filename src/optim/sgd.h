@@ -12,6 +12,10 @@ class Sgd final : public Optimizer {
   const char* class_name() const override { return "SGD"; }
   void step(const std::vector<Param>& params) override;
   nlohmann::json to_json() const override;
+  void reset_state() override {
+    Optimizer::reset_state();
+    velocity_.clear();
+  }
 
  private:
   float momentum_;

@@ -29,6 +29,7 @@ Trainer::Trainer(Sequential& model, Samples train, std::optional<Samples> valida
     throw Error("batch size must be between 1 and 65536, got " + std::to_string(options_.batch_size));
   if (options_.epochs < 0) throw Error("epochs must not be negative, got " + std::to_string(options_.epochs));
   if (train_.count <= 0) throw Error("there are no training samples");
+  model_.require_mnist_outputs();
   if (train_.data->features() != model_.input_size())
     throw Error("the data has " + std::to_string(train_.data->features()) + " values per image but model '" +
                 model_.name() + "' expects " + std::to_string(model_.input_size()));
@@ -76,9 +77,11 @@ bool Trainer::run(int steps, const Callbacks& callbacks) {
     const int n = std::min(options_.batch_size, train_.count - first);
     MatrixView x = x_.rows(n);
     gather_batch(*train_.data, order_.data() + first, n, model_.scaler(), x.data(), labels_.data());
-    const BatchResult r = model_.train_on_batch(as_const(x), labels_.data());
+    // The loss is checked before the optimiser steps, so a NaN gradient never reaches its state.
+    const BatchResult r = model_.compute_gradients(as_const(x), labels_.data());
     if (!std::isfinite(r.loss)) {
       restore_weights();
+      model_.optimizer()->reset_state();
       history_.error = "training diverged: the loss became " + std::string(std::isnan(r.loss) ? "NaN" : "infinite") +
                        " at epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_ + 1) +
                        " (learning rate " + compact_number(model_.optimizer()->learning_rate()) +
@@ -87,6 +90,7 @@ bool Trainer::run(int steps, const Callbacks& callbacks) {
       finished_ = true;
       return false;
     }
+    model_.optimizer()->step(model_.params());
     smoothed_loss_ = smoothed_loss_ < 0.0 ? r.loss : (1.0 - kLossSmoothing) * smoothed_loss_ + kLossSmoothing * r.loss;
     best_smoothed_loss_ = total_steps_ == 0 ? smoothed_loss_ : std::min(best_smoothed_loss_, smoothed_loss_);
     ++step_;

@@ -136,3 +136,27 @@ test('preprocessDigit centres and scales a stroke', () => {
   assert.ok(Math.abs(cy / mass - 14) < 0.6);
   assert.equal(dt.preprocessDigit(new Float32Array(10), 100, 100).length, 0, 'too few values');
 });
+
+test('a failed call changes nothing: bad training options, bad data, absurd sizes', () => {
+  withSession((s) => {
+    s.loadData(...mnist);
+    s.createModel(dt.presetJson('mlp-128-128'), 1);
+    const before = s.saveModel();
+    assert.match(parse(s.startTraining(JSON.stringify({ optimizer: { class_name: 'SGD', config: { learning_rate: 0.5 } }, limit: -1 }))).error,
+      /--limit must not be negative/);
+    assert.equal(s.saveModel(), before, 'the optimizer was not swapped by the failed start');
+    assert.match(parse(s.loadData(mnist[0].subarray(0, 100), mnist[1], mnist[2], mnist[3])).error, /truncated/);
+    assert.equal(parse(s.evaluateTest()).ok, true, 'the data loaded before is still there');
+    assert.equal(s.predict(new Uint8Array(784), 5478275).length, 0);
+    assert.equal(dt.preprocessDigit(new Float32Array(16), 65536, 65536).length, 0);
+    // A model too large for the heap is refused with a message, and the session lives on.
+    const huge = JSON.parse(dt.presetJson('cnn-16-8'));
+    huge.input_shape = [784, 1, 1];
+    huge.layers[0].config = { name: 'wide', filters: 65536, kernel_size: [1, 1] };
+    huge.layers[1].config = { name: 'narrow', filters: 1, kernel_size: [1, 1] };
+    assert.equal(parse(s.createModel(JSON.stringify(huge), 1)).ok, true);
+    assert.match(parse(s.startTraining(JSON.stringify({ batchSize: 4096 }))).error, /larger than this build allows/);
+    assert.equal(parse(s.createModel(dt.presetJson('mlp-128-128'), 1)).ok, true);
+    assert.equal(parse(s.evaluateTest()).ok, true);
+  });
+});
