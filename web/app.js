@@ -169,6 +169,8 @@ async function startTraining() {
   } catch (e) {
     return showMessage(ui.trainMessage, e.message, 'error');
   }
+  // Until the worker says it is running, a second click must not start a second run.
+  ui.train.disabled = true;
   writeHash(settings);
   const description = JSON.parse(app.presets[settings.preset]);
   description.compile.optimizer = { class_name: settings.optimizer === 'sgd' ? 'SGD' : 'Adam', config: { learning_rate: settings.lr } };
@@ -180,6 +182,7 @@ async function startTraining() {
     app.worker.send(ToWorker.train, { options: { epochs: settings.epochs, batchSize: settings.batch, learningRate: settings.lr, seed: settings.seed } });
   } catch (e) {
     showMessage(ui.trainMessage, `Could not start training: ${e.message}`, 'error');
+    updateButtons();
   }
 }
 
@@ -215,8 +218,13 @@ async function onTrainEnd(end) {
     showMessage(ui.trainMessage, `Training ${end.reason === 'stopped' ? 'stopped' : 'finished'} after ${formatSeconds(end.seconds)}: ${test}.`, 'ok');
   }
   if (end.test) ui.testAccuracy.textContent = `Test accuracy of the current model: ${end.test.accuracy.toFixed(4)}`;
-  ui.modelOrigin.textContent = `Predictions come from ${app.model?.name}: the model you just trained.`;
   refreshPredictions();
+  if (end.reason === 'diverged') {
+    // Those weights may be barely trained: the model kept in the browser stays as it was.
+    ui.modelOrigin.textContent = `Predictions come from ${app.model?.name}: the weights kept when training diverged.`;
+    return;
+  }
+  ui.modelOrigin.textContent = `Predictions come from ${app.model?.name}: the model you just trained.`;
   try {
     const { text } = await app.worker.request(ToWorker.saveModel, FromWorker.savedModel);
     await saveLastModel(text, app.model?.name);

@@ -14,6 +14,10 @@ export class WorkerClient {
       this.#worker.addEventListener('error', (e) => reject(new Error(`the training worker failed to start: ${e.message ?? 'unknown error'}`)), { once: true });
       this.on(FromWorker.ready, resolve);
     });
+    // A worker that fails later answers nothing more: every waiting request learns why.
+    const failAll = (e) => this.#rejectAll(new Error(`the training worker failed: ${e.message ?? 'a message could not be read'}`));
+    this.#worker.addEventListener('error', failAll);
+    this.#worker.addEventListener('messageerror', failAll);
     this.#worker.onmessage = ({ data }) => this.#dispatch(data);
   }
 
@@ -33,10 +37,20 @@ export class WorkerClient {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const queue = this.#pending.get(replyType) ?? [];
-      queue.push({ resolve, reject, id, about: type });
+      const entry = { resolve, reject, id, about: type };
+      queue.push(entry);
       this.#pending.set(replyType, queue);
-      this.send(type, { id, ...fields }, transfer);
+      try {
+        this.send(type, { id, ...fields }, transfer);
+      } catch (e) {
+        queue.splice(queue.indexOf(entry), 1); // or a later reply would resolve this dead entry
+        reject(e);
+      }
     });
+  }
+
+  #rejectAll(error) {
+    for (const queue of this.#pending.values()) for (const entry of queue.splice(0)) entry.reject(error);
   }
 
   #dispatch(message) {

@@ -10,7 +10,8 @@ const dt = await createDigitrain();
 const session = new dt.Session();
 let state = 'idle'; // 'idle' | 'running' | 'paused'
 let run = null; // the current training run's bookkeeping
-let stepsPerSlice = 20;
+let stepsPerSlice = 1;
+let loopId = 0; // each start of the loop takes a new id; an older loop that wakes up quits
 
 const parse = (text) => JSON.parse(text);
 const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
@@ -57,11 +58,28 @@ function finish(reason, error) {
   setState('idle');
 }
 
-async function trainLoop() {
-  while (state === 'running' && run) {
+// Ends a run that failed: the page gets the message and a usable idle state.
+function abandon(error) {
+  fail(ToWorker.train, error.message);
+  session.stopTraining();
+  run = null;
+  setState('idle');
+}
+
+function startLoop() {
+  const id = ++loopId;
+  trainLoop(id).catch(abandon);
+}
+
+async function trainLoop(id) {
+  while (state === 'running' && run && id === loopId) {
     const { result, ms } = runSlice(stepsPerSlice);
-    // Aim each slice at SLICE_MS whatever the model's speed.
-    if (result.batchesRun > 0) stepsPerSlice = Math.max(1, Math.min(5000, Math.round((stepsPerSlice * SLICE_MS) / Math.max(ms, 1))));
+    // Aim each slice at SLICE_MS whatever the model's speed; grow at most 2x per slice so a
+    // mis-measured fast slice cannot make the next one long.
+    if (result.batchesRun > 0) {
+      const ideal = Math.round((stepsPerSlice * SLICE_MS) / Math.max(ms, 1));
+      stepsPerSlice = Math.max(1, Math.min(5000, ideal, stepsPerSlice * 2));
+    }
     if (!result.running) {
       finish(result.error ? 'diverged' : run.stopRequested ? 'stopped' : 'done', result.error);
       return;
@@ -78,6 +96,7 @@ function modelReply(text, origin) {
 
 const handlers = {
   [ToWorker.loadData]({ trainImages, trainLabels, testImages, testLabels }) {
+    if (state !== 'idle') throw new Error('stop training before loading new data');
     const r = parse(session.loadData(trainImages, trainLabels, testImages, testLabels));
     if (!r.ok) throw new Error(r.error);
     post(FromWorker.dataLoaded, { trainCount: r.trainCount, testCount: r.testCount });
@@ -102,8 +121,9 @@ const handlers = {
     run = { batchSize: r.batchSize, epochs: r.epochs, stepsPerEpoch: r.stepsPerEpoch, trainMs: 0, samples: 0,
       startedAt: performance.now(), stopRequested: false };
     post(FromWorker.trainStart, r);
+    stepsPerSlice = 1; // a new model may be far slower than the last one
     setState('running');
-    trainLoop().catch((e) => { fail(ToWorker.train, e.message); run = null; setState('idle'); });
+    startLoop();
   },
   [ToWorker.pause]() {
     if (state === 'running') setState('paused');
@@ -111,7 +131,7 @@ const handlers = {
   [ToWorker.resume]() {
     if (state !== 'paused') return;
     setState('running');
-    trainLoop().catch((e) => fail(ToWorker.train, e.message));
+    startLoop();
   },
   [ToWorker.step]() {
     if (state !== 'paused' || !run) return;
