@@ -1,7 +1,7 @@
 #include "model/sequential.h"
 
 #include <algorithm>
-#include <sstream>
+#include <cstdio>
 
 #include "core/error.h"
 
@@ -180,21 +180,21 @@ std::string padded(const std::string& s, size_t width) { return s.size() >= widt
 }  // namespace
 
 // Keras 2's layout for Sequential models: columns at 45% and 85% of 65 characters.
+// (Plain string building: std::ostringstream would pull iostreams into the page's module.)
 std::string Sequential::summary() {
-  std::ostringstream out;
   const std::string rule(65, '_'), double_rule(65, '=');
-  out << "Model: \"" << name_ << "\"\n" << rule << "\n";
-  out << padded(" Layer (type)", 29) << padded("Output Shape", 26) << "Param #\n" << double_rule << "\n";
+  std::string out = "Model: \"" + name_ + "\"\n" + rule + "\n";
+  out += padded(" Layer (type)", 29) + padded("Output Shape", 26) + "Param #\n" + double_rule + "\n";
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& l = *layers_[i];
-    out << padded(" " + l.name() + " (" + l.class_name() + ")", 29) << padded(shape_string(l.output_shape()), 26)
-        << l.param_count() << "\n";
-    if (i + 1 < layers_.size()) out << "\n";
+    out += padded(" " + l.name() + " (" + l.class_name() + ")", 29) + padded(shape_string(l.output_shape()), 26) +
+           std::to_string(l.param_count()) + "\n";
+    if (i + 1 < layers_.size()) out += "\n";
   }
   const long total = param_count();
-  out << double_rule << "\nTotal params: " << with_commas(total) << "\nTrainable params: " << with_commas(total)
-      << "\nNon-trainable params: 0\n" << rule << "\n";
-  return out.str();
+  out += double_rule + "\nTotal params: " + with_commas(total) + "\nTrainable params: " + with_commas(total) +
+         "\nNon-trainable params: 0\n" + rule + "\n";
+  return out;
 }
 
 }  // namespace digitrain

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <sstream>
+#include <cstdio>
 
 #include "core/error.h"
 
@@ -16,9 +16,9 @@ constexpr long kSnapshotEvery = 100;
 constexpr double kLossSmoothing = 0.05;
 constexpr double kHealthyLossRatio = 1.5;
 std::string compact_number(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
 }
 
 }  // namespace
