@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -11,11 +12,13 @@
 #include <sstream>
 
 #include "cli/image_input.h"
+#include "cli/model_files.h"
 #include "cli/progress.h"
 #include "core/error.h"
 #include "data/dataset.h"
 #include "model/model_file.h"
 #include "model/presets.h"
+#include "model/tfjs_format.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
 
@@ -24,6 +27,8 @@ namespace {
 
 volatile std::sig_atomic_t interrupted = 0;
 void on_interrupt(int) { interrupted = 1; }
+
+const char* const kModelHelp = "A trained model: a file written by train --save, or a TF.js model.json";
 
 struct ModelChoice {
   std::string preset, spec_file, model_file;
@@ -38,7 +43,7 @@ void add_model_choice(CLI::App* cmd, ModelChoice& choice, bool allow_trained) {
   auto* spec = cmd->add_option("--model-spec", choice.spec_file, "A JSON model description (docs/model-format.md)");
   preset->excludes(spec);
   if (allow_trained) {
-    auto* model = cmd->add_option("--model", choice.model_file, "A trained model file written by --save");
+    auto* model = cmd->add_option("--model", choice.model_file, kModelHelp);
     model->excludes(preset)->excludes(spec);
   }
 }
@@ -72,7 +77,7 @@ void print_test_line(Sequential& model, const Dataset& test) {
 
 struct TrainArgs {
   ModelChoice model;
-  std::string data_dir, save;
+  std::string data_dir, save, save_tfjs;
   std::optional<int> epochs, batch_size, limit;
   std::optional<double> learning_rate;
   uint64_t seed = 1;
@@ -118,11 +123,15 @@ int run_train(const TrainArgs& args) {
     save_model_file(*model, spec.fit, args.save);
     std::printf("Saved the model to %s\n", args.save.c_str());
   }
+  if (!args.save_tfjs.empty()) {
+    save_tfjs_dir(*model, spec.fit, args.save_tfjs);
+    std::printf("Saved the model in TF.js format to %s/model.json\n", args.save_tfjs.c_str());
+  }
   print_test_line(*model, mnist.test);
   return history.error.empty() ? 0 : 1;
 }
 
-std::unique_ptr<Sequential> load_trained(const std::string& path) { return load_model_file(path).model; }
+std::unique_ptr<Sequential> load_trained(const std::string& path) { return load_any_model_file(path).model; }
 
 int run_evaluate(const std::string& model_file, const std::string& data_dir) {
   auto model = load_trained(model_file);
@@ -131,31 +140,70 @@ int run_evaluate(const std::string& model_file, const std::string& data_dir) {
   return 0;
 }
 
-int run_predict(const std::string& model_file, const std::string& input, const std::string& data_dir) {
-  auto model = load_trained(model_file);
-  if (model->input_size() != 28 * 28) throw Error(model_file + ": the model does not take 28x28 images");
-  MnistImage image{};
-  std::optional<int> actual;
-  const bool is_index = !input.empty() && input.find_first_not_of("0123456789") == std::string::npos;
-  if (is_index) {
-    const Mnist mnist = load_mnist(data_dir.empty() ? default_data_dir() : data_dir);
-    const long index = std::stol(input);
-    if (index >= mnist.test.count)
-      throw Error("test image index " + input + " is out of range (0-" + std::to_string(mnist.test.count - 1) + ")");
-    std::copy(mnist.test.image(index), mnist.test.image(index) + 784, image.begin());
-    actual = mnist.test.labels[index];
+struct PredictArgs {
+  std::string model_file, input, data_dir;
+  std::optional<int> first;  // the first N test images instead of `input`
+  bool json = false;
+};
+
+int run_predict(const PredictArgs& args) {
+  auto model = load_trained(args.model_file);
+  if (model->input_size() != 28 * 28) throw Error(args.model_file + ": the model does not take 28x28 images");
+  std::vector<uint8_t> pixels;
+  std::vector<int> actual;  // known for test images
+  const bool is_index = !args.input.empty() && args.input.find_first_not_of("0123456789") == std::string::npos;
+  if (args.first || is_index) {
+    const Mnist mnist = load_mnist(args.data_dir.empty() ? default_data_dir() : args.data_dir);
+    // Past 9 digits an index is out of range whatever it is (and would overflow stol).
+    const long start = args.first ? 0 : args.input.size() > 9 ? mnist.test.count : std::stol(args.input);
+    const long count = args.first ? *args.first : 1;
+    if (start + count > mnist.test.count)
+      throw Error((args.first ? "--first " + std::to_string(count) : "test image index " + args.input) +
+                  " is out of range (0-" + std::to_string(mnist.test.count - 1) + ")");
+    pixels.assign(mnist.test.image(start), mnist.test.image(start) + 784 * count);
+    actual.assign(mnist.test.labels.begin() + start, mnist.test.labels.begin() + start + count);
   } else {
-    image = read_digit_image(input);
+    const MnistImage image = read_digit_image(args.input);
+    pixels.assign(image.begin(), image.end());
   }
-  float probs[10];
-  model->predict_images(image.data(), 1, probs);
-  int best = 0;
-  for (int i = 1; i < 10; ++i)
-    if (probs[i] > probs[best]) best = i;
-  std::printf("Predicted: %d", best);
-  if (actual) std::printf(", Actual: %d", *actual);
-  std::printf("\n");
-  for (int i = 0; i < 10; ++i) std::printf("  %d: %.4f\n", i, probs[i]);
+  const int n = static_cast<int>(pixels.size() / 784), classes = model->output_size();
+  std::vector<float> probs(static_cast<size_t>(n) * classes);
+  model->predict_images(pixels.data(), n, probs.data());
+  std::vector<int> predicted(n);
+  for (int i = 0; i < n; ++i) {
+    const float* p = probs.data() + static_cast<long>(i) * classes;
+    predicted[i] = static_cast<int>(std::max_element(p, p + classes) - p);
+  }
+  if (args.json) {
+    // Full float precision: the TF.js round-trip tests compare these.
+    nlohmann::json rows = nlohmann::json::array();
+    for (int i = 0; i < n; ++i)
+      rows.push_back(std::vector<float>(probs.begin() + i * classes, probs.begin() + (i + 1) * classes));
+    nlohmann::json out = {{"predicted", predicted}, {"probabilities", rows}};
+    if (!actual.empty()) out["actual"] = actual;
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+  for (int i = 0; i < n; ++i) {
+    if (n > 1) std::printf("%d: ", i);
+    std::printf("Predicted: %d", predicted[i]);
+    if (!actual.empty()) std::printf(", Actual: %d", actual[i]);
+    std::printf("\n");
+  }
+  if (n == 1)
+    for (int i = 0; i < classes; ++i) std::printf("  %d: %.4f\n", i, probs[i]);
+  return 0;
+}
+
+int run_export(const std::string& model_file, const std::string& format, const std::string& output) {
+  LoadedModel loaded = load_any_model_file(model_file);
+  if (format == "tfjs") {
+    save_tfjs_dir(*loaded.model, loaded.spec.fit, output);
+    std::printf("Wrote %s/model.json and its weights\n", output.c_str());
+  } else {
+    save_model_file(*loaded.model, loaded.spec.fit, output);
+    std::printf("Wrote %s\n", output.c_str());
+  }
   return 0;
 }
 
@@ -183,17 +231,35 @@ int run(int argc, char** argv) {
   train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling (default 1)");
   train_cmd->add_option("--limit", train.limit, "Train on the first N training images only")->check(CLI::Range(1, 100000000));
   train_cmd->add_option("--save", train.save, "Write the trained model (description + weights) to this JSON file");
+  train_cmd->add_option("--save-tfjs", train.save_tfjs,
+                        "Write the trained model as a TF.js Layers model: DIR/model.json + DIR/group1-shard1of1.bin");
 
-  std::string model_file, data_dir, input;
+  std::string model_file, data_dir;
   auto* eval_cmd = app.add_subcommand("evaluate", "Test accuracy of a saved model on the 10,000 test images");
-  eval_cmd->add_option("--model", model_file, "A model file written by train --save")->required();
+  eval_cmd->add_option("--model", model_file, kModelHelp)->required();
   eval_cmd->add_option("--data", data_dir, "Folder with the MNIST IDX files (default data/mnist)");
 
-  auto* predict_cmd = app.add_subcommand("predict", "Recognise one digit: an image file, or the index of a test image");
-  predict_cmd->add_option("--model", model_file, "A model file written by train --save")->required();
-  predict_cmd->add_option("input", input, "IMAGE.png (any size; dark-on-light is inverted) or a test image index 0-9999")
-      ->required();
-  predict_cmd->add_option("--data", data_dir, "Folder with the MNIST IDX files, for an index (default data/mnist)");
+  PredictArgs predict;
+  auto* predict_cmd = app.add_subcommand("predict", "Recognise digits: an image file, a test image index or the first N test images");
+  predict_cmd->add_option("--model", predict.model_file, kModelHelp)->required();
+  auto* input = predict_cmd->add_option(
+      "input", predict.input, "IMAGE.png (any size; dark-on-light is inverted) or a test image index 0-9999");
+  predict_cmd->add_option("--first", predict.first, "The first N test images instead")
+      ->check(CLI::Range(1, 10000))
+      ->excludes(input);
+  predict_cmd->add_flag("--json", predict.json, "Print predictions and probabilities as JSON");
+  predict_cmd->add_option("--data", predict.data_dir,
+                          "Folder with the MNIST IDX files, for test images (default data/mnist)");
+  predict_cmd->callback([&] {
+    if (predict.input.empty() && !predict.first) throw CLI::RequiredError("an IMAGE, a test image index or --first N");
+  });
+
+  std::string export_format = "tfjs", export_output;
+  auto* export_cmd = app.add_subcommand("export", "Write a trained model in another format");
+  export_cmd->add_option("--model", model_file, kModelHelp)->required();
+  export_cmd->add_option("--format", export_format, "tfjs (a folder: model.json + weights) or digitrain (a file)")
+      ->check(CLI::IsMember({"tfjs", "digitrain"}));
+  export_cmd->add_option("output", export_output, "The folder (tfjs) or file (digitrain) to write")->required();
 
   ModelChoice summary;
   auto* summary_cmd = app.add_subcommand("summary", "Print the Keras-style model summary");
@@ -214,7 +280,8 @@ int run(int argc, char** argv) {
   }
   if (train_cmd->parsed()) return run_train(train);
   if (eval_cmd->parsed()) return run_evaluate(model_file, data_dir);
-  if (predict_cmd->parsed()) return run_predict(model_file, input, data_dir);
+  if (predict_cmd->parsed()) return run_predict(predict);
+  if (export_cmd->parsed()) return run_export(model_file, export_format, export_output);
   return run_summary(summary);
 }
 
