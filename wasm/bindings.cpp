@@ -12,6 +12,7 @@
 #include "data/digit_image.h"
 #include "model/model_file.h"
 #include "model/presets.h"
+#include "model/tfjs_format.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
 
@@ -104,6 +105,42 @@ class Session {
       LoadedModel loaded = model_from_json_text(text, "model file");
       return replace_model(std::move(loaded.spec), std::move(loaded.model));
     });
+  }
+
+  // TF.js Layers format: model.json plus the weights file it names. `files` maps file names
+  // to Uint8Arrays (the files the user picked or dropped together).
+  std::string loadModelTfjs(const std::string& model_json, const val& files) {
+    return guarded([&] {
+      LoadedModel loaded = model_from_tfjs(
+          model_json,
+          [&](const std::string& path) {
+            const std::string name = path.substr(path.rfind('/') + 1);  // "./group1-shard1of1.bin"
+            const val bytes = files[name];
+            if (bytes.isUndefined() || bytes.isNull())
+              throw Error("model.json needs the weights file '" + name +
+                          "': pick or drop it together with model.json");
+            return copy_in<uint8_t>(bytes);
+          },
+          "model.json");
+      return replace_model(std::move(loaded.spec), std::move(loaded.model));
+    });
+  }
+
+  // {ok, modelJson, weightsPath, weights: Uint8Array} or {ok: false, error}.
+  val saveModelTfjs() {
+    val result = val::object();
+    try {
+      require_model();
+      const TfjsFiles files = model_to_tfjs(*model_, spec_.fit);
+      result.set("ok", true);
+      result.set("modelJson", files.model_json);
+      result.set("weightsPath", files.weights_path);
+      result.set("weights", copy_out(files.weights.data(), files.weights.size()));
+    } catch (const Error& e) {
+      result.set("ok", false);
+      result.set("error", std::string(e.what()));
+    }
+    return result;
   }
 
   std::string saveModel() {
@@ -305,6 +342,8 @@ EMSCRIPTEN_BINDINGS(digitrain) {
       .function("createModel", &Session::createModel)
       .function("loadModel", &Session::loadModel)
       .function("saveModel", &Session::saveModel)
+      .function("loadModelTfjs", &Session::loadModelTfjs)
+      .function("saveModelTfjs", &Session::saveModelTfjs)
       .function("startTraining", &Session::startTraining)
       .function("trainSteps", &Session::trainSteps)
       .function("setLearningRate", &Session::setLearningRate)

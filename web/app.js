@@ -106,14 +106,36 @@ async function loadInitialModel() {
   }
 }
 
-async function loadModelFile(file) {
+// One Digitrain model file, or a TF.js model.json with its weights files (picked or
+// dropped together).
+async function loadModelFiles(fileList) {
   if (app.trainState !== 'idle') return showMessage(ui.trainMessage, 'Stop training before loading a model.', 'error');
+  const files = [...fileList];
+  const jsonFiles = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
+  const main = jsonFiles[0] ?? files[0];
+  if (!main) return;
   try {
-    const text = await file.text();
-    await app.worker.request(ToWorker.loadModel, FromWorker.model, { text, origin: 'loaded' });
-    showMessage(ui.trainMessage, `Loaded ${file.name}.`, 'ok');
+    if (jsonFiles.length > 1) throw new Error('pick one model file at a time');
+    const text = await main.text();
+    const fields = { text, origin: 'loaded' };
+    if (text.includes('"modelTopology"')) {
+      const weights = files.filter((f) => f !== main);
+      fields.files = Object.fromEntries(await Promise.all(weights.map(async (f) => [f.name, new Uint8Array(await f.arrayBuffer())])));
+    }
+    await app.worker.request(ToWorker.loadModel, FromWorker.model, fields);
+    showMessage(ui.trainMessage, `Loaded ${files.map((f) => f.name).join(' + ')}.`, 'ok');
   } catch (e) {
-    showMessage(ui.trainMessage, `Could not load ${file.name}: ${e.message}. The model you had is unchanged.`, 'error');
+    showMessage(ui.trainMessage, `Could not load ${main.name}: ${e.message}. The model you had is unchanged.`, 'error');
+  }
+}
+
+async function saveModelTfjs() {
+  try {
+    const { modelJson, weightsPath, weights } = await app.worker.request(ToWorker.saveModelTfjs, FromWorker.savedModelTfjs);
+    download('model.json', modelJson, 'application/json');
+    download(weightsPath, weights, 'application/octet-stream');
+  } catch (e) {
+    showMessage(ui.trainMessage, `Could not save the model: ${e.message}`, 'error');
   }
 }
 
@@ -294,14 +316,14 @@ function wireControls() {
   ui.form.addEventListener('submit', (e) => e.preventDefault());
   ui.dataRetry.addEventListener('click', loadData);
   $('save-model').addEventListener('click', saveModelFile);
-  $('load-model').addEventListener('change', (e) => e.target.files[0] && loadModelFile(e.target.files[0]));
+  $('save-model-tfjs').addEventListener('click', saveModelTfjs);
+  $('load-model').addEventListener('change', (e) => e.target.files.length && loadModelFiles(e.target.files));
   $('export-csv').addEventListener('click', () => download('digitrain-history.csv', app.charts.toCsv(), 'text/csv'));
   ui.heatmapIndex.addEventListener('change', showHeatmap);
   document.addEventListener('dragover', (e) => e.preventDefault());
   document.addEventListener('drop', (e) => {
     e.preventDefault();
-    const file = e.dataTransfer?.files?.[0];
-    if (file) loadModelFile(file);
+    if (e.dataTransfer?.files?.length) loadModelFiles(e.dataTransfer.files);
   });
   ui.pad.addEventListener('ink', (e) => predictInk(e.detail));
   ui.pad.addEventListener('clear', () => {

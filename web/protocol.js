@@ -5,8 +5,9 @@
 export const ToWorker = Object.freeze({
   loadData: 'load-data',           // {trainImages, trainLabels, testImages, testLabels}: raw IDX bytes (transferred)
   createModel: 'create-model',     // {description: JSON text, seed}
-  loadModel: 'load-model',         // {text: a model file}
+  loadModel: 'load-model',         // {text: a model file, or a TF.js model.json with files: {name: Uint8Array}}
   saveModel: 'save-model',         // {}
+  saveModelTfjs: 'save-model-tfjs', // {}
   train: 'train',                  // {options: {epochs, batchSize, learningRate, seed, optimizer?, limit?}}
   pause: 'pause',                  // {}
   resume: 'resume',                // {}
@@ -26,6 +27,7 @@ export const FromWorker = Object.freeze({
   dataLoaded: 'data-loaded',       // {trainCount, testCount}
   model: 'model',                  // {info: {summary, paramCount, layers, inputShape, fit, optimizer, loss, name}, origin}
   savedModel: 'saved-model',       // {text}
+  savedModelTfjs: 'saved-model-tfjs', // {modelJson, weightsPath, weights: Uint8Array}
   trainStart: 'train-start',       // {stepsPerEpoch, epochs, batchSize, trainCount, validationCount, validation}
   progress: 'progress',            // {epoch, epochs, step, stepsPerEpoch, totalSteps, loss, accuracy, batch: {loss, accuracy}, samplesPerSecond, etaSeconds, epochsEnded: [...], heapBytes, learningRate}
   trainState: 'train-state',       // {state: 'running' | 'paused' | 'idle'}

@@ -105,9 +105,15 @@ const handlers = {
     if (state !== 'idle') throw new Error('stop training before changing the model');
     modelReply(session.createModel(description, seed ?? 1), 'created');
   },
-  [ToWorker.loadModel]({ text, origin }) {
+  [ToWorker.loadModel]({ text, files, origin }) {
     if (state !== 'idle') throw new Error('stop training before loading a model');
-    modelReply(session.loadModel(text), origin ?? 'loaded');
+    const reply = files ? session.loadModelTfjs(text, files) : session.loadModel(text);
+    modelReply(reply, origin ?? 'loaded');
+  },
+  [ToWorker.saveModelTfjs]() {
+    const r = session.saveModelTfjs();
+    if (!r.ok) throw new Error(r.error);
+    post(FromWorker.savedModelTfjs, { modelJson: r.modelJson, weightsPath: r.weightsPath, weights: r.weights }, [r.weights.buffer]);
   },
   [ToWorker.saveModel]() {
     const text = session.saveModel();

@@ -177,6 +177,40 @@ test('save then load gives the same predictions', async () => {
   assert.deepEqual(await predict(), before);
 });
 
+test('the TF.js files (model.json + .bin) download and load back with the same predictions', async () => {
+  const predict = () => page.evaluate(async () => {
+    const { worker } = window.digitrain;
+    const { images } = await worker.request('test-images', 'test-images', { start: 200, count: 50 });
+    return Array.from((await worker.request('predict-images', 'predictions', { pixels: images, count: 50 })).probs);
+  });
+  const before = await predict();
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.click('#save-model-tfjs');
+  await page.waitForFunction(() => true);
+  for (let i = 0; i < 50 && downloads.length < 2; i++) await page.waitForTimeout(100);
+  assert.deepEqual(downloads.map((d) => d.suggestedFilename()).sort(), ['group1-shard1of1.bin', 'model.json']);
+  const dir = mkdtempSync(join(tmpdir(), 'digitrain-tfjs-'));
+  const paths = [];
+  for (const d of downloads) {
+    const path = join(dir, d.suggestedFilename());
+    await d.saveAs(path);
+    paths.push(path);
+  }
+  const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  assert.equal(modelJson.format, 'layers-model');
+  await page.evaluate(() => window.digitrain.worker.request('create-model', 'model', { description: window.digitrain.presets['mlp-256'], seed: 3 }));
+  // model.json alone is refused, naming the missing file; the model stays.
+  const changed = await predict();
+  await page.setInputFiles('#load-model', join(dir, 'model.json'));
+  await waitForText('#train-message', /Could not load model\.json: .*needs the weights file 'group1-shard1of1\.bin'.*unchanged/);
+  assert.deepEqual(await predict(), changed);
+  await page.setInputFiles('#load-model', paths);
+  await waitForText('#train-message', /Loaded (model\.json \+ group1-shard1of1\.bin|group1-shard1of1\.bin \+ model\.json)/);
+  const after = await predict();
+  assert.ok(after.every((p, i) => Math.abs(p - before[i]) < 1e-6), 'same predictions after the TF.js round trip');
+});
+
 test('a reload takes MNIST from the cache and finds the last trained model', async () => {
   dataRequests.length = 0;
   await page.reload();
@@ -186,21 +220,25 @@ test('a reload takes MNIST from the cache and finds the last trained model', asy
   assert.equal(await page.inputValue('#epochs'), '1', 'the set-up comes back from the URL hash');
 });
 
-test('a run made to diverge mid-way stops with a message and keeps the trained weights', async () => {
+// Deterministic: SGD at 10 from seed 1 reaches NaN at step 24 (the issue's example). That
+// the kept weights are the trained ones when a run diverges later is checked by the core's
+// test Trainer.DivergenceKeepsWeightsFromBeforeTheLossClimbed; raising the rate mid-run here
+// depends on timing (a late raise can leave a dead but finite network instead of NaN).
+test('a diverging run stops with a clear message; the kept weights still predict', async () => {
   await page.selectOption('#preset', 'mlp-300-100');
   await page.selectOption('#optimizer', 'sgd');
-  await page.fill('#learning-rate', '0.01');
-  await page.dispatchEvent('#learning-rate', 'change');
-  await page.click('#train');
-  await page.waitForFunction(() => window.digitrain.reports.batchGroups > 0 && Number(document.getElementById('stat-step').textContent.split(' ')[0]) > 400, null, { timeout: 60_000 });
-  // The issue's example: SGD at a learning rate of 10 reaches NaN within a few dozen steps.
   await page.fill('#learning-rate', '10');
   await page.dispatchEvent('#learning-rate', 'change');
-  await waitForText('#train-message', /Training stopped: training diverged: the loss became (NaN|infinite).*Try a smaller learning rate/, 60_000);
+  await page.click('#train');
+  await waitForText('#train-message', /Training stopped: training diverged: the loss became (NaN|infinite) at epoch 1, step \d+ .*Try a smaller learning rate/, 60_000);
   assert.equal(await page.isEnabled('#train'), true);
-  const accuracy = Number((await text('#test-accuracy')).match(/(\d\.\d+)/)[1]);
-  assert.ok(accuracy > 0.8, `the kept weights are the trained ones: test accuracy ${accuracy}`);
+  assert.equal(await page.isDisabled('#stop'), true);
   assert.match(await text('#model-origin'), /weights kept when training diverged/);
+  const probs = await page.evaluate(async () => {
+    const { images } = await window.digitrain.worker.request('test-images', 'test-images', { start: 0, count: 1 });
+    return Array.from((await window.digitrain.worker.request('predict-images', 'predictions', { pixels: images, count: 1 })).probs);
+  });
+  assert.ok(probs.every(Number.isFinite) && Math.abs(probs.reduce((a, b) => a + b) - 1) < 1e-4);
   await screenshot(page, 'page-diverged');
   // Back to a sane set-up for what follows.
   await page.goto(session.url + PAGE);
