@@ -31,6 +31,13 @@ const text = (selector) => page.textContent(selector);
 const waitForText = (selector, pattern, timeout = 120_000) =>
   page.waitForFunction(([s, p]) => new RegExp(p).test(document.querySelector(s)?.textContent ?? ''), [selector, pattern.source], { timeout });
 
+// The current model's probabilities for `count` test images from `start`.
+const predictTestImages = (start, count) => page.evaluate(async ([start, count]) => {
+  const { worker } = window.digitrain;
+  const { images } = await worker.request('test-images', 'test-images', { start, count });
+  return Array.from((await worker.request('predict-images', 'predictions', { pixels: images, count })).probs);
+}, [start, count]);
+
 before(async () => {
   session = await openBrowser();
   page = session.page;
@@ -155,11 +162,7 @@ test('100 MNIST test digits painted on the pad get the raw image\'s prediction (
 });
 
 test('save then load gives the same predictions', async () => {
-  const predict = () => page.evaluate(async () => {
-    const { worker } = window.digitrain;
-    const { images } = await worker.request('test-images', 'test-images', { start: 100, count: 50 });
-    return Array.from((await worker.request('predict-images', 'predictions', { pixels: images, count: 50 })).probs);
-  });
+  const predict = () => predictTestImages(100, 50);
   const before = await predict();
   const [downloadEvent] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
   const file = join(mkdtempSync(join(tmpdir(), 'digitrain-page-')), 'model.json');
@@ -178,16 +181,11 @@ test('save then load gives the same predictions', async () => {
 });
 
 test('the TF.js files (model.json + .bin) download and load back with the same predictions', async () => {
-  const predict = () => page.evaluate(async () => {
-    const { worker } = window.digitrain;
-    const { images } = await worker.request('test-images', 'test-images', { start: 200, count: 50 });
-    return Array.from((await worker.request('predict-images', 'predictions', { pixels: images, count: 50 })).probs);
-  });
+  const predict = () => predictTestImages(200, 50);
   const before = await predict();
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   await page.click('#save-model-tfjs');
-  await page.waitForFunction(() => true);
   for (let i = 0; i < 50 && downloads.length < 2; i++) await page.waitForTimeout(100);
   assert.deepEqual(downloads.map((d) => d.suggestedFilename()).sort(), ['group1-shard1of1.bin', 'model.json']);
   const dir = mkdtempSync(join(tmpdir(), 'digitrain-tfjs-'));
@@ -234,10 +232,7 @@ test('a diverging run stops with a clear message; the kept weights still predict
   assert.equal(await page.isEnabled('#train'), true);
   assert.equal(await page.isDisabled('#stop'), true);
   assert.match(await text('#model-origin'), /weights kept when training diverged/);
-  const probs = await page.evaluate(async () => {
-    const { images } = await window.digitrain.worker.request('test-images', 'test-images', { start: 0, count: 1 });
-    return Array.from((await window.digitrain.worker.request('predict-images', 'predictions', { pixels: images, count: 1 })).probs);
-  });
+  const probs = await predictTestImages(0, 1);
   assert.ok(probs.every(Number.isFinite) && Math.abs(probs.reduce((a, b) => a + b) - 1) < 1e-4);
   await screenshot(page, 'page-diverged');
   // Back to a sane set-up for what follows.
