@@ -73,4 +73,4 @@ writeFileSync(new URL('./results/page-figures.json', import.meta.url), JSON.stri
 console.log(`page weight without MNIST (gzip): ${result.pageWeightGzipBytes} bytes; MNIST first visit: ${firstVisitBytes} bytes`);
 console.log('| preset | samples/s (1 epoch) | navigation -> first step (cached) | MNIST bytes on reload | peak WASM heap |');
 console.log('|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.preset} | ${r.samplesPerSecond.toLocaleString('en')} | ${r.firstStepMs} ms | ${r.reloadDataBytes} | ${(r.peakHeapBytes / 2 ** 20).toFixed(0)} MiB |`);
+for (const r of rows) console.log(`| ${r.preset} | ${r.samplesPerSecond.toLocaleString('en')} | ${Math.round(r.firstStepMs)} ms | ${r.reloadDataBytes} | ${(r.peakHeapBytes / 2 ** 20).toFixed(0)} MiB |`);
