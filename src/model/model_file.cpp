@@ -7,6 +7,7 @@
 
 #include "core/base64.h"
 #include "core/error.h"
+#include "core/json_errors.h"
 #include "data/idx.h"
 
 namespace digitrain {
@@ -72,8 +73,8 @@ LoadedModel model_from_json_text(const std::string& text, const std::string& sou
   std::vector<std::vector<float>> values;
   try {
     for (size_t i = 0; i < params.size(); ++i) values.push_back(decode_weights(weights[i], params[i], source));
-  } catch (const json::exception& e) {
-    throw Error(source + ": " + e.what());
+  } catch (...) {
+    rethrow_naming_source(source);
   }
   for (size_t i = 0; i < params.size(); ++i) std::copy(values[i].begin(), values[i].end(), params[i].value);
   return loaded;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/json_errors.h"
 
 namespace digitrain {
 
@@ -91,11 +92,8 @@ ModelSpec parse_model_spec(const json& d, const std::string& source) {
     make_optimizer(spec.optimizer);  // validates it now rather than at build time
     if (d.contains("fit")) spec.fit = parse_fit(d["fit"], source);
     return spec;
-  } catch (const json::exception& e) {
-    throw Error(source + ": " + e.what());
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    throw Error(what.rfind(source, 0) == 0 ? what : source + ": " + what);
+  } catch (...) {
+    rethrow_naming_source(source);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/json_errors.h"
 #include "core/keras_object.h"
 #include "data/idx.h"
 #include "layers/initializer.h"
@@ -686,11 +687,8 @@ LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFil
       std::memcpy(p.value, groups[w.group].bytes.data() + w.offset, sizeof(float) * static_cast<size_t>(p.size));
     }
     return loaded;
-  } catch (const json::exception& e) {
-    throw Error(source + ": " + e.what());
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    throw Error(what.rfind(source, 0) == 0 ? what : source + ": " + what);
+  } catch (...) {
+    rethrow_naming_source(source);
   }
 }
 
@@ -711,6 +709,10 @@ void save_tfjs_dir(Sequential& model, const FitSettings& fit, const std::string&
 
 LoadedModel load_tfjs_file(const std::string& model_json_path) {
   const std::vector<uint8_t> text = read_file_bytes(model_json_path);
+  return load_tfjs_text(std::string(text.begin(), text.end()), model_json_path);
+}
+
+LoadedModel load_tfjs_text(const std::string& model_json_text, const std::string& model_json_path) {
   const size_t slash = model_json_path.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : model_json_path.substr(0, slash + 1);
   auto read_shard = [&](const std::string& path) {
@@ -724,7 +726,7 @@ LoadedModel load_tfjs_file(const std::string& model_json_path) {
       throw Error(file + " is larger than 1 GiB (this build's limit)");
     return read_file_bytes(file);  // a missing file: its message says so
   };
-  return model_from_tfjs(std::string(text.begin(), text.end()), read_shard, model_json_path);
+  return model_from_tfjs(model_json_text, read_shard, model_json_path);
 }
 
 }  // namespace digitrain

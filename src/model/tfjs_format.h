@@ -47,5 +47,7 @@ bool is_tfjs_model_json(const std::string& text);
 void save_tfjs_dir(Sequential& model, const FitSettings& fit, const std::string& dir);
 // Reads model.json and the shards its manifest names from the same folder.
 LoadedModel load_tfjs_file(const std::string& model_json_path);
+// The same for a model.json already read; its weights files are read beside the path.
+LoadedModel load_tfjs_text(const std::string& model_json_text, const std::string& model_json_path);
 
 }  // namespace digitrain
