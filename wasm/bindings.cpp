@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -259,6 +260,43 @@ class Session {
     return copy_out(probs.data(), probs.size());
   }
 
+  // Every layer's output for one image: [{name, className, shape, values: Float32Array}].
+  val layerOutputs(const val& pixels) {
+    val out = val::array();
+    if (!model_ || pixels["length"].as<double>() < model_->input_size()) return out;
+    const std::vector<uint8_t> in = copy_in<uint8_t>(pixels);
+    const std::vector<std::vector<float>> outputs = model_->layer_outputs(in.data());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const Layer& layer = *model_->layers()[i];
+      val entry = val::object();
+      entry.set("name", layer.name());
+      entry.set("className", std::string(layer.class_name()));
+      val shape = val::array();
+      for (int d : layer.output_shape()) shape.call<void>("push", d);
+      entry.set("shape", shape);
+      entry.set("values", copy_out(outputs[i].data(), outputs[i].size()));
+      out.call<void>("push", entry);
+    }
+    return out;
+  }
+
+  // The predicted class of test images [start, start + count), as an Int32Array (empty
+  // without a model or data): the confusion matrix and the misclassified gallery.
+  val predictTestLabels(int start, int count) {
+    if (!model_ || !has_data_ || start < 0 || count <= 0 || start >= data_.test.count)
+      return val::global("Int32Array").new_(0);
+    count = std::min(count, data_.test.count - start);
+    const int classes = model_->output_size();
+    std::vector<float> probs(static_cast<size_t>(count) * classes);
+    model_->predict_images(data_.test.image(start), count, probs.data());
+    std::vector<int32_t> labels(count);
+    for (int i = 0; i < count; ++i) {
+      const float* row = probs.data() + static_cast<size_t>(i) * classes;
+      labels[i] = static_cast<int32_t>(std::max_element(row, row + classes) - row);
+    }
+    return copy_out(labels.data(), labels.size());
+  }
+
   val testImage(int index) {
     if (!has_data_ || index < 0 || index >= data_.test.count) return val::global("Uint8Array").new_(0);
     return copy_out(data_.test.image(index), static_cast<size_t>(data_.test.features()));
@@ -350,6 +388,8 @@ EMSCRIPTEN_BINDINGS(digitrain) {
       .function("stopTraining", &Session::stopTraining)
       .function("evaluateTest", &Session::evaluateTest)
       .function("predict", &Session::predict)
+      .function("layerOutputs", &Session::layerOutputs)
+      .function("predictTestLabels", &Session::predictTestLabels)
       .function("testImage", &Session::testImage)
       .function("testLabel", &Session::testLabel)
       .function("weights", &Session::weights)

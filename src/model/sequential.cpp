@@ -154,6 +154,23 @@ void Sequential::predict_images(const uint8_t* pixels, int n, float* probs) {
   }
 }
 
+std::vector<std::vector<float>> Sequential::layer_outputs(const uint8_t* pixels) {
+  reserve(1);
+  MatrixView x = eval_x_.rows(1);
+  scaler_.convert(pixels, input_size(), x.data());
+  std::vector<std::vector<float>> outputs;
+  outputs.reserve(layers_.size());
+  const float* data = x.data();
+  long cols = x.cols();
+  for (auto& layer : layers_) {
+    const ConstMatrixView out = layer->forward(ConstMatrixView(data, 1, cols), /*training=*/false);
+    outputs.emplace_back(out.data(), out.data() + out.cols());
+    data = out.data();
+    cols = out.cols();
+  }
+  return outputs;
+}
+
 const std::vector<Param>& Sequential::params() {
   if (!params_valid_) {
     params_.clear();

@@ -56,6 +56,9 @@ class Sequential {
   EvalResult evaluate(const Samples& samples, int batch_size = 32);
   // Probabilities for n raw uint8 images, scaled with this model's pixel scale.
   void predict_images(const uint8_t* pixels, int n, float* probs);
+  // Every layer's output for one raw uint8 image, in layer order: what the teaching views
+  // draw (feature maps, hidden units). Copies, so training's buffers stay untouched.
+  std::vector<std::vector<float>> layer_outputs(const uint8_t* pixels);
 
   // Cached: the list is built once, so a training step does not rebuild it.
   const std::vector<Param>& params();

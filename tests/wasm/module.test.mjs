@@ -160,3 +160,35 @@ test('a failed call changes nothing: bad training options, bad data, absurd size
     assert.equal(parse(s.evaluateTest()).ok, true);
   });
 });
+
+test('layerOutputs gives each layer\'s output for one image; predictTestLabels agrees with predict', () => {
+  withSession((s) => {
+    assert.equal(s.layerOutputs(new Uint8Array(784)).length, 0, 'no model: no outputs');
+    assert.equal(s.predictTestLabels(0, 10).length, 0, 'no model or data: no labels');
+    parse(s.loadData(...mnist));
+    assert.equal(parse(s.createModel(dt.presetJson('cnn-16-8'), 2)).ok, true);
+    const image = s.testImage(3);
+    const outputs = s.layerOutputs(image);
+    assert.deepEqual(outputs.map((o) => o.className), ['Conv2D', 'Conv2D', 'Flatten', 'Dense']);
+    assert.deepEqual(outputs[0].shape, [26, 26, 16]);
+    assert.deepEqual(outputs[1].shape, [24, 24, 8]);
+    for (const o of outputs) assert.equal(o.values.length, o.shape.reduce((a, b) => a * b, 1));
+    const probs = s.predict(image, 1);
+    outputs[3].values.forEach((p, i) => assert.ok(Math.abs(p - probs[i]) < 1e-6));
+    assert.equal(s.layerOutputs(new Uint8Array(10)).length, 0, 'too few pixels: nothing');
+
+    const count = 100;
+    const pixels = new Uint8Array(count * 784);
+    for (let i = 0; i < count; i++) pixels.set(s.testImage(i), i * 784);
+    const all = s.predict(pixels, count);
+    const labels = s.predictTestLabels(0, count);
+    assert.equal(labels.length, count);
+    for (let i = 0; i < count; i++) {
+      const row = Array.from(all.subarray(i * 10, i * 10 + 10));
+      assert.equal(labels[i], row.indexOf(Math.max(...row)), `image ${i}`);
+    }
+    assert.equal(s.predictTestLabels(9990, 50).length, 10, 'clipped at the end of the test set');
+    assert.equal(s.predictTestLabels(-1, 5).length, 0);
+    assert.equal(s.predictTestLabels(10000, 5).length, 0);
+  });
+});
