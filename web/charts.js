@@ -15,18 +15,21 @@ const HEIGHT = 240;
 const COLORS = {loss: '#d9480f', accuracy: '#1c7ed6', val_loss: '#e8590c', val_accuracy: '#0ca678'};
 const EPOCH_KEYS = ['loss', 'accuracy', 'val_loss', 'val_accuracy'];
 
-// Loads uPlot's stylesheet once, next to this module, unless the page links it already.
-function ensureStylesheet(doc) {
+// Loads uPlot's stylesheet once per document or shadow root (a widget's styles live in its
+// shadow root), next to this module, unless it is linked there already.
+function ensureStylesheet(container) {
+  const root = container.getRootNode();
+  const target = root instanceof ShadowRoot ? root : container.ownerDocument.head;
   const href = new URL('./vendor/uPlot.min.css', import.meta.url).href;
-  if ([...doc.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
-  const link = doc.createElement('link');
+  if ([...target.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
+  const link = container.ownerDocument.createElement('link');
   link.rel = 'stylesheet';
   link.href = href;
-  doc.head.append(link);
+  target.append(link);
 }
 
 export function createTrainingCharts(container, {height = HEIGHT} = {}) {
-  ensureStylesheet(container.ownerDocument);
+  ensureStylesheet(container);
   const runs = [];
   let batchPlot = null;
   let epochPlot = null;

@@ -24,15 +24,21 @@ export class DataError extends Error {
   }
 }
 
-// Fetches, gunzips and caches the four files. Resolves to
-//   {trainImages, trainLabels, testImages, testLabels}  Uint8Array, raw IDX bytes (header included)
+// Fetches and caches the four files, still compressed: gunzipping 47 MB is left to
+// whoever holds the data next (the training worker, so the page never stalls on it).
+// Resolves to
+//   files             {trainImages, trainLabels, testImages, testLabels}: {file, url,
+//                     compressed: Uint8Array, encoded, cached}; `encoded`: the server sent
+//                     Content-Encoding, so the body may already be the raw IDX bytes
 //   fromCache         true when all four came from Cache Storage
 //   bytesTransferred  compressed bytes read from the network
 //   cacheError        null, or why caching was off or failed (never fatal)
 // onProgress({loaded, total, file}) counts compressed bytes over all four files; total is
 // the sum of the Content-Length headers (null if a server omits one or re-encodes the body).
 // An abort through `signal` rejects with the AbortError itself, not a DataError.
-export async function loadMnist({baseUrl = 'data/', onProgress = () => {}, signal} = {}) {
+// A file that is not gzip at all is refused here; a truncated or corrupt gzip is found by
+// gunzipMnistFile, and its cached copy should then be dropped (forgetCachedFile).
+export async function fetchMnist({baseUrl = 'data/', onProgress = () => {}, signal} = {}) {
   const base = new URL(baseUrl, globalThis.document?.baseURI ?? globalThis.location?.href);
   // One failure stops the other downloads.
   const controller = new AbortController();
@@ -60,7 +66,7 @@ export async function loadMnist({baseUrl = 'data/', onProgress = () => {}, signa
         bytesTransferred += n;
         onProgress({loaded, total, file: s.file});
       });
-      s.bytes = await gunzipOrRaw(s);
+      checkGzipMagic(s);
       if (cache) {
         try {
           await cache.put(s.url, new Response(s.compressed, {headers: {
@@ -73,17 +79,50 @@ export async function loadMnist({baseUrl = 'data/', onProgress = () => {}, signa
         }
       }
     }));
-    // A decompressed size that does not match what the IDX header promises is reported by
-    // the core's IDX reader (Session.loadData), which knows the expected counts.
-    const result = {fromCache: sources.every((s) => s.cached), bytesTransferred, cacheError};
-    keys.forEach((key, i) => { result[key] = sources[i].bytes; });
-    return result;
+    const files = {};
+    keys.forEach((key, i) => {
+      const {file, url, compressed, encoded, cached} = sources[i];
+      files[key] = {file, url, compressed, encoded, cached};
+    });
+    return {files, fromCache: sources.every((s) => s.cached), bytesTransferred, cacheError};
   } catch (e) {
     controller.abort(e);
     if (signal?.aborted) throw signal.reason;
     throw e;
   } finally {
     signal?.removeEventListener('abort', stop);
+  }
+}
+
+// Fetches, gunzips and caches the four files on this thread. Resolves to
+//   {trainImages, trainLabels, testImages, testLabels}  Uint8Array, raw IDX bytes (header included)
+// plus fromCache, bytesTransferred and cacheError as fetchMnist gives them. A cached file
+// that no longer gunzips (an interrupted write, a changed file) is dropped and downloaded
+// again, once; a downloaded one that does not is a DataError and is not kept.
+export async function loadMnist(options = {}) {
+  for (let attempt = 0; ; attempt++) {
+    const fetched = await fetchMnist(options);
+    const result = {fromCache: fetched.fromCache, bytesTransferred: fetched.bytesTransferred, cacheError: fetched.cacheError};
+    const failures = [];
+    await Promise.all(Object.entries(fetched.files).map(async ([key, source]) => {
+      try {
+        result[key] = await gunzipMnistFile(source);
+      } catch (e) {
+        failures.push({source, error: e});
+        await forgetCachedFile(source.url);
+      }
+    }));
+    if (failures.length === 0) return result;
+    if (attempt > 0 || !failures.every((f) => f.source.cached)) throw failures.find((f) => !f.source.cached)?.error ?? failures[0].error;
+  }
+}
+
+// Drops one cached file (after it failed to gunzip), so the next load downloads it again.
+export async function forgetCachedFile(url) {
+  try {
+    await (await globalThis.caches?.open(CACHE_NAME))?.delete(url);
+  } catch {
+    // Nothing cached, or no cache here: nothing to forget.
   }
 }
 
@@ -141,13 +180,8 @@ async function openSource(file, url, cache, signal) {
       if (hit) {
         const compressed = new Uint8Array(await hit.arrayBuffer());
         const source = {file, url, cached: true, compressed, encoded: false};
-        try {
-          source.bytes = await gunzipOrRaw(source);
-          return source;
-        } catch {
-          // A corrupt entry (an interrupted write, a changed file): forget it and download.
-          await cache.delete(url).catch(() => {});
-        }
+        if (isGzip(compressed)) return source;
+        await cache.delete(url).catch(() => {});
       }
     } catch {
       // A broken cache is no reason to fail: fall through to the network.
@@ -208,15 +242,20 @@ async function readBody(source, signal, onChunk) {
   return bytes;
 }
 
-async function gunzipOrRaw(source) {
-  const {file, url, compressed} = source;
-  const isGzip = compressed.length >= 2 && compressed[0] === 0x1f && compressed[1] === 0x8b;
+const isGzip = (bytes) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+function checkGzipMagic({file, url, compressed, encoded}) {
   // A server that sent Content-Encoding: gzip had the browser gunzip it already.
-  if (!isGzip && source.encoded) return compressed;
-  if (!isGzip) {
-    throw new DataError(`${file} is corrupt or truncated: not a gzip file (starts with ${hex(compressed)})`,
-      {retryable: false, file, url});
-  }
+  if (isGzip(compressed) || encoded) return;
+  throw new DataError(`${file} is corrupt or truncated: not a gzip file (starts with ${hex(compressed)})`,
+    {retryable: false, file, url});
+}
+
+// One file of fetchMnist's `files` to its raw IDX bytes. Works in a worker too.
+export async function gunzipMnistFile(source) {
+  const {file, url, compressed} = source;
+  checkGzipMagic(source);
+  if (!isGzip(compressed)) return compressed;
   try {
     const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());

@@ -1,7 +1,7 @@
-// The last trained model, kept in IndexedDB so a reload finds it again.
+// The last trained model of a widget, kept in IndexedDB so a reload finds it again. One
+// entry per key (the demo page's trainer, or an embedded widget's id).
 const DB = 'digitrain';
 const STORE = 'models';
-const KEY = 'last-trained';
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -28,6 +28,6 @@ async function transaction(mode, action) {
 }
 
 // {text, savedAt, label} or undefined.
-export const loadLastModel = () => transaction('readonly', (store) => store.get(KEY));
-export const saveLastModel = (text, label) =>
-  transaction('readwrite', (store) => store.put({ text, label, savedAt: new Date().toISOString() }, KEY));
+export const loadLastModel = (key) => transaction('readonly', (store) => store.get(key));
+export const saveLastModel = (key, text, label) =>
+  transaction('readwrite', (store) => store.put({ text, label, savedAt: new Date().toISOString() }, key));

@@ -3,7 +3,7 @@
 
 // Page -> worker
 export const ToWorker = Object.freeze({
-  loadData: 'load-data',           // {trainImages, trainLabels, testImages, testLabels}: raw IDX bytes (transferred)
+  loadData: 'load-data',           // {files: {trainImages, ...: {file, url, compressed: Uint8Array (transferred), encoded}}}: fetchMnist's files
   createModel: 'create-model',     // {description: JSON text, seed}
   loadModel: 'load-model',         // {text: a model file, or a TF.js model.json with files: {name: Uint8Array}}
   saveModel: 'save-model',         // {}
@@ -16,7 +16,9 @@ export const ToWorker = Object.freeze({
   setLearningRate: 'set-learning-rate', // {value}
   predictInk: 'predict-ink',       // {id, ink: Float32Array, width, height}: a drawing
   predictImages: 'predict-images', // {id, pixels: Uint8Array, count}: MNIST-layout images
-  testImages: 'test-images',       // {id, start, count}
+  testImages: 'test-images',       // {id, start, count} or {id, indices}
+  layerOutputs: 'layer-outputs',   // {id, pixels: Uint8Array(784)}: every layer's output for one image
+  confusion: 'confusion',          // {id}: the model's prediction for every test image
   evaluate: 'evaluate',            // {}
   weights: 'weights',              // {id, index}: one parameter's values
 });
@@ -37,5 +39,7 @@ export const FromWorker = Object.freeze({
   testImages: 'test-images',       // {id, images: Uint8Array(count*784), labels: Int32Array}
   evaluation: 'evaluation',        // {loss, accuracy}
   weights: 'weights',              // {id, index, name, shape, values: Float32Array}
-  error: 'error',                  // {about: the request type, message}
+  layerOutputs: 'layer-outputs',   // {id, layers: [{name, className, shape, values: Float32Array}]}
+  confusion: 'confusion',          // {id, labels: Int32Array, predicted: Int32Array}
+  error: 'error',                  // {about: the request type, message, file?, url?, corrupt?: a data file that did not gunzip}
 });

@@ -9,16 +9,24 @@ export class WorkerClient {
   #nextId = 1;
 
   constructor(url) {
-    this.#worker = new Worker(url, { type: 'module' });
+    const { worker, blobUrl } = startWorker(url);
+    this.#worker = worker;
     this.ready = new Promise((resolve, reject) => {
-      this.#worker.addEventListener('error', (e) => reject(new Error(`the training worker failed to start: ${e.message ?? 'unknown error'}`)), { once: true });
+      this.#worker.addEventListener('error', (e) => reject(new Error(`the training worker failed to start: ${e.message ?? 'unknown error'}` +
+        (blobUrl ? ` (a page on another origin than Digitrain needs CORS on Digitrain's server, and a Content-Security-Policy allowing worker-src blob: and ${new URL(url).origin} in script-src and connect-src)` : ''))), { once: true });
       this.on(FromWorker.ready, resolve);
     });
+    if (blobUrl) this.ready.finally(() => URL.revokeObjectURL(blobUrl)).catch(() => {});
     // A worker that fails later answers nothing more: every waiting request learns why.
     const failAll = (e) => this.#rejectAll(new Error(`the training worker failed: ${e.message ?? 'a message could not be read'}`));
     this.#worker.addEventListener('error', failAll);
     this.#worker.addEventListener('messageerror', failAll);
     this.#worker.onmessage = ({ data }) => this.#dispatch(data);
+  }
+
+  terminate() {
+    this.#worker.terminate();
+    this.#rejectAll(new Error('the widget was removed from the page'));
   }
 
   on(type, listener) {
@@ -58,7 +66,8 @@ export class WorkerClient {
       for (const queue of this.#pending.values()) {
         const index = queue.findIndex((p) => p.about === message.about);
         if (index >= 0) {
-          queue.splice(index, 1)[0].reject(new Error(message.message));
+          const { file, url, corrupt } = message;
+          queue.splice(index, 1)[0].reject(Object.assign(new Error(message.message), { file, url, corrupt }));
           return;
         }
       }
@@ -69,5 +78,20 @@ export class WorkerClient {
       if (index >= 0) queue.splice(index, 1)[0].resolve(message);
     }
     for (const listener of this.#listeners.get(message.type) ?? []) listener(message);
+  }
+}
+
+// A worker cannot be started from another origin's URL; a widget served from elsewhere
+// starts it from a blob: URL that imports the real one (module imports may cross origins
+// with CORS). The host page's CSP then needs worker-src blob:.
+function startWorker(url) {
+  const href = new URL(url, location.href).href;
+  if (new URL(href).origin === location.origin) return { worker: new Worker(href, { type: 'module' }) };
+  const blobUrl = URL.createObjectURL(new Blob([`import ${JSON.stringify(href)};`], { type: 'text/javascript' }));
+  try {
+    return { worker: new Worker(blobUrl, { type: 'module' }), blobUrl };
+  } catch (e) {
+    URL.revokeObjectURL(blobUrl);
+    throw new Error(`the training worker could not start from a blob: URL (${e.message}); the page's Content-Security-Policy must allow worker-src blob:`);
   }
 }

@@ -1,12 +1,15 @@
 // The training worker: owns the WASM module and the model, trains in slices of ~50 ms so
 // messages (pause, a new learning rate, a drawing to recognise) are answered between them.
 import createDigitrain from './digitrain.mjs';
+import { gunzipMnistFile } from './data.js';
 import { ToWorker, FromWorker } from './protocol.js';
 
 // Long enough that call overhead is nothing, short enough that the page never waits long.
 const SLICE_MS = 50;
 
-const dt = await createDigitrain();
+// The .wasm sits next to this file, wherever the page is: a widget served from another
+// origin starts this worker from a blob: URL, whose location says nothing useful.
+const dt = await createDigitrain({ locateFile: (name) => new URL(name, import.meta.url).href });
 const session = new dt.Session();
 let state = 'idle'; // 'idle' | 'running' | 'paused'
 let run = null; // the current training run's bookkeeping
@@ -15,7 +18,7 @@ let loopId = 0; // each start of the loop takes a new id; an older loop that wak
 
 const parse = (text) => JSON.parse(text);
 const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
-const fail = (about, message) => post(FromWorker.error, { about, message });
+const fail = (about, message, extra = {}) => post(FromWorker.error, { about, message, ...extra });
 
 // Yields to the message queue; faster than setTimeout(0), which is clamped to 4 ms.
 const channel = new MessageChannel();
@@ -95,15 +98,25 @@ function modelReply(text, origin) {
 }
 
 const handlers = {
-  [ToWorker.loadData]({ trainImages, trainLabels, testImages, testLabels }) {
+  // Gunzipped here, not on the page: 47 MB of output would stall the page's thread.
+  async [ToWorker.loadData]({ files }) {
     if (state !== 'idle') throw new Error('stop training before loading new data');
-    const r = parse(session.loadData(trainImages, trainLabels, testImages, testLabels));
+    const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
+    const raw = [];
+    for (const key of keys) {
+      try {
+        raw.push(await gunzipMnistFile(files[key]));
+      } catch (e) {
+        return fail(ToWorker.loadData, e.message, { file: files[key].file, url: files[key].url, corrupt: true });
+      }
+    }
+    const r = parse(session.loadData(...raw));
     if (!r.ok) throw new Error(r.error);
     post(FromWorker.dataLoaded, { trainCount: r.trainCount, testCount: r.testCount });
   },
-  [ToWorker.createModel]({ description, seed }) {
+  [ToWorker.createModel]({ description, seed, origin }) {
     if (state !== 'idle') throw new Error('stop training before changing the model');
-    modelReply(session.createModel(description, seed ?? 1), 'created');
+    modelReply(session.createModel(description, seed ?? 1), origin ?? 'created');
   },
   [ToWorker.loadModel]({ text, files, origin }) {
     if (state !== 'idle') throw new Error('stop training before loading a model');
@@ -164,14 +177,36 @@ const handlers = {
     const probs = session.predict(pixels, count);
     post(FromWorker.predictions, { id, probs }, [probs.buffer]);
   },
-  [ToWorker.testImages]({ id, start, count }) {
-    const images = new Uint8Array(count * 784);
-    const labels = new Int32Array(count);
-    for (let i = 0; i < count; i++) {
-      images.set(session.testImage(start + i), i * 784);
-      labels[i] = session.testLabel(start + i);
-    }
+  // Either a range (start, count) or a list of indices.
+  [ToWorker.testImages]({ id, start, count, indices }) {
+    const which = indices ?? Array.from({ length: count }, (_, i) => start + i);
+    const images = new Uint8Array(which.length * 784);
+    const labels = new Int32Array(which.length);
+    which.forEach((index, i) => {
+      images.set(session.testImage(index), i * 784);
+      labels[i] = session.testLabel(index);
+    });
     post(FromWorker.testImages, { id, images, labels }, [images.buffer, labels.buffer]);
+  },
+  [ToWorker.layerOutputs]({ id, pixels }) {
+    const layers = session.layerOutputs(pixels);
+    post(FromWorker.layerOutputs, { id, layers }, layers.map((l) => l.values.buffer));
+  },
+  // The whole test set, in chunks so a pause or a drawing is answered in between.
+  async [ToWorker.confusion]({ id }) {
+    const labels = new Int32Array(10000);
+    const predicted = new Int32Array(10000);
+    let count = 0;
+    for (; count < 10000; count += 1000) {
+      const chunk = session.predictTestLabels(count, 1000);
+      if (chunk.length === 0) break;
+      predicted.set(chunk, count);
+      for (let i = 0; i < chunk.length; i++) labels[count + i] = session.testLabel(count + i);
+      if (chunk.length < 1000) { count += chunk.length; break; }
+      await yieldToMessages();
+    }
+    if (count === 0) throw new Error('no model or no test data yet');
+    post(FromWorker.confusion, { id, labels: labels.subarray(0, count), predicted: predicted.subarray(0, count) });
   },
   [ToWorker.evaluate]() {
     const r = parse(session.evaluateTest());
@@ -190,11 +225,8 @@ const handlers = {
 self.onmessage = ({ data }) => {
   const handler = handlers[data?.type];
   if (!handler) return fail(data?.type, `unknown message type '${data?.type}'`);
-  try {
-    handler(data);
-  } catch (e) {
-    fail(data.type, e.message);
-  }
+  // Handlers may be async (data, the confusion matrix): their failures are caught too.
+  Promise.resolve().then(() => handler(data)).catch((e) => fail(data.type, e.message));
 };
 
 const presets = parse(dt.presetNames());

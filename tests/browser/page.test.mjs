@@ -15,25 +15,28 @@ let session;
 let page;
 const dataRequests = [];
 
-// Long tasks and the progress bar's values, recorded from the first script on.
+// Long tasks and the progress bar's values, recorded from the first script on; $dt finds
+// an element inside the page's <digit-trainer> (its shadow root).
 function instrument() {
+  window.$dt = (selector) => document.querySelector('digit-trainer')?.shadowRoot?.querySelector(selector);
   window.__longTasks = [];
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
     .observe({ type: 'longtask', buffered: true });
   window.__progressValues = [];
-  document.addEventListener('DOMContentLoaded', () => {
-    const bar = document.getElementById('data-progress');
+  customElements.whenDefined('digit-trainer').then(() => {
+    const bar = window.$dt('progress');
     new MutationObserver(() => window.__progressValues.push([bar.value, bar.max])).observe(bar, { attributes: true });
   });
 }
 
+// Playwright's CSS selectors reach into open shadow roots.
 const text = (selector) => page.textContent(selector);
 const waitForText = (selector, pattern, timeout = 120_000) =>
-  page.waitForFunction(([s, p]) => new RegExp(p).test(document.querySelector(s)?.textContent ?? ''), [selector, pattern.source], { timeout });
+  page.waitForFunction(([s, p]) => new RegExp(p).test(window.$dt(s)?.textContent ?? ''), [selector, pattern.source], { timeout });
 
 // The current model's probabilities for `count` test images from `start`.
 const predictTestImages = (start, count) => page.evaluate(async ([start, count]) => {
-  const { worker } = window.digitrain;
+  const { worker } = window.digitrain.session;
   const { images } = await worker.request('test-images', 'test-images', { start, count });
   return Array.from((await worker.request('predict-images', 'predictions', { pixels: images, count })).probs);
 }, [start, count]);
@@ -58,7 +61,7 @@ test('the page loads MNIST with a progress bar and can draw at once with the def
   assert.ok(values.some(([v, max]) => v > 0 && v < max), `intermediate progress seen: ${JSON.stringify(values.slice(0, 5))}`);
   const [last, max] = values.at(-1);
   assert.equal(last, max);
-  assert.match(await text('#model-origin'), /trained when the page was built/);
+  assert.match(await text('#model-origin'), /a ready-trained model/);
   assert.match(await text('#model-summary'), /Total params: 118,282/);
   await screenshot(page, 'page-idle');
 });
@@ -67,15 +70,15 @@ test('train mlp-128-128 for one epoch: test accuracy >= 0.95, charts fed, page r
   const trainClicked = await page.evaluate(() => performance.now());
   await page.click('#train');
   await waitForText('#stat-step', /^\d+ \/ 1875$/, 30_000);
-  await page.waitForFunction(() => document.getElementById('stat-step').textContent.split(' ')[0] > 200);
+  await page.waitForFunction(() => window.$dt('#stat-step').textContent.split(' ')[0] > 200);
   // A click answers within 200 ms while training runs.
   const pauseToResume = await page.evaluate(() => new Promise((resolve) => {
-    const resume = document.getElementById('resume');
+    const resume = window.$dt('#resume');
     const t0 = performance.now();
     new MutationObserver((_, observer) => {
       if (!resume.disabled) { observer.disconnect(); resolve(performance.now() - t0); }
     }).observe(resume, { attributes: true });
-    document.getElementById('pause').click();
+    window.$dt('#pause').click();
   }));
   assert.ok(pauseToResume < 200, `pause answered in ${pauseToResume.toFixed(0)} ms`);
   await screenshot(page, 'page-paused');
@@ -96,7 +99,7 @@ test('train mlp-128-128 for one epoch: test accuracy >= 0.95, charts fed, page r
   await page.dispatchEvent('#learning-rate', 'change');
   await screenshot(page, 'page-trained');
 
-  const { counts, reports } = await page.evaluate(() => ({ counts: window.digitrain.charts.pointCounts(), reports: window.digitrain.reports }));
+  const { counts, reports } = await page.evaluate(() => ({ counts: window.digitrain.trainer.panels.get('charts').charts.pointCounts(), reports: window.digitrain.reports }));
   assert.equal(counts.epoch, reports.epochs);
   assert.equal(counts.epoch, 1);
   assert.equal(counts.batch, reports.batchGroups);
@@ -118,9 +121,9 @@ async function drawDigit(digit) {
   }
   await page.waitForTimeout(150);
   return page.evaluate(async () => {
-    const pad = document.getElementById('pad');
+    const pad = window.$dt('#pad');
     const ink = pad.readInk();
-    const { input, probs } = await window.digitrain.worker.request('predict-ink', 'prediction', { ink: ink.ink, width: ink.width, height: ink.height });
+    const { input, probs } = await window.digitrain.session.worker.request('predict-ink', 'prediction', { ink: ink.ink, width: ink.width, height: ink.height });
     return { probs: Array.from(probs), inkPixels: input.reduce((n, v) => n + (v > 0), 0) };
   });
 }
@@ -143,8 +146,8 @@ test('drawn digits 0-9 are recognised (at least 8 of 10), probabilities sum to 1
 
 test('100 MNIST test digits painted on the pad get the raw image\'s prediction (>= 95)', async () => {
   const agree = await page.evaluate(async () => {
-    const { worker } = window.digitrain;
-    const pad = document.getElementById('pad');
+    const { worker } = window.digitrain.session;
+    const pad = window.$dt('#pad');
     const { images } = await worker.request('test-images', 'test-images', { start: 0, count: 100 });
     const { probs: raw } = await worker.request('predict-images', 'predictions', { pixels: images.slice(), count: 100 });
     const argmax = (p, i) => { const row = Array.from(p.subarray(i * 10, i * 10 + 10)); return row.indexOf(Math.max(...row)); };
@@ -169,7 +172,7 @@ test('save then load gives the same predictions', async () => {
   await downloadEvent.saveAs(file);
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).format, 'digitrain-model');
   // Change the model, then load the saved one back.
-  await page.evaluate(() => window.digitrain.worker.request('create-model', 'model', { description: window.digitrain.presets['mlp-256'], seed: 7 }));
+  await page.evaluate(() => window.digitrain.session.worker.request('create-model', 'model', { description: window.digitrain.session.presetDescriptions['mlp-256'], seed: 7 }));
   assert.notDeepEqual(await predict(), before);
   await page.setInputFiles('#load-model', file);
   await waitForText('#train-message', /Loaded model\.json/);
@@ -197,7 +200,7 @@ test('the TF.js files (model.json + .bin) download and load back with the same p
   }
   const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   assert.equal(modelJson.format, 'layers-model');
-  await page.evaluate(() => window.digitrain.worker.request('create-model', 'model', { description: window.digitrain.presets['mlp-256'], seed: 3 }));
+  await page.evaluate(() => window.digitrain.session.worker.request('create-model', 'model', { description: window.digitrain.session.presetDescriptions['mlp-256'], seed: 3 }));
   // model.json alone is refused, naming the missing file; the model stays.
   const changed = await predict();
   await page.setInputFiles('#load-model', join(dir, 'model.json'));
@@ -247,7 +250,7 @@ test('a 404 and a truncated data file each show their message and a Retry that w
   other.on('pageerror', (e) => errors.push(e.message));
   await other.route('**/data/t10k-labels-idx1-ubyte.gz', (route) => route.fulfill({ status: 404, body: 'Not found' }));
   await other.goto(session.url + PAGE);
-  const status = (pattern) => other.waitForFunction((p) => new RegExp(p).test(document.getElementById('data-status').textContent), pattern.source, { timeout: 60_000 });
+  const status = (pattern) => other.waitForFunction((p) => new RegExp(p).test(document.querySelector('digit-trainer')?.shadowRoot?.getElementById('data-status')?.textContent), pattern.source, { timeout: 60_000 });
   await status(/could not be loaded: .*t10k-labels-idx1-ubyte\.gz.*404/);
   assert.equal(await other.isVisible('#data-retry'), true);
   await screenshot(other, 'page-data-404');

@@ -1,0 +1,19 @@
+// Summary: the model as Keras' model.summary() prints it.
+export function createSummaryPanel(section, ctx) {
+  section.innerHTML = `<details open><summary class="dt__title">Model summary</summary><pre id="model-summary"></pre></details>
+    <p class="hint" id="model-origin"></p>`;
+  const pre = section.querySelector('pre');
+  const origin = section.querySelector('#model-origin');
+  const WHERE = { default: 'a ready-trained model', restored: 'your last trained model (kept in this browser)',
+    loaded: 'the model file you loaded', created: 'a new, untrained model', trained: 'the model you just trained' };
+  ctx.events.addEventListener('model', (e) => {
+    pre.textContent = e.detail.info.summary;
+    origin.textContent = `Predictions come from ${e.detail.info.name}: ${WHERE[e.detail.origin] ?? e.detail.origin}.`;
+  });
+  ctx.events.addEventListener('trainend', (e) => {
+    origin.textContent = e.detail.reason === 'diverged'
+      ? `Predictions come from ${ctx.session.model?.name}: the weights kept when training diverged.`
+      : `Predictions come from ${ctx.session.model?.name}: ${WHERE.trained}.`;
+  });
+  return {};
+}

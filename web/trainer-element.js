@@ -1,0 +1,407 @@
+// <digit-trainer>: the whole trainer as one element: data, model, training, and the panels a
+// page asks for. Teachers embed it; the demo page is one of it. Attributes and events are
+// listed in the README ("Embedding"); trainer-options.js checks the attributes.
+//
+// Its DOM lives in an open shadow root, so neither the host page's CSS nor its ids meet the
+// widget's, and several widgets fit on one page. It never touches the page's URL or storage
+// (except IndexedDB with `remember`).
+import { TrainerSession } from './trainer-session.js';
+import { ATTRIBUTES, PANELS, presetDefaults, readAttributes } from './trainer-options.js';
+import { missingFeatures, OPTIONAL_FEATURES } from './data.js';
+import { loadLastModel, saveLastModel } from './model-store.js';
+import { inkFromImage } from './ink.js';
+import { PANEL_FACTORIES } from './panels/index.js';
+import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
+
+const STYLESHEETS = ['styles.css', 'widget.css'].map((name) => new URL(`./${name}`, import.meta.url).href);
+
+export class DigitTrainer extends HTMLElement {
+  static get observedAttributes() { return ATTRIBUTES; }
+
+  #shadow;
+  #status;              // the always-present data/message area (panels/status.js)
+  #session = null;
+  #options = null;
+  #settings = null;     // {preset, optimizer, epochs, batchSize, learningRate, seed}
+  #description = null;  // the model description training starts from
+  #panels = new Map();  // name -> panel
+  #panelBox;
+  #started = null;
+  #visible = true;
+  #pausedOffscreen = false;
+  #observer = null;
+  #input = null;        // the digit the views show: Uint8Array(784), drawn or picked
+  #inputListeners = new Set();
+  #runs = 0;
+
+  constructor() {
+    super();
+    this.#shadow = this.attachShadow({ mode: 'open' });
+  }
+
+  // ---- Public API (README: "Embedding") -------------------------------------------------
+
+  get session() { return this.#session; }
+  get panels() { return new Map(this.#panels); } // name -> panel, for tests and the curious
+  get settings() { return { ...this.#settings }; }
+  get state() { return this.#session?.trainState ?? 'idle'; }
+  get ready() { return this.#started ?? Promise.reject(new Error('not connected to a page')); }
+
+  // Trains a fresh model with the current settings; resolves with the trainend detail.
+  async train() {
+    await this.ready;
+    if (!this.#session.dataReady) await this.#dataLoaded;
+    const s = this.#settings;
+    const description = structuredClone(this.#description);
+    description.compile ??= {};
+    description.compile.optimizer = { class_name: s.optimizer === 'sgd' ? 'SGD' : 'Adam', config: { learning_rate: s.learningRate } };
+    this.#runs += 1;
+    this.#emitInternal('trainstart', { label: `run ${this.#runs}: ${description.name ?? s.preset}` });
+    this.#say(`Training ${description.name ?? s.preset}…`);
+    try {
+      return await this.#session.train(description, s);
+    } catch (e) {
+      this.#fail(`Could not start training: ${e.message}`, 'train');
+      throw e;
+    }
+  }
+
+  stop() { this.#session?.stop(); }
+  pause() { this.#session?.pause(); }
+  resume() { this.#session?.resume(); }
+
+  // imageData: an ImageData or canvas (any size; dark-on-light or light-on-dark drawing) or
+  // 784 pixels in MNIST layout (0 = background). Resolves to {digit, probabilities, input}.
+  async predict(image) {
+    await this.ready;
+    let input;
+    let probs;
+    if (image?.length === 784) {
+      input = Uint8Array.from(image, (v) => Math.max(0, Math.min(255, Math.round(v))));
+      probs = await this.#session.predictImages(input, 1);
+    } else {
+      const { ink, width, height } = inkFromImage(image);
+      ({ input, probs } = await this.#session.predictInk(ink, width, height));
+    }
+    const result = this.#prediction(input, probs, 'api');
+    return result;
+  }
+
+  async saveModel() {
+    await this.ready;
+    return this.#session.saveModel();
+  }
+
+  async loadModel(text, files) {
+    await this.ready;
+    if (this.state !== 'idle') throw new Error('stop training before loading a model');
+    return this.#session.loadModel(text, files);
+  }
+
+  // ---- Element lifecycle ----------------------------------------------------------------
+
+  connectedCallback() {
+    if (this.#started) {
+      this.#observer?.observe(this);
+      return;
+    }
+    this.#build();
+    this.#started = this.#start();
+    this.#started.catch((e) => this.#fail(`Digitrain could not start: ${e.message}`, 'start'));
+  }
+
+  disconnectedCallback() {
+    this.#observer?.disconnect();
+    // Moved, not removed, if it is back by the next task: keep the worker then.
+    setTimeout(() => {
+      if (this.isConnected) return;
+      for (const panel of this.#panels.values()) panel.dispose?.();
+      this.#session?.dispose();
+    }, 0);
+  }
+
+  attributeChangedCallback(name, oldValue, value) {
+    if (oldValue === value || !this.#session?.presets.length) return;
+    this.#applyAttributes(name).catch((e) => this.#fail(e.message, 'attribute'));
+  }
+
+  // ---- Internals --------------------------------------------------------------------------
+
+  #build() {
+    for (const href of STYLESHEETS) {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = href;
+      this.#shadow.append(link);
+    }
+    const root = document.createElement('div');
+    root.className = 'dt';
+    root.setAttribute('part', 'root');
+    this.#status = buildStatus();
+    this.#panelBox = document.createElement('div');
+    this.#panelBox.className = 'dt__panels';
+    root.append(this.#status.element, this.#panelBox);
+    this.#shadow.append(root);
+    this.#status.retry.addEventListener('click', () => this.#loadData());
+  }
+
+  async #start() {
+    const missing = missingFeatures().filter((f) => !OPTIONAL_FEATURES.includes(f));
+    if (missing.length) throw new Error(`this browser lacks ${missing.join(', ')}; use a current Chrome, Edge, Firefox or Safari`);
+    this.#session = new TrainerSession(new URL('./worker.js', import.meta.url));
+    this.#watchSession();
+    await this.#session.start();
+    this.#readAttributes();
+    this.#description = await this.#resolveDescription();
+    this.#buildPanels();
+    this.#watchVisibility();
+    await this.#loadInitialModel();
+    this.#dataLoaded = this.#loadData();
+    await this.#dataLoaded;
+    if (this.#options.autostart && this.#session.dataReady) this.train().catch(() => {});
+  }
+
+  #dataLoaded = null;
+
+  #readAttributes() {
+    const { options, errors } = readAttributes(this, this.#session.presets);
+    this.#options = options;
+    this.#status.setAttributeErrors(errors);
+    for (const message of errors) this.#emit('error', { message, about: 'attribute' });
+    this.classList.toggle('compact', options.compact);
+    this.#shadow.querySelector('.dt').classList.toggle('dt--compact', options.compact);
+    return options;
+  }
+
+  // The model description from `model` (inline JSON or a URL) or the preset; the settings
+  // from its fit/compile values, then the attributes.
+  async #resolveDescription() {
+    const { model, preset, overrides } = this.#options;
+    let description = JSON.parse(this.#session.presetDescriptions[preset]);
+    if (model) {
+      try {
+        const text = model.trim().startsWith('{') ? model : await fetchText(new URL(model, document.baseURI));
+        description = JSON.parse(text);
+        if (!Array.isArray(description.layers)) throw new Error('it has no "layers" list');
+      } catch (e) {
+        const message = `the model attribute could not be used (${e.message}); using the ${preset} preset`;
+        this.#status.addAttributeError(message);
+        this.#emit('error', { message, about: 'attribute' });
+        description = JSON.parse(this.#session.presetDescriptions[preset]);
+      }
+    }
+    this.#settings = { preset, ...presetDefaults(description), ...overrides };
+    return description;
+  }
+
+  async #applyAttributes(name) {
+    const before = this.#options;
+    this.#readAttributes();
+    if (name === 'panels') return this.#buildPanels();
+    if (name === 'data-url' && this.state === 'idle') return this.#loadData();
+    if (['compact', 'autostart', 'pause-offscreen', 'remember', 'model-file', 'data-url'].includes(name)) return;
+    const modelChanged = name === 'preset' || name === 'model';
+    if (modelChanged && this.state !== 'idle') {
+      this.#options = { ...this.#options, preset: before.preset, model: before.model };
+      return this.#say('The new model applies after this run: stop it first.', 'error');
+    }
+    this.#description = await this.#resolveDescription();
+    if (this.state !== 'idle' && name === 'learning-rate') this.#session.setLearningRate(this.#settings.learningRate);
+    this.#emitInternal('settings', this.settings);
+    if (modelChanged) await this.#createUntrainedModel();
+  }
+
+  // Settings edited in the controls panel (already checked there).
+  updateSettings(partial) {
+    const presetChanged = partial.preset && partial.preset !== this.#settings.preset;
+    if (presetChanged) {
+      this.#options = { ...this.#options, preset: partial.preset, model: null };
+      this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
+      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description) };
+    } else {
+      Object.assign(this.#settings, partial);
+      if (partial.learningRate != null) this.#session.setLearningRate(partial.learningRate);
+    }
+    this.#emitInternal('settings', this.settings);
+    this.#emit('settingschange', this.settings);
+    if (presetChanged) this.#createUntrainedModel().catch((e) => this.#fail(e.message, 'model'));
+  }
+
+  #createUntrainedModel() {
+    return this.#session.createModel(this.#description, this.#settings.seed);
+  }
+
+  async #loadInitialModel() {
+    const { remember, modelFile } = this.#options;
+    if (remember) {
+      try {
+        const last = await loadLastModel(this.#storeKey());
+        if (last?.text) return await this.#session.loadModel(last.text, undefined, 'restored');
+      } catch (e) {
+        console.warn('Digitrain: could not restore the last model:', e.message);
+      }
+    }
+    if (modelFile) {
+      try {
+        const text = await fetchText(new URL(modelFile, document.baseURI));
+        return await this.#session.loadModel(text, undefined, 'default');
+      } catch (e) {
+        this.#fail(`The model file ${modelFile} could not be loaded (${e.message}); starting from an untrained model.`, 'model');
+      }
+    }
+    try {
+      await this.#createUntrainedModel();
+    } catch (e) {
+      this.#fail(`The model could not be built: ${e.message}`, 'model');
+    }
+  }
+
+  #storeKey() {
+    return this.id ? `widget:${this.id}` : 'last-trained';
+  }
+
+  async #loadData() {
+    const status = this.#status;
+    const url = this.#options.dataUrl ? new URL(this.#options.dataUrl, document.baseURI) : new URL('./data/', import.meta.url);
+    status.dataLoading();
+    try {
+      const loaded = await this.#session.loadData(url.href, (p) => status.dataProgress(p));
+      status.dataReady(loaded);
+      this.#emitInternal('data', loaded);
+      this.#emit('ready', { trainCount: loaded.trainCount, testCount: loaded.testCount });
+    } catch (e) {
+      status.dataFailed(e.message);
+      this.#emit('error', { message: `MNIST could not be loaded: ${e.message}`, about: 'data' });
+    }
+  }
+
+  #buildPanels() {
+    for (const panel of this.#panels.values()) panel.dispose?.();
+    this.#panels.clear();
+    this.#panelBox.replaceChildren();
+    const context = this.#panelContext();
+    for (const name of PANELS.filter((p) => this.#options.panels.includes(p))) {
+      const section = document.createElement('section');
+      section.className = `dt__panel dt__panel--${name}`;
+      this.#panelBox.append(section);
+      this.#panels.set(name, PANEL_FACTORIES[name](section, context));
+    }
+    // A new panel starts from what is already known.
+    if (this.#session.model) this.#emitInternal('model', { info: this.#session.model, origin: this.#session.modelOrigin });
+    if (this.#session.dataReady) this.#emitInternal('data', {});
+    this.#emitInternal('state', { state: this.state });
+    this.#emitInternal('settings', this.settings);
+  }
+
+  // What a panel may use: the session, the widget's settings, messages, the current digit.
+  #panelContext() {
+    const widget = this;
+    return {
+      session: this.#session,
+      events: this.#internal,
+      get settings() { return widget.settings; },
+      get visible() { return widget.#visible; },
+      get compact() { return widget.#options.compact; },
+      get input() { return widget.#input; },
+      hasPanel: (name) => this.#panels.has(name),
+      panel: (name) => this.#panels.get(name),
+      updateSettings: (partial) => this.updateSettings(partial),
+      train: () => this.train().catch(() => {}),
+      say: (text, kind) => this.#say(text, kind),
+      fail: (text, about) => this.#fail(text, about),
+      setInput: (pixels, source) => {
+        this.#input = pixels;
+        this.#emitInternal('input', { pixels, source });
+      },
+      prediction: (input, probs, source) => this.#prediction(input, probs, source),
+      storeKey: () => this.#storeKey(),
+    };
+  }
+
+  #internal = new EventTarget();
+
+  #emitInternal(type, detail) {
+    this.#internal.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // Events for the host page: bubbling and composed, so a listener on document hears them.
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  #say(text, kind = '') {
+    showMessage(this.#status.message, text, kind);
+  }
+
+  #fail(text, about) {
+    this.#say(text, 'error');
+    this.#emit('error', { message: text, about });
+  }
+
+  #prediction(input, probs, source) {
+    const probabilities = Array.from(probs.subarray(0, 10));
+    const digit = probabilities.indexOf(Math.max(...probabilities));
+    const detail = { digit, probabilities, input, source };
+    this.#emit('prediction', detail);
+    return detail;
+  }
+
+  #watchSession() {
+    const s = this.#session;
+    const forward = (type) => s.addEventListener(type, (e) => this.#emitInternal(type, e.detail));
+    ['model', 'state', 'progress'].forEach(forward);
+    s.addEventListener('model', (e) => this.#emit('modelchange', { name: e.detail.info.name, origin: e.detail.origin, paramCount: e.detail.info.paramCount }));
+    s.addEventListener('epoch', (e) => {
+      this.#emitInternal('epoch', e.detail);
+      const r = e.detail;
+      const val = r.val_accuracy != null ? `, val_accuracy ${r.val_accuracy.toFixed(4)}` : '';
+      this.#say(`Epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, accuracy ${r.accuracy.toFixed(4)}${val}`);
+      this.#emit('epochend', { ...r });
+    });
+    s.addEventListener('error', (e) => this.#fail(e.detail.message, e.detail.about));
+    s.addEventListener('trainend', (e) => this.#onTrainEnd(e.detail));
+  }
+
+  async #onTrainEnd(end) {
+    const test = end.test ? `test accuracy ${end.test.accuracy.toFixed(4)} (loss ${end.test.loss.toFixed(4)})` : '';
+    if (end.reason === 'diverged') this.#say(`Training stopped: ${end.error}`, 'error');
+    else this.#say(`Training ${end.reason === 'stopped' ? 'stopped' : 'finished'} after ${formatSeconds(end.seconds)}: ${test}.`, 'ok');
+    this.#emitInternal('trainend', end);
+    this.#emit('trainend', { ...end });
+    // Diverged weights may be barely trained: the model kept in the browser stays as it was.
+    if (end.reason === 'diverged' || !this.#options.remember) return;
+    try {
+      await saveLastModel(this.#storeKey(), await this.#session.saveModel(), this.#session.model?.name);
+    } catch (e) {
+      console.warn('Digitrain: could not keep the model in this browser:', e.message);
+    }
+  }
+
+  // Off screen: charts stop drawing; with pause-offscreen, training pauses too.
+  #watchVisibility() {
+    this.#observer = new IntersectionObserver(([entry]) => {
+      this.#visible = entry.isIntersecting;
+      this.#emitInternal('visibility', { visible: this.#visible });
+      if (!this.#options.pauseOffscreen) return;
+      if (!this.#visible && this.state === 'running') {
+        this.#pausedOffscreen = true;
+        this.#session.pause();
+      } else if (this.#visible && this.#pausedOffscreen) {
+        this.#pausedOffscreen = false;
+        if (this.state === 'paused') this.#session.resume();
+      }
+    });
+    this.#observer.observe(this);
+  }
+}
+
+async function fetchText(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`${url} could not be fetched: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
+}
