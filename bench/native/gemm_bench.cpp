@@ -61,7 +61,8 @@ struct Timing {
   int min_ms = 20, samples = 5;
 };
 
-// Seconds per call: the median of `samples` timed loops of at least min_ms each.
+// Seconds per call: the fastest of `samples` timed loops of at least min_ms each. A ceiling
+// is what the kernel can do; on a shared machine other jobs only ever slow a loop down.
 double time_product(const Product& p, const Timing& timing) {
   Rng rng(7);
   auto random = [&](long n) {
@@ -86,8 +87,7 @@ double time_product(const Product& p, const Timing& timing) {
     } while (elapsed * 1000.0 < timing.min_ms);
     per_call.push_back(elapsed / calls);
   }
-  std::sort(per_call.begin(), per_call.end());
-  return per_call[per_call.size() / 2];
+  return *std::min_element(per_call.begin(), per_call.end());
 }
 
 int run(int argc, char** argv) {
@@ -104,7 +104,7 @@ int run(int argc, char** argv) {
 
   // V8 runs new WASM code on its baseline compiler until it is hot: without this warm-up the
   // first shape timed would be measured partly on unoptimised code.
-  time_product({"warm-up", "forward", 32, 128, 784, false, false}, {timing.min_ms * 10, 1});
+  time_product({"warm-up", "forward", 32, 128, 784, false, false}, {/*min_ms=*/300, /*samples=*/1});
 
   nlohmann::json shapes = nlohmann::json::array(), models = nlohmann::json::array();
   std::map<std::tuple<int, int, int, bool, bool>, double> seconds_by_shape;  // presets share shapes

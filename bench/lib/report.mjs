@@ -1,0 +1,202 @@
+// The bench's results as markdown: the tables bench/README.md shows and `npm run bench`
+// prints. Pure: results object in, text out.
+import { batchRate, predictOneMs, testAccuracy, trainingRate } from './figures.mjs';
+import { PEER_MODEL } from '../peers.mjs';
+
+export const ENVIRONMENTS = {
+  native: { label: 'native', peer: 'PyTorch CPU, 1 thread, OpenBLAS' },
+  'node-wasm': { label: 'Node, WASM', peer: 'TF.js wasm' },
+  'chromium-wasm': { label: 'Chromium, WASM', peer: 'TF.js wasm' },
+};
+// The targets of issue #6 (Chromium unless said otherwise).
+const TARGET_SAMPLES_PER_S = { 'mlp-300-100': 30000, 'mlp-128-128': 50000, 'mlp-256': 40000, 'cnn-16-8': 5000 };
+const TARGET_VS_PYTORCH = { 'mlp-300-100': 2, 'mlp-128-128': 2, 'mlp-256': 1.3, 'cnn-16-8': 2 };
+const TARGET_CEILING_SHARE = 0.85;
+const TARGET_PREDICT_MS = (preset) => (preset.startsWith('cnn') ? 0.1 : 0.04);
+const TARGET_BATCH_VS_TFJS = 1.5;
+const TARGET_PAGE_WEIGHT = 150_000;
+const TARGET_FIRST_STEP_MS = 1000;
+
+const int = (x) => (x == null ? '–' : Math.round(x).toLocaleString('en'));
+const ms = (x) => (x == null ? '–' : x < 1 ? x.toFixed(3) : x.toFixed(1));
+const times = (x) => (x == null || !isFinite(x) ? '–' : `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`);
+const percent = (x) => (x == null ? '–' : `${Math.round(x * 100)} %`);
+const rate = (r) => (r ? `${int(r.value)}${r.estimated ? ' (est.)' : ''}` : '–');
+const mib = (bytes) => (bytes == null ? '–' : `${Math.round(bytes / 2 ** 20)} MiB`);
+
+export function digitrainResult(results, environment, preset) {
+  return (results.digitrain[environment] ?? []).find((r) => r.preset === preset && !r.error) ?? null;
+}
+
+// The peer result Digitrain is compared with in an environment, and what it is.
+export function peerResult(results, environment, preset) {
+  const model = PEER_MODEL[preset];
+  for (const peerCase of results.peers[environment] ?? []) {
+    const r = peerCase.results.find((x) => x.model === model);
+    if (!r) continue;
+    if (r.error) return { result: null, label: `${peerCase.case}: failed`, error: r.error };
+    const partial = r.train_samples < 55000 ? `, ${int(r.train_samples)}-image partial epoch` : '';
+    const backend = r.runtime === 'pytorch-cpu' ? 'PyTorch, 1 thread' : `TF.js ${r.backend}`;
+    return { result: r, label: `${backend}${partial}` };
+  }
+  return null;
+}
+
+function gemmModel(results, environment, preset) {
+  return results.gemm[environment]?.models?.find((m) => m.preset === preset) ?? null;
+}
+
+function comparisonTable(results) {
+  const lines = [
+    '| preset | where | peer | training samples/s: Digitrain · peer · ratio | 1-image predict ms: Digitrain · peer · ratio | batch predict img/s: Digitrain · peer · ratio |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const preset of results.config.presets) {
+    for (const environment of results.config.environments) {
+      const ours = digitrainResult(results, environment, preset);
+      const peer = peerResult(results, environment, preset);
+      const theirs = peer?.result;
+      const train = trainingRate(ours), peerTrain = trainingRate(theirs);
+      const one = predictOneMs(ours), peerOne = predictOneMs(theirs);
+      const batch = batchRate(ours), peerBatch = batchRate(theirs);
+      lines.push(`| ${preset} | ${ENVIRONMENTS[environment].label} | ${peer?.label ?? '–'} | ` +
+        `${rate(train)} · ${rate(peerTrain)} · **${times(peerTrain && train && train.value / peerTrain.value)}** | ` +
+        `${ms(one)} · ${ms(peerOne)} · **${times(peerOne && one && peerOne / one)}** | ` +
+        `${int(batch)} · ${int(peerBatch)} · **${times(peerBatch && batch && batch / peerBatch)}** |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function ceilingTable(results) {
+  const lines = [
+    '| preset | FLOPs/sample (fwd+bwd) | where | GEMM GFLOP/s on its products | ceiling samples/s | measured samples/s | % of ceiling |',
+    '|---|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const preset of results.config.presets) {
+    for (const environment of results.config.environments) {
+      const g = gemmModel(results, environment, preset);
+      if (!g) continue;
+      const train = trainingRate(digitrainResult(results, environment, preset));
+      lines.push(`| ${preset} | ${(g.train_flops_per_sample / 1e6).toFixed(2)} M | ${ENVIRONMENTS[environment].label} | ` +
+        `${g.gflops.toFixed(1)} | ${int(g.ceiling_samples_per_s)} | ${rate(train)} | ` +
+        `${percent(train && train.value / g.ceiling_samples_per_s)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function nativeVsWasmTable(results) {
+  const lines = [
+    '| preset | native samples/s | Node WASM | Chromium WASM | native ÷ Chromium | Chromium ÷ PyTorch (native) | peak WASM heap (Chromium) | test acc. (native / Chromium) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const preset of results.config.presets) {
+    const [native, node, chromium] = ['native', 'node-wasm', 'chromium-wasm'].map((e) => digitrainResult(results, e, preset));
+    const [n, o, c] = [native, node, chromium].map(trainingRate);
+    const pytorch = trainingRate(peerResult(results, 'native', preset)?.result);
+    const acc = [native, chromium].map((r) => (testAccuracy(r) == null ? '–' : testAccuracy(r).toFixed(4))).join(' / ');
+    lines.push(`| ${preset} | ${rate(n)} | ${rate(o)} | ${rate(c)} | ${times(n && c && n.value / c.value)} | ` +
+      `${times(c && pytorch && c.value / pytorch.value)} | ${mib(chromium?.peak_heap_bytes)} | ${acc} |`);
+  }
+  const gflops = ['native', 'node-wasm', 'chromium-wasm'].map((e) => results.gemm[e]?.gflops);
+  lines.push('', `GEMM kernel, GFLOP/s over all models' training products (FLOP-weighted): native ${gflops[0]?.toFixed(1) ?? '–'}, ` +
+    `Node WASM ${gflops[1]?.toFixed(1) ?? '–'}, Chromium WASM ${gflops[2]?.toFixed(1) ?? '–'}.`);
+  return lines.join('\n');
+}
+
+function pageLines(results) {
+  const page = results.page;
+  if (!page) return 'Page figures: not measured in this run.';
+  if (page.unavailable) return `Page figures: unavailable (${page.unavailable}).`;
+  const steps = page.rows.map((r) => `${r.preset} ${Math.round(r.first_step_ms)} ms`).join(', ');
+  return `Page weight without MNIST and the model: ${int(page.page_weight_gzip_bytes)} bytes gzip; ` +
+    `MNIST on the first visit: ${int(page.first_visit_mnist_bytes)} bytes (0 on reload: ` +
+    `${page.rows.every((r) => r.reload_mnist_bytes === 0) ? 'yes' : 'no'}); navigation → first training step with ` +
+    `MNIST cached: ${steps}.`;
+}
+
+// [{target, figure, verdict}] for issue #6's targets; a target whose figures are missing
+// says so instead of passing or failing.
+export function targets(results) {
+  const rows = [];
+  const verdict = (ok) => (ok == null ? 'not measured' : ok ? 'met' : 'short');
+  const add = (target, figure, ok) => rows.push({ target, figure, verdict: verdict(ok) });
+  for (const preset of results.config.presets) {
+    const chromium = digitrainResult(results, 'chromium-wasm', preset);
+    const c = trainingRate(chromium);
+    add(`${preset}: Chromium ≥ ${int(TARGET_SAMPLES_PER_S[preset])} samples/s`, rate(c), c && c.value >= TARGET_SAMPLES_PER_S[preset]);
+    const g = gemmModel(results, 'chromium-wasm', preset);
+    const share = c && g && c.value / g.ceiling_samples_per_s;
+    add(`${preset}: Chromium ≥ ${percent(TARGET_CEILING_SHARE)} of the GEMM ceiling`, percent(share), share == null ? null : share >= TARGET_CEILING_SHARE);
+    const n = trainingRate(digitrainResult(results, 'native', preset));
+    const pytorch = trainingRate(peerResult(results, 'native', preset)?.result);
+    const vs = n && pytorch && n.value / pytorch.value;
+    add(`${preset}: native ≥ ${TARGET_VS_PYTORCH[preset]}× PyTorch (1 thread, OpenBLAS)`, times(vs), vs == null ? null : vs >= TARGET_VS_PYTORCH[preset]);
+    const one = predictOneMs(chromium);
+    add(`${preset}: 1-image predict ≤ ${TARGET_PREDICT_MS(preset)} ms (Chromium)`, one == null ? '–' : `${ms(one)} ms`,
+      one == null ? null : one <= TARGET_PREDICT_MS(preset));
+    const peerBatch = batchRate(peerResult(results, 'chromium-wasm', preset)?.result);
+    const batchVs = peerBatch && batchRate(chromium) && batchRate(chromium) / peerBatch;
+    add(`${preset}: batch predict ≥ ${TARGET_BATCH_VS_TFJS}× TF.js (Chromium)`, times(batchVs), batchVs == null ? null : batchVs >= TARGET_BATCH_VS_TFJS);
+  }
+  const page = results.page && !results.page.unavailable ? results.page : null;
+  add(`page weight without MNIST ≤ ${int(TARGET_PAGE_WEIGHT)} bytes gzip`, page ? int(page.page_weight_gzip_bytes) : '–',
+    page ? page.page_weight_gzip_bytes <= TARGET_PAGE_WEIGHT : null);
+  const slowest = page?.rows.length ? Math.max(...page.rows.map((r) => r.first_step_ms)) : null;
+  add(`navigation → first step ≤ ${TARGET_FIRST_STEP_MS} ms, MNIST cached`, slowest == null ? '–' : `${Math.round(slowest)} ms (slowest preset)`,
+    slowest == null ? null : slowest <= TARGET_FIRST_STEP_MS);
+  return rows;
+}
+
+function targetsTable(results) {
+  return ['| target (issue #6) | this run | |', '|---|---:|---|',
+    ...targets(results).map((t) => `| ${t.target} | ${t.figure} | ${t.verdict} |`)].join('\n');
+}
+
+function header(results) {
+  const s = results.system;
+  const mode = results.config.quick || results.config.limit
+    ? `**Quick run** (training on ${int(results.config.limit)} images; samples/s extrapolated to a full epoch, marked est.). `
+    : '';
+  return [
+    `${mode}Run ${s.date.slice(0, 16).replace('T', ' ')} UTC, Digitrain ${s.digitrain_commit}${s.digitrain_core_changed ? ' (plus uncommitted core changes)' : ''}, ` +
+      `${Math.round(results.seconds ?? 0)} s in all.`,
+    `Machine: ${s.cpu}, ${s.cores} cores, SIMD ${s.simd.join(' ')}; load average ${s.load_average_start.join(' ')} at the start. ` +
+      `Versions: ${(s.chromium ?? 'Chromium ?').replace(/ built on.*/, '')}, Node ${s.node}, ` +
+      `Emscripten ${/\d+\.\d+\.\d+/.exec(s.emscripten ?? '')?.[0] ?? '?'}, g++ ${/\d+\.\d+\.\d+$/.exec(s.gxx ?? '')?.[0] ?? '?'}, ` +
+      `TF.js ${s.tfjs ?? '–'}, PyTorch ${s.torch ?? '–'}.`,
+    results.peersNote ? `Peers: ${results.peersNote}.` : '',
+  ].filter(Boolean).join('\n');
+}
+
+// How long each part took and the load it met: a ratio measured under load 3 is weaker.
+function partsLine(results) {
+  return `Parts (seconds, load average at the end): ${results.parts.map((p) =>
+    `${p.name} ${Math.round(p.seconds)} s (${p.load_average_end[0]})`).join(', ')}.`;
+}
+
+export function markdownReport(results) {
+  const failures = results.failures.length
+    ? ['**Failures in this run:**', ...results.failures.map((f) => `- ${f.part}: ${f.error}`)].join('\n')
+    : '';
+  return [
+    header(results),
+    '### Digitrain and its peers',
+    'Ratio: how many times faster Digitrain is (peer time ÷ Digitrain time). Training: one epoch of 55,000 images with the ' +
+      '5,000-image validation pass. 1-image predict: the mean of one loop of calls. Batch: the 10,000 test images in calls of 1,000.',
+    comparisonTable(results),
+    '### What the GEMM kernel allows',
+    'Ceiling: the epoch time if the training and validation products ran at the kernel\'s measured speed on their exact ' +
+      'shapes and everything else took no time.',
+    ceilingTable(results),
+    '### Native and WASM',
+    nativeVsWasmTable(results),
+    '### The page',
+    pageLines(results),
+    '### Targets',
+    targetsTable(results),
+    partsLine(results),
+    failures,
+  ].filter(Boolean).join('\n\n');
+}

@@ -1,0 +1,66 @@
+// The peers of issue #6, run from ../shared/peers in the same invocation as Digitrain (timings
+// on this shared machine drift by up to 2x, so only same-run ratios mean something):
+//   PyTorch CPU, 1 thread, OpenBLAS             beside the native build
+//   TF.js 4.22 wasm backend in Node / Chromium  beside Digitrain's WASM build there
+//   TF.js cpu backend for the CNN               (the wasm backend cannot train it), on a
+//                                               partial epoch, as the peers' run-all.sh does
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runJsonLines } from './lib/child.mjs';
+import { PEERBENCH_DIR, PEERS_DIR } from './lib/paths.mjs';
+
+// Digitrain's preset names and the peers' names for the same models.
+export const PEER_MODEL = { 'mlp-300-100': 'mlp300', 'mlp-128-128': 'mlp128', 'mlp-256': 'mlp256', 'cnn-16-8': 'cnn' };
+export const PRESET_OF = Object.fromEntries(Object.entries(PEER_MODEL).map(([preset, model]) => [model, preset]));
+
+// Why the peers cannot run, or null when they can.
+export function peersUnavailable() {
+  if (!existsSync(PEERS_DIR)) return `${PEERS_DIR} does not exist: Digitrain ran alone`;
+  if (!existsSync(join(PEERBENCH_DIR, 'node_modules/@tensorflow/tfjs'))) {
+    return `${PEERBENCH_DIR} has no TF.js: run bash bench/setup-peers.sh`;
+  }
+  return null;
+}
+
+const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+
+// The peer cases for one environment. `trainLimit` (quick runs) shortens every epoch;
+// `cnnLimit`/`cnnLimitNode` are the partial epochs of the TF.js cpu CNN (a full epoch takes
+// ~25 min in Chromium and ~2 h in Node, where tfjs-cpu is 4x slower).
+export function peerCases(environment, presets, { trainLimit = 0, cnnLimit = 5500, cnnLimitNode = 1100, cnnOnCpu = true } = {}) {
+  const models = presets.map((p) => PEER_MODEL[p]).filter(Boolean);
+  const mlps = models.filter((m) => m !== 'cnn');
+  const hasCnn = models.includes('cnn');
+  const limit = trainLimit ? { TRAIN_LIMIT: String(trainLimit) } : {};
+  const cases = [];
+  if (environment === 'native' && models.length) {
+    cases.push({ name: 'pytorch-cpu-1-thread-openblas', command: '/usr/bin/python3', cwd: join(PEERS_DIR, 'pytorch'),
+      args: ['train.py', '--threads', '1', '--models', models.join(','), '--data', join(PEERBENCH_DIR, 'mnist'),
+        ...(trainLimit ? ['--limit', String(trainLimit)] : [])],
+      // OpenBLAS for this process only (pytorch/README.md); its own threads off: 1 thread total.
+      env: { LD_LIBRARY_PATH: OPENBLAS, OPENBLAS_NUM_THREADS: '1' } });
+  }
+  const tfjs = (runtime, backend, caseModels, env) => ({
+    name: `tfjs-${runtime}-${backend}`, command: process.execPath, cwd: PEERS_DIR,
+    args: [runtime === 'node' ? 'run-node.js' : 'run-browser.js'],
+    env: { BACKEND: backend, MODELS: caseModels.join(','), EPOCHS: '1', PEERBENCH_DIR, ...env } });
+  for (const [environment_, runtime, cnnImages] of [['node-wasm', 'node', cnnLimitNode], ['chromium-wasm', 'chromium', cnnLimit]]) {
+    if (environment !== environment_) continue;
+    if (mlps.length) cases.push(tfjs(runtime, 'wasm', mlps, limit));
+    if (hasCnn && cnnOnCpu) {
+      const images = trainLimit ? Math.min(trainLimit, cnnImages) : cnnImages;
+      cases.push(tfjs(runtime, 'cpu', ['cnn'], { TRAIN_LIMIT: String(images) }));
+    }
+  }
+  return cases;
+}
+
+// Runs one case; resolves to {case, seconds, results: [peer JSON], error?}.
+export async function runPeerCase(peerCase, { timeoutS = 3600 } = {}) {
+  const run = await runJsonLines(peerCase.command, peerCase.args,
+    { cwd: peerCase.cwd, env: peerCase.env, timeoutS, label: peerCase.name });
+  const failed = run.results.filter((r) => r.error).map((r) => `${r.model ?? ''}: ${r.error.split('\n')[0]}`);
+  const error = run.error ? `${run.error}${run.stderrTail ? `: ${run.stderrTail.split('\n').pop()}` : ''}` : undefined;
+  return { case: peerCase.name, env: peerCase.env, seconds: run.seconds, results: run.results,
+    ...(error || failed.length ? { error: [error, ...failed].filter(Boolean).join('; ') } : {}) };
+}
