@@ -23,6 +23,10 @@ export function peersUnavailable() {
 }
 
 const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+const TFJS_RUNNERS = {
+  'node-wasm': { runtime: 'node', script: 'run-node.js' },
+  'chromium-wasm': { runtime: 'chromium', script: 'run-browser.js' },
+};
 
 // The peer cases for one environment. `trainLimit` (quick runs) shortens every epoch;
 // `cnnLimit`/`cnnLimitNode` are the partial epochs of the TF.js cpu CNN (a full epoch takes
@@ -40,17 +44,15 @@ export function peerCases(environment, presets, { trainLimit = 0, cnnLimit = 550
       // OpenBLAS for this process only (pytorch/README.md); its own threads off: 1 thread total.
       env: { LD_LIBRARY_PATH: OPENBLAS, OPENBLAS_NUM_THREADS: '1' } });
   }
-  const tfjs = (runtime, backend, caseModels, env) => ({
-    name: `tfjs-${runtime}-${backend}`, command: process.execPath, cwd: PEERS_DIR,
-    args: [runtime === 'node' ? 'run-node.js' : 'run-browser.js'],
+  const tfjs = TFJS_RUNNERS[environment];
+  if (!tfjs) return cases;
+  const tfjsCase = (backend, caseModels, env) => ({
+    name: `tfjs-${tfjs.runtime}-${backend}`, command: process.execPath, cwd: PEERS_DIR, args: [tfjs.script],
     env: { BACKEND: backend, MODELS: caseModels.join(','), EPOCHS: '1', PEERBENCH_DIR, ...env } });
-  for (const [environment_, runtime, cnnImages] of [['node-wasm', 'node', cnnLimitNode], ['chromium-wasm', 'chromium', cnnLimit]]) {
-    if (environment !== environment_) continue;
-    if (mlps.length) cases.push(tfjs(runtime, 'wasm', mlps, limit));
-    if (hasCnn && cnnOnCpu) {
-      const images = trainLimit ? Math.min(trainLimit, cnnImages) : cnnImages;
-      cases.push(tfjs(runtime, 'cpu', ['cnn'], { TRAIN_LIMIT: String(images) }));
-    }
+  if (mlps.length) cases.push(tfjsCase('wasm', mlps, limit));
+  if (hasCnn && cnnOnCpu) {
+    const cnnImages = tfjs.runtime === 'node' ? cnnLimitNode : cnnLimit;
+    cases.push(tfjsCase('cpu', ['cnn'], { TRAIN_LIMIT: String(trainLimit ? Math.min(trainLimit, cnnImages) : cnnImages) }));
   }
   return cases;
 }
