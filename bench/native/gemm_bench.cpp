@@ -30,9 +30,11 @@ struct Product {
   double flops() const { return 2.0 * M * N * K; }
 };
 
-// Mirrors Dense and Conv2D (im2col over the whole batch): forward y = x·W, dW = xᵀ·dy and,
-// unless no layer before it has weights, dx = dy·Wᵀ. Derived from the layers' public shapes
-// so the list follows the model, not a copy of it.
+// Per layer with weights: forward y = x·W, dW = xᵀ·dy and, unless no layer before it has
+// weights, dx = dy·Wᵀ. A Conv2D counts as the products of im2col over the whole batch (rows
+// = output pixels, K = kh·kw·C), however the layer computes them: the same FLOPs at the
+// kernel's speed on those shapes. Derived from the layers' public shapes, so the list
+// follows the model.
 std::vector<Product> training_products(Sequential& model, int batch) {
   std::vector<Product> products;
   bool weights_before = false;
