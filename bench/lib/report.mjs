@@ -187,8 +187,8 @@ export function markdownReport(results) {
       '5,000-image validation pass. 1-image predict: the mean of one loop of calls. Batch: the 10,000 test images in calls of 1,000.',
     comparisonTable(results),
     '### What the GEMM kernel allows',
-    'Ceiling: the epoch time if the training and validation products ran at the kernel\'s measured speed on their exact ' +
-      'shapes and everything else took no time.',
+    'Ceiling: the epoch time if the model\'s training and validation products (a convolution counted as im2col products) ' +
+      'ran at the speed the GEMM kernel reaches on those shapes and everything else took no time.',
     ceilingTable(results),
     '### Native and WASM',
     nativeVsWasmTable(results),
