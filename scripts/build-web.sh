@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Assembles the folder the browser page is served from, build/web/:
-#   the page (web/), the WASM module, uPlot, MNIST as .gz IDX files, and a default model.
+# Assembles
+#   dist/       what a teacher copies to any static host: the widgets (digitrain.js and the
+#               modules it imports), the worker, the WASM module, uPlot, the styles, MNIST
+#               as .gz IDX files, and the example page embed.html;
+#   build/web/  the demo page served by npm start: dist/ plus index.html, app.js and a
+#               default model.
 # Run after scripts/build.sh all (it needs build/native/digitrain and build/wasm/digitrain.*).
 #   scripts/build-web.sh
 set -euo pipefail
@@ -50,6 +54,19 @@ if [ ! -f "$model" ] || [ build/native/digitrain -nt "$model" ]; then
   build/native/digitrain train --preset mlp-128-128 --epochs 1 --save "$model.tmp"
   mv "$model.tmp" "$model"
 fi
+
+# dist/: build/web without what only the demo page uses. Rebuilt from scratch but for data/.
+dist=dist
+mkdir -p "$dist/data"
+find "$dist" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
+(cd "$out" && find . -type f ! -path './data/*' ! -path './models/*' ! -name index.html ! -name app.js ! -name settings.js -print0) |
+  while IFS= read -r -d '' f; do mkdir -p "$dist/$(dirname "$f")" && cp "$out/$f" "$dist/$f"; done
+cp -u "$out"/data/*.gz "$dist/data/"
+dist_bytes=0
+while IFS= read -r -d '' f; do
+  dist_bytes=$(( dist_bytes + $(gzip -9 -c "$f" | wc -c) ))
+done < <(find "$dist" -type f ! -path "$dist/data/*" -print0)
+echo "build-web: dist/ (the embeddable widget): $dist_bytes bytes gzipped without MNIST; with MNIST $(du -sh "$dist" | cut -f1)"
 
 # Page weight: what a visitor downloads before MNIST and the model, as gzip would send it.
 bytes=0 files=0

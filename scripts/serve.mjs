@@ -32,12 +32,14 @@ const MIME_TYPES = {
 const NO_CACHE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json']);
 
 // Serves `root` on host:port (port 0: any free port). Resolves to {server, url, close}.
+// headers: extra response headers for every reply (a test's Content-Security-Policy).
 export async function startServer({ root, port = 8080, host = '127.0.0.1',
-                                    crossOriginIsolated = false, log = false } = {}) {
+                                    crossOriginIsolated = false, log = false, headers = {} } = {}) {
   if (!root) throw new Error('startServer: root is required');
   // Compared against real paths, so a symlink inside root cannot lead outside it either.
   const realRoot = await fs.promises.realpath(root);
   const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     handle(req, res, { realRoot, crossOriginIsolated }).catch((err) => {
       if (!res.headersSent) reply(res, 500, 'Internal server error\n');
       else res.destroy(err);
@@ -117,6 +119,9 @@ async function sendFile(req, res, file, urlPath) {
   res.setHeader('Content-Type', MIME_TYPES[ext] ?? 'application/octet-stream');
   res.setHeader('Content-Length', stat.size);
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  // Static, public files: a page on another origin may use the widget from here (module
+  // scripts, the worker's imports, the .wasm and MNIST are all fetched with CORS).
+  res.setHeader('Access-Control-Allow-Origin', '*');
   if (NO_CACHE.has(ext)) res.setHeader('Cache-Control', 'no-cache');
   if (req.method === 'HEAD') {
     await handle.close();

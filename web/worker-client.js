@@ -13,7 +13,7 @@ export class WorkerClient {
     this.#worker = worker;
     this.ready = new Promise((resolve, reject) => {
       this.#worker.addEventListener('error', (e) => reject(new Error(`the training worker failed to start: ${e.message ?? 'unknown error'}` +
-        (blobUrl ? ` (a page on another origin than Digitrain needs CORS on Digitrain's server, and a Content-Security-Policy allowing worker-src blob: and ${new URL(url).origin} in script-src and connect-src)` : ''))), { once: true });
+        (blobUrl ? ` (a page on another origin than Digitrain needs CORS on Digitrain's server, and a Content-Security-Policy allowing ${new URL(url).origin} in script-src, worker-src (with blob:) and connect-src)` : ''))), { once: true });
       this.on(FromWorker.ready, resolve);
     });
     if (blobUrl) this.ready.finally(() => URL.revokeObjectURL(blobUrl)).catch(() => {});
@@ -83,7 +83,8 @@ export class WorkerClient {
 
 // A worker cannot be started from another origin's URL; a widget served from elsewhere
 // starts it from a blob: URL that imports the real one (module imports may cross origins
-// with CORS). The host page's CSP then needs worker-src blob:.
+// with CORS). The host page's CSP then needs worker-src blob: plus Digitrain's origin (a
+// module worker's imports are fetched as worker scripts).
 function startWorker(url) {
   const href = new URL(url, location.href).href;
   if (new URL(href).origin === location.origin) return { worker: new Worker(href, { type: 'module' }) };
@@ -92,6 +93,6 @@ function startWorker(url) {
     return { worker: new Worker(blobUrl, { type: 'module' }), blobUrl };
   } catch (e) {
     URL.revokeObjectURL(blobUrl);
-    throw new Error(`the training worker could not start from a blob: URL (${e.message}); the page's Content-Security-Policy must allow worker-src blob:`);
+    throw new Error(`the training worker could not start from a blob: URL (${e.message}); the page's Content-Security-Policy must allow worker-src blob: ${new URL(href).origin}`);
   }
 }

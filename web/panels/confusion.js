@@ -116,6 +116,8 @@ export function createConfusionPanel(section, ctx) {
   }
   for (const type of ['data', 'model', 'trainend']) ctx.events.addEventListener(type, () => { stale = true; update(); });
   ctx.events.addEventListener('visibility', (e) => e.detail.visible && stale && update());
+  // A run's end arrives just before the worker reports itself idle.
+  ctx.events.addEventListener('state', (e) => e.detail.state === 'idle' && stale && update());
   return {};
 }
 
