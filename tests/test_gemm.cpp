@@ -1,4 +1,4 @@
-// gemm (packing + 4×8 micro-kernel) against gemm_ref, the double-precision judge: exact
+// gemm (packing + the micro-kernel instances of gemm_tiles.h) against gemm_ref, the double-precision judge: exact
 // tiles, tile±1, primes, K across the kc=256 blocks, every transpose, strided operands,
 // accumulate, and the model's own shapes. Built and run natively and in WASM under Node.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 
 #include "core/random.h"
 #include "kernels/gemm.h"
-#include "kernels/gemm_4x8.h"
+#include "kernels/gemm_tiles.h"
 
 namespace digitrain {
 namespace {
@@ -114,34 +114,51 @@ TEST(GemmRef, HandComputed) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(C[i], expected[i]) << i;
 }
 
-// Both of the kernel's loops: packed rows (a_row 1, a_step 4) and rows read in place from
-// A stored M×K (a_row = lda, a_step 1). Operands and C sit one float off 16-byte alignment.
-TEST(Gemm4x8, StridesAndUnalignedTile) {
-  const int kc = 5, ldc = 9, lda = 7, b_step = 11;
+// Every micro-kernel instance in the build, with both of its loops: packed rows (a_row 1,
+// a_step MR) and rows read in place from A stored M×K (a_row = lda, a_step 1), over two
+// runs (segs = 2) whose rows overlap as a convolution's do. Operands and C sit one float
+// off alignment; C's padding must survive.
+template <class T>
+void check_tile() {
+  constexpr int MR = T::kMR, NR = T::kNR;
+  const int kc = 5, segs = 2, ldc = NR + 3, lda = 7, b_step = NR + 3;
+  const long a_seg = 3, b_seg = static_cast<long>(kc) * b_step + 2;
   Rng rng(7);
-  std::vector<float> a(1 + 4 * lda), b(1 + kc * b_step);
+  std::vector<float> a(1 + segs * a_seg + MR * lda + kc * MR), b(1 + segs * b_seg + kc * b_step);
   for (float& x : a) x = rng.uniform(-1, 1);
   for (float& x : b) x = rng.uniform(-1, 1);
-  struct Layout { int a_row, a_step; } layouts[] = {{1, 4}, {lda, 1}};
-  for (Layout l : layouts) {
-    SCOPED_TRACE(l.a_row);
-    std::vector<float> c(1 + 3 * ldc + 8 + 1, kSentinel);
-    gemm_4x8(kc, a.data() + 1, l.a_row, l.a_step, b.data() + 1, b_step, c.data() + 1, ldc,
-             /*accumulate=*/false);
-    for (int r = 0; r < 4; ++r)
-      for (int j = 0; j < ldc && (r < 3 || j < 8); ++j) {
-        const float got = c[1 + r * ldc + j];
-        if (j >= 8) {
-          EXPECT_EQ(got, kSentinel) << r << "," << j;
-          continue;
+  struct Layout { int a_row, a_step; } layouts[] = {{1, MR}, {lda, 1}};
+  for (Layout l : layouts)
+    for (bool accumulate : {false, true}) {
+      SCOPED_TRACE(::testing::Message() << MR << "x" << NR << " a_row " << l.a_row << " accumulate " << accumulate);
+      std::vector<float> c(1 + (MR - 1) * ldc + NR + 1, kSentinel);
+      for (int r = 0; r < MR; ++r)
+        for (int j = 0; j < NR; ++j) c[1 + r * ldc + j] = accumulate ? rng.uniform(-1, 1) : kNaN;
+      const std::vector<float> c0 = c;
+      T::run({segs, kc, a.data() + 1, a_seg, l.a_row, l.a_step, b.data() + 1, b_seg, b_step}, c.data() + 1, ldc,
+             accumulate);
+      for (int r = 0; r < MR; ++r)
+        for (int j = 0; j < ldc && (r < MR - 1 || j < NR); ++j) {
+          const float got = c[1 + r * ldc + j];
+          if (j >= NR) {
+            EXPECT_EQ(got, kSentinel) << r << "," << j;
+            continue;
+          }
+          double want = accumulate ? c0[1 + r * ldc + j] : 0.0;
+          for (int s = 0; s < segs; ++s)
+            for (int k = 0; k < kc; ++k)
+              want += double(a[1 + s * a_seg + r * l.a_row + k * l.a_step]) * b[1 + s * b_seg + k * b_step + j];
+          EXPECT_NEAR(got, want, 1e-5) << r << "," << j;
         }
-        double want = 0;
-        for (int k = 0; k < kc; ++k)
-          want += double(a[1 + r * l.a_row + k * l.a_step]) * b[1 + k * b_step + j];
-        EXPECT_NEAR(got, want, 1e-5) << r << "," << j;
-      }
-    EXPECT_EQ(c.back(), kSentinel);
-  }
+      EXPECT_EQ(c.back(), kSentinel);
+    }
+}
+
+TEST(GemmTile, EveryInstanceStridesRunsAndUnaligned) {
+  check_tile<GemmTile<4, 4, 2>>();  // the WASM tile, on every target
+  check_tile<WideTile>();
+  check_tile<MidTile>();
+  check_tile<NarrowTile>();
 }
 
 TEST(Gemm, OneByOneByOne) { check_all_variants(1, 1, 1); }

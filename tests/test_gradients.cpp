@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "core/random.h"
-#include "kernels/im2col.h"
 #include "layers/activation.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
@@ -379,37 +378,6 @@ TEST(ModelGradient, SparseCategoricalCrossentropy) {
   check_model(LossKind::sparse_categorical_crossentropy, /*seed=*/50);
 }
 TEST(ModelGradient, CategoricalCrossentropy) { check_model(LossKind::categorical_crossentropy, /*seed=*/51); }
-
-// ---- im2col / col2im ---------------------------------------------------------------------
-
-// col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)> for every x and c. This
-// is exactly what makes Conv2D's dx = col2im(dz·Kᵀ) the gradient of y = im2col(x)·K.
-TEST(Im2col, Col2imIsItsAdjoint) {
-  const ConvGeometry geometries[] = {
-      {5, 6, 2, 3, 2}, {5, 6, 2, 2, 2}, {4, 4, 3, 1, 1}, {7, 5, 1, 7, 1}, {3, 3, 1, 3, 3}, {8, 9, 4, 3, 3}};
-  Rng rng(60);
-  for (const ConvGeometry& g : geometries) {
-    SCOPED_TRACE("H W C KH KW = " + std::to_string(g.H) + " " + std::to_string(g.W) + " " + std::to_string(g.C) +
-                 " " + std::to_string(g.KH) + " " + std::to_string(g.KW));
-    const int batch = 2;
-    const long image = static_cast<long>(g.H) * g.W * g.C;
-    const long cols_size = static_cast<long>(batch) * g.out_h() * g.out_w() * g.patch();
-    const std::vector<float> x = uniform_vector(rng, batch * image, -1.0f, 1.0f);
-    const std::vector<float> c = uniform_vector(rng, cols_size, -1.0f, 1.0f);
-    std::vector<float> cols(cols_size), dx(batch * image, std::numeric_limits<float>::quiet_NaN());
-    im2col(g, batch, x.data(), cols.data());
-    col2im(g, batch, c.data(), dx.data());  // overwrites dx: the NaNs must not survive
-
-    double lhs = 0.0, rhs = 0.0, scale = 0.0;
-    for (long i = 0; i < cols_size; ++i) {
-      lhs += static_cast<double>(cols[i]) * c[i];
-      scale += std::fabs(static_cast<double>(cols[i]) * c[i]);
-    }
-    for (long i = 0; i < batch * image; ++i) rhs += static_cast<double>(x[i]) * dx[i];
-    // col2im sums in float; each sum has at most KH·KW terms.
-    EXPECT_NEAR(lhs, rhs, 1e-5 * scale);
-  }
-}
 
 // ---- Hand-computed cases -----------------------------------------------------------------
 

@@ -5,15 +5,14 @@
 #include <cstring>
 #include <vector>
 
-#include "kernels/gemm_4x8.h"
+#include "kernels/gemm_tiles.h"
 
 namespace digitrain {
 
 namespace {
 
-constexpr int kMR = 4, kNR = 8;  // the micro-kernel's tile
-// A kc×8 panel of B (≤ 8 KB) stays in L1 while the mc×kc block of A (≤ 128 KB) is reused
-// from L2.
+// A kc×NR panel of B (≤ 32 KB) stays in L1/L2 while the mc×kc block of A (≤ 128 KB) is
+// reused from L2.
 constexpr int kKC = 256, kMC = 128, kNC = 1024;
 // A stored M×K is packed only when at least this many B panels reuse the copy. For fewer,
 // the copy costs more than the kernel's slower strided loop: conv forward (N = 8) spent
@@ -24,12 +23,6 @@ constexpr int kPackAMinPanels = 5;
 // that edge_tile discards, but must not read past the operand, and garbage could be a
 // denormal or NaN, which are slow on x86.
 const float kZeros[kKC] = {};
-
-// Where the kernel finds one tile's operand (strides as in gemm_4x8.h).
-struct Operand {
-  const float* p;
-  int row, step;
-};
 
 // rows r0..r3 in, columns out.
 inline void transpose4(v4f& r0, v4f& r1, v4f& r2, v4f& r3) {
@@ -58,6 +51,16 @@ void interleave4(const float* const run[4], int kc, float* dst, int width) {
     for (int r = 0; r < 4; ++r) dst[k * width + r] = run[r][k];
 }
 
+// dst[k*width + j] = run[j][k] for j < n (n ≤ width, width a multiple of 4), zeros up to
+// width: `n` runs of kc floats become the lanes of a panel, in groups of 4.
+void interleave(const float* const* run, int n, int kc, float* dst, int width) {
+  for (int j0 = 0; j0 < width; j0 += 4) {
+    const float* group[4];
+    for (int q = 0; q < 4; ++q) group[q] = j0 + q < n ? run[j0 + q] : kZeros;
+    interleave4(group, kc, dst + j0, width);
+  }
+}
+
 // dst[k*width + j] = src[k*ld + j] for j < n, 0 up to width: the edge panel of an operand
 // whose full panels are read in place.
 void copy_edge_panel(const float* src, int ld, int n, int kc, float* dst, int width) {
@@ -65,69 +68,131 @@ void copy_edge_panel(const float* src, int ld, int n, int kc, float* dst, int wi
     for (int j = 0; j < width; ++j) dst[j] = j < n ? src[j] : 0.0f;
 }
 
-bool a_in_place(const GemmArgs& g, int mr) {
-  const int b_panels = (g.N + kNR - 1) / kNR;
-  return mr == kMR && (g.trans_a || b_panels < kPackAMinPanels);
-}
-
-// Packs the panels of op(A)[i0, i0+mc) × [p0, p0+kc) that are not read in place.
-void pack_a(const GemmArgs& g, int i0, int mc, int p0, int kc, float* dst) {
-  for (int ir = 0; ir < mc; ir += kMR) {
-    const int mr = std::min(kMR, mc - ir);
-    if (a_in_place(g, mr)) continue;
-    float* d = dst + static_cast<long>(ir) * kc;
-    if (g.trans_a) {
-      copy_edge_panel(g.A + static_cast<long>(p0) * g.lda + i0 + ir, g.lda, mr, kc, d, kMR);
-    } else {
-      const float* run[kMR];
-      for (int r = 0; r < kMR; ++r)
-        run[r] = r < mr ? g.A + static_cast<long>(i0 + ir + r) * g.lda + p0 : kZeros;
-      interleave4(run, kc, d, kMR);
-    }
-  }
-}
-
-Operand a_operand(const GemmArgs& g, int i, int p0, int mr, const float* packed) {
-  if (!a_in_place(g, mr)) return {packed, 1, kMR};
-  if (g.trans_a) return {g.A + static_cast<long>(p0) * g.lda + i, 1, g.lda};
-  return {g.A + static_cast<long>(i) * g.lda + p0, g.lda, 1};
-}
-
-// B stored K×N is read in place but for its edge panel; B stored N×K is always packed.
-void pack_b(const GemmArgs& g, int p0, int kc, int j0, int nc, float* dst) {
-  for (int jr = 0; jr < nc; jr += kNR) {
-    const int nr = std::min(kNR, nc - jr);
-    float* d = dst + static_cast<long>(jr) * kc;
-    if (!g.trans_b) {
-      if (nr < kNR)
-        copy_edge_panel(g.B + static_cast<long>(p0) * g.ldb + j0 + jr, g.ldb, nr, kc, d, kNR);
-    } else {
-      const float* run[kNR];
-      for (int c = 0; c < kNR; ++c)
-        run[c] = c < nr ? g.B + static_cast<long>(j0 + jr + c) * g.ldb + p0 : kZeros;
-      interleave4(run, kc, d, kNR);
-      interleave4(run + 4, kc, d + 4, kNR);
-    }
-  }
-}
-
-Operand b_operand(const GemmArgs& g, int p0, int j, int nr, const float* packed) {
-  if (!g.trans_b && nr == kNR) return {g.B + static_cast<long>(p0) * g.ldb + j, 1, g.ldb};
-  return {packed, 1, kNR};
-}
-
-// Partial tiles go through a local 4×8 tile so the kernel never touches C outside M×N.
-void edge_tile(int kc, Operand a, Operand b, float* c, int ldc, int mr, int nr, bool accumulate) {
-  float tile[kMR * kNR];
-  if (accumulate)
-    for (int r = 0; r < mr; ++r) std::memcpy(tile + r * kNR, c + r * ldc, sizeof(float) * nr);
-  gemm_4x8(kc, a.p, a.row, a.step, b.p, b.step, tile, kNR, accumulate);
-  for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * kNR, sizeof(float) * nr);
-}
-
 void grow(std::vector<float>& v, long n) {
   if (static_cast<long>(v.size()) < n) v.resize(n);
 }
+
+// Blocking and packing around one micro-kernel instance T (gemm_tile.h).
+template <class T>
+struct Blocked {
+  static constexpr int MR = T::kMR, NR = T::kNR;
+  // Whole tiles per block.
+  static constexpr int kMCt = (kMC + MR - 1) / MR * MR, kNCt = kNC / NR * NR;
+
+  static bool a_in_place(const GemmArgs& g, int mr) {
+    const int b_panels = (g.N + NR - 1) / NR;
+    return mr == MR && (g.trans_a || b_panels < kPackAMinPanels);
+  }
+
+  // Packs the panels of op(A)[i0, i0+mc) × [p0, p0+kc) that are not read in place.
+  static void pack_a(const GemmArgs& g, int i0, int mc, int p0, int kc, float* dst) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      const int mr = std::min(MR, mc - ir);
+      if (a_in_place(g, mr)) continue;
+      float* d = dst + static_cast<long>(ir) * kc;
+      if (g.trans_a) {
+        copy_edge_panel(g.A + static_cast<long>(p0) * g.lda + i0 + ir, g.lda, mr, kc, d, MR);
+      } else {
+        const float* run[MR];
+        for (int r = 0; r < mr; ++r) run[r] = g.A + static_cast<long>(i0 + ir + r) * g.lda + p0;
+        if (MR % 4 == 0) {
+          interleave(run, mr, kc, d, MR);
+        } else {  // rare: a tile height that is not a multiple of 4
+          for (int k = 0; k < kc; ++k)
+            for (int r = 0; r < MR; ++r) d[k * MR + r] = r < mr ? run[r][k] : 0.0f;
+        }
+      }
+    }
+  }
+
+  static TileRuns a_operand(const GemmArgs& g, int i, int p0, int kc, int mr, const float* packed) {
+    TileRuns t{1, kc, packed, 0, 1, MR, nullptr, 0, 0};
+    if (!a_in_place(g, mr)) return t;
+    if (g.trans_a) {
+      t.a = g.A + static_cast<long>(p0) * g.lda + i;
+      t.a_step = g.lda;
+    } else {
+      t.a = g.A + static_cast<long>(i) * g.lda + p0;
+      t.a_row = g.lda;
+      t.a_step = 1;
+    }
+    return t;
+  }
+
+  // B stored K×N is read in place but for its edge panel; B stored N×K is always packed.
+  static void pack_b(const GemmArgs& g, int p0, int kc, int j0, int nc, float* dst) {
+    for (int jr = 0; jr < nc; jr += NR) {
+      const int nr = std::min(NR, nc - jr);
+      float* d = dst + static_cast<long>(jr) * kc;
+      if (!g.trans_b) {
+        if (nr < NR)
+          copy_edge_panel(g.B + static_cast<long>(p0) * g.ldb + j0 + jr, g.ldb, nr, kc, d, NR);
+      } else {
+        const float* run[NR];
+        for (int c = 0; c < nr; ++c) run[c] = g.B + static_cast<long>(j0 + jr + c) * g.ldb + p0;
+        interleave(run, nr, kc, d, NR);
+      }
+    }
+  }
+
+  static void set_b(const GemmArgs& g, int p0, int j, int nr, const float* packed, TileRuns& t) {
+    if (!g.trans_b && nr == NR) {
+      t.b = g.B + static_cast<long>(p0) * g.ldb + j;
+      t.b_step = g.ldb;
+    } else {
+      t.b = packed;
+      t.b_step = NR;
+    }
+  }
+
+  // Partial tiles go through a local tile so the kernel never touches C outside M×N.
+  static void edge_tile(const TileRuns& t, float* c, int ldc, int mr, int nr, bool accumulate) {
+    float tile[MR * NR];
+    if (accumulate)
+      for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, c + r * ldc, sizeof(float) * nr);
+    T::run(t, tile, NR, accumulate);
+    for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, sizeof(float) * nr);
+  }
+
+  static void gemm(const GemmArgs& g) {
+    // Equal K blocks: K = 784 as 4×196 rather than 3×256 + 16, whose thin last block would
+    // cost a whole pass over C for little work.
+    const int k_blocks = (g.K + kKC - 1) / kKC;
+    const int kc_max = (g.K + k_blocks - 1) / k_blocks;
+
+    // Grow-only and per thread: after the first call of a size, gemm allocates nothing.
+    thread_local std::vector<float> a_pack, b_pack;
+    grow(a_pack, static_cast<long>((std::min(kMCt, g.M) + MR - 1) / MR * MR) * kc_max);
+    grow(b_pack, static_cast<long>((std::min(kNCt, g.N) + NR - 1) / NR * NR) * kc_max);
+
+    for (int jc = 0; jc < g.N; jc += kNCt) {
+      const int nc = std::min(kNCt, g.N - jc);
+      for (int pc = 0; pc < g.K; pc += kc_max) {
+        const int kc = std::min(kc_max, g.K - pc);
+        const bool acc = g.accumulate || pc > 0;  // later K blocks add to the first
+        pack_b(g, pc, kc, jc, nc, b_pack.data());
+        for (int ic = 0; ic < g.M; ic += kMCt) {
+          const int mc = std::min(kMCt, g.M - ic);
+          pack_a(g, ic, mc, pc, kc, a_pack.data());
+          for (int jr = 0; jr < nc; jr += NR) {
+            const int nr = std::min(NR, nc - jr);
+            const float* b_packed = b_pack.data() + static_cast<long>(jr) * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+              const int mr = std::min(MR, mc - ir);
+              TileRuns t = a_operand(g, ic + ir, pc, kc, mr, a_pack.data() + static_cast<long>(ir) * kc);
+              set_b(g, pc, jc + jr, nr, b_packed, t);
+              float* c = g.C + static_cast<long>(ic + ir) * g.ldc + jc + jr;
+              if (mr == MR && nr == NR)
+                T::run(t, c, g.ldc, acc);
+              else
+                edge_tile(t, c, g.ldc, mr, nr, acc);
+            }
+          }
+        }
+      }
+    }
+  }
+};
 
 }  // namespace
 
@@ -139,43 +204,7 @@ void gemm(const GemmArgs& g) {
       for (int i = 0; i < g.M; ++i) std::fill_n(g.C + static_cast<long>(i) * g.ldc, g.N, 0.0f);
     return;
   }
-  // Equal K blocks: K = 784 as 4×196 rather than 3×256 + 16, whose thin last block would
-  // cost a whole pass over C for little work.
-  const int k_blocks = (g.K + kKC - 1) / kKC;
-  const int kc_max = (g.K + k_blocks - 1) / k_blocks;
-
-  // Grow-only and per thread: after the first call of a size, gemm allocates nothing.
-  thread_local std::vector<float> a_pack, b_pack;
-  grow(a_pack, static_cast<long>((std::min(kMC, g.M) + kMR - 1) / kMR * kMR) * kc_max);
-  grow(b_pack, static_cast<long>((std::min(kNC, g.N) + kNR - 1) / kNR * kNR) * kc_max);
-
-  for (int jc = 0; jc < g.N; jc += kNC) {
-    const int nc = std::min(kNC, g.N - jc);
-    for (int pc = 0; pc < g.K; pc += kc_max) {
-      const int kc = std::min(kc_max, g.K - pc);
-      const bool acc = g.accumulate || pc > 0;  // later K blocks add to the first
-      pack_b(g, pc, kc, jc, nc, b_pack.data());
-      for (int ic = 0; ic < g.M; ic += kMC) {
-        const int mc = std::min(kMC, g.M - ic);
-        pack_a(g, ic, mc, pc, kc, a_pack.data());
-        for (int jr = 0; jr < nc; jr += kNR) {
-          const int nr = std::min(kNR, nc - jr);
-          const Operand b =
-              b_operand(g, pc, jc + jr, nr, b_pack.data() + static_cast<long>(jr) * kc);
-          for (int ir = 0; ir < mc; ir += kMR) {
-            const int mr = std::min(kMR, mc - ir);
-            const Operand a =
-                a_operand(g, ic + ir, pc, mr, a_pack.data() + static_cast<long>(ir) * kc);
-            float* c = g.C + static_cast<long>(ic + ir) * g.ldc + jc + jr;
-            if (mr == kMR && nr == kNR)
-              gemm_4x8(kc, a.p, a.row, a.step, b.p, b.step, c, g.ldc, acc);
-            else
-              edge_tile(kc, a, b, c, g.ldc, mr, nr, acc);
-          }
-        }
-      }
-    }
-  }
+  with_tile_for_width(g.N, [&](auto tile) { Blocked<decltype(tile)>::gemm(g); });
 }
 
 }  // namespace digitrain

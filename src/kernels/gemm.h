@@ -3,10 +3,11 @@
 //   op(A) is M×K: A stored M×K (lda ≥ K), or, with trans_a, stored K×M (lda ≥ M).
 //   op(B) is K×N: B stored K×N (ldb ≥ N), or, with trans_b, stored N×K (ldb ≥ K).
 //   C is M×N with row stride ldc ≥ N.
-// Runs the 4×8 SIMD micro-kernel (gemm_4x8) over panels of A and B. Operands are read in
-// place where their layout allows it and packed otherwise (transposed B, A when N > 32),
-// so X·W, Xᵀ·dY and dY·Wᵀ all take a fast path. Packing buffers grow once
-// and are reused: after the first call of a given size, gemm allocates nothing.
+// Runs a SIMD micro-kernel (gemm_tile.h; the instance by N's width and the target's
+// vectors, gemm_tiles.h) over panels of A and B. Operands are read in place where their
+// layout allows it and packed otherwise (transposed B, A when 5 or more panels of B reuse
+// it), so X·W, Xᵀ·dY and dY·Wᵀ all take a fast path. Packing buffers grow once and are
+// reused: after the first call of a given size, gemm allocates nothing.
 namespace digitrain {
 
 struct GemmArgs {

@@ -1,7 +1,6 @@
 #include "layers/conv2d.h"
 
 #include "core/error.h"
-#include "kernels/gemm.h"
 
 namespace digitrain {
 
@@ -51,19 +50,19 @@ void Conv2D::reserve(int max_batch) {
   if (rows64 > kMaxTensorFloats)
     throw Error("layer '" + name_ + "': a batch of " + std::to_string(max_batch) + " is too large for this layer");
   const int rows = static_cast<int>(rows64);
-  cols_.reserve(rows, geometry_.patch());
   y_.reserve(rows, options_.filters);
   dz_.reserve(rows, options_.filters);
   // Reserved even for a first layer (small), so set_needs_input_gradient may change later.
   dx_.reserve(max_batch, static_cast<int>(shape_size(input_shape_)));
+  dx_scratch_.reserve(1, static_cast<long>(conv_input_grad_scratch(geometry_, options_.filters, max_batch)));
 }
 
 ConstMatrixView Conv2D::forward(ConstMatrixView x, bool /*training*/) {
   batch_ = static_cast<int>(x.rows());
-  const int rows = batch_ * pixels_out(), F = options_.filters, P = geometry_.patch();
-  im2col(geometry_, batch_, x.data(), cols_.data());
+  const int rows = batch_ * pixels_out(), F = options_.filters;
+  x_ = x.data();
   MatrixView y = y_.rows(rows);
-  gemm({rows, F, P, cols_.data(), P, false, K_.data(), F, false, y.data(), F, false});
+  conv_forward(geometry_, F, batch_, x_, K_.data(), y.data());
   if (options_.use_bias) y.rowwise() += b_;
   activation_forward(options_.activation, y, F);
   return ConstMatrixView(y.data(), batch_, static_cast<long>(pixels_out()) * F);
@@ -77,18 +76,14 @@ ConstMatrixView Conv2D::backward(ConstMatrixView dy) {
 }
 
 ConstMatrixView Conv2D::backward_from_preactivation(ConstMatrixView dz_batch) {
-  const int rows = batch_ * pixels_out(), F = options_.filters, P = geometry_.patch();
+  const int rows = batch_ * pixels_out(), F = options_.filters;
   ConstMatrixView dz(dz_batch.data(), rows, F);
-  // dK = colsᵀ·dz
-  gemm({P, F, rows, cols_.data(), P, true, dz.data(), F, false, dK_.data(), F, false});
+  conv_kernel_grad(geometry_, F, batch_, x_, dz.data(), dK_.data());
   if (options_.use_bias) db_ = dz.colwise().sum();
   if (!needs_input_gradient_) return empty_view();
-  // dcols = dz·Kᵀ, into the cols buffer (forward's cols are no longer needed).
-  gemm({rows, P, F, dz.data(), F, false, K_.data(), F, true, cols_.data(), P, false});
-  const long in_size = shape_size(input_shape_);
   float* dx = dx_.data();
-  col2im(geometry_, batch_, cols_.data(), dx);
-  return ConstMatrixView(dx, batch_, in_size);
+  conv_input_grad(geometry_, F, batch_, dz.data(), K_.data(), dx, dx_scratch_.data());
+  return ConstMatrixView(dx, batch_, shape_size(input_shape_));
 }
 
 std::vector<Param> Conv2D::params() {

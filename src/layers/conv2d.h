@@ -1,8 +1,8 @@
 #pragma once
 // Conv2D, valid padding, stride 1, channels-last (as tutorial T3):
 //   x (batch, H, W, C)  kernel (KH, KW, C, F)  bias (F)  y (batch, H-KH+1, W-KW+1, F)
-// Computed as im2col + one GEMM on the shared micro-kernel.
-#include "kernels/im2col.h"
+// Computed as products on the shared micro-kernel that read the images in place (kernels/conv.h).
+#include "kernels/conv.h"
 #include "layers/initializer.h"
 #include "layers/layer.h"
 
@@ -42,8 +42,8 @@ class Conv2D final : public Layer {
   Matrix K_, dK_;
   RowVector b_, db_;
   int batch_ = 0;
-  // cols holds im2col(x) from forward; backward reuses it for dcols once dK is done.
-  BatchBuffer cols_, y_, dz_, dx_;
+  const float* x_ = nullptr;  // the last forward's input, for dK
+  BatchBuffer y_, dz_, dx_, dx_scratch_;
 };
 
 }  // namespace digitrain

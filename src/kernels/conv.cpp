@@ -1,0 +1,166 @@
+#include "kernels/conv.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/gemm_tiles.h"
+
+namespace digitrain {
+
+namespace {
+
+void grow(std::vector<float>& v, size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
+// The runs of a tile as one packed, zero-padded panel: rows (of A) or columns (of B) past
+// `n` read zeros. Only edge tiles take this copy.
+void pack_a_panel(const TileRuns& t, int n, int width, float* dst) {
+  for (int s = 0; s < t.segs; ++s)
+    for (int k = 0; k < t.kc; ++k, dst += width) {
+      const float* a = t.a + s * t.a_seg + static_cast<long>(k) * t.a_step;
+      for (int r = 0; r < width; ++r) dst[r] = r < n ? a[static_cast<long>(r) * t.a_row] : 0.0f;
+    }
+}
+void pack_b_panel(const TileRuns& t, int n, int width, float* dst) {
+  for (int s = 0; s < t.segs; ++s)
+    for (int k = 0; k < t.kc; ++k, dst += width) {
+      const float* b = t.b + s * t.b_seg + static_cast<long>(k) * t.b_step;
+      for (int j = 0; j < width; ++j) dst[j] = j < n ? b[j] : 0.0f;
+    }
+}
+
+// C (M×N, row stride ldc) = Σ over t's runs of A·B (+ C when accumulate), where A's row i
+// starts at t.a + i*t.a_row and B's column j at t.b + j. Whole tiles read both in place;
+// edge tiles pack what they need.
+template <class T>
+void product(int M, int N, const TileRuns& t, float* c, int ldc, bool accumulate) {
+  constexpr int MR = T::kMR, NR = T::kNR;
+  thread_local std::vector<float> a_edge, b_edge;
+  const int steps = t.segs * t.kc;
+  for (int j0 = 0; j0 < N; j0 += NR) {
+    const int nr = std::min(NR, N - j0);
+    TileRuns tj = t;
+    tj.b = t.b + j0;
+    if (nr < NR) {
+      grow(b_edge, static_cast<size_t>(steps) * NR);
+      pack_b_panel(tj, nr, NR, b_edge.data());
+      tj.b = b_edge.data(), tj.b_seg = static_cast<long>(t.kc) * NR, tj.b_step = NR;
+    }
+    for (int i0 = 0; i0 < M; i0 += MR) {
+      int i = i0, mr = std::min(MR, M - i0);
+      // Without accumulate, a last partial row tile may overlap the one before: its
+      // shared rows are computed twice and written with the same values.
+      if (mr < MR && !accumulate && M >= MR) i = M - MR, mr = MR;
+      TileRuns ti = tj;
+      ti.a = t.a + static_cast<long>(i) * t.a_row;
+      if (mr < MR) {
+        grow(a_edge, static_cast<size_t>(steps) * MR);
+        pack_a_panel(ti, mr, MR, a_edge.data());
+        ti.a = a_edge.data(), ti.a_seg = static_cast<long>(t.kc) * MR, ti.a_row = 1, ti.a_step = MR;
+      }
+      float* ct = c + static_cast<long>(i) * ldc + j0;
+      if (mr == MR && nr == NR) {
+        T::run(ti, ct, ldc, accumulate);
+        continue;
+      }
+      float tile[MR * NR];
+      if (accumulate)
+        for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, ct + r * ldc, sizeof(float) * nr);
+      T::run(ti, tile, NR, accumulate);
+      for (int r = 0; r < mr; ++r) std::memcpy(ct + r * ldc, tile + r * NR, sizeof(float) * nr);
+    }
+  }
+}
+
+}  // namespace
+
+void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y) {
+  const int OH = g.out_h(), OW = g.out_w();
+  const long row = static_cast<long>(g.W) * g.C;
+  with_tile_for_width(F, [&](auto tile) {
+    for (int n = 0; n < batch; ++n)
+      for (int oy = 0; oy < OH; ++oy) {
+        // Output row (n, oy): OW pixels × F = Σ_ky patches of input row oy+ky · kernel row ky.
+        const TileRuns t{g.KH, g.KW * g.C, x + (static_cast<long>(n) * g.H + oy) * row, row, g.C, 1,
+                         kernel, static_cast<long>(g.KW) * g.C * F, F};
+        product<decltype(tile)>(OW, F, t, y + (static_cast<long>(n) * OH + oy) * OW * F, F, false);
+      }
+  });
+}
+
+// Calls f(Tile{}) with a tile of exactly `rows` rows when that is fewer than T's: a
+// product of 1-4 rows (a first layer's kernel rows, KW*C = 3 for T3) would otherwise pack
+// every step into a mostly empty panel.
+template <class T, class Fn>
+void with_tile_for_rows(int rows, Fn&& f) {
+  constexpr int W = T::kLanes, NV = T::kNV;
+  if (rows >= T::kMR || rows > 4) return f(T{});
+  switch (rows) {
+    case 1: return f(GemmTile<W, 1, NV>{});
+    case 2: return f(GemmTile<W, 2, NV>{});
+    case 3: return f(GemmTile<W, 3, NV>{});
+    default: return f(GemmTile<W, 4, NV>{});
+  }
+}
+
+void conv_kernel_grad(const ConvGeometry& g, int F, int batch, const float* x, const float* dz, float* dkernel) {
+  const int OH = g.out_h(), OW = g.out_w(), span = g.KW * g.C;
+  const long row = static_cast<long>(g.W) * g.C;
+  with_tile_for_width(F, [&](auto wide) {
+    with_tile_for_rows<decltype(wide)>(span, [&](auto tile) {
+      for (int ky = 0; ky < g.KH; ++ky)
+        for (int n = 0; n < batch; ++n) {
+          // Kernel row ky (KW*C × F) += Σ over the image's rows of patchesᵀ · dz row: A row
+          // (kx, c) at step ox is x[n, oy+ky, ox+kx, c], one float further per A row.
+          const TileRuns t{OH, OW, x + (static_cast<long>(n) * g.H + ky) * row, row, 1, g.C,
+                           dz + static_cast<long>(n) * OH * OW * F, static_cast<long>(OW) * F, F};
+          product<decltype(tile)>(span, F, t, dkernel + static_cast<long>(ky) * span * F, F, n > 0);
+        }
+    });
+  });
+  if (batch <= 0) std::fill_n(dkernel, static_cast<long>(g.KH) * span * F, 0.0f);
+}
+
+size_t conv_input_grad_scratch(const ConvGeometry& g, int F, int batch) {
+  const size_t padded_w = g.out_w() + 2 * (g.KW - 1);
+  return static_cast<size_t>(batch) * g.out_h() * padded_w * F + static_cast<size_t>(g.KH) * g.KW * g.C * F;
+}
+
+void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, const float* kernel, float* dx,
+                     float* scratch) {
+  const int OH = g.out_h(), OW = g.out_w(), PW = OW + 2 * (g.KW - 1);
+  const long padded_row = static_cast<long>(PW) * F, span = static_cast<long>(g.KW) * F;
+  // dz with KW-1 zero pixels left and right of every row.
+  float* dzp = scratch;
+  for (long r = 0; r < static_cast<long>(batch) * OH; ++r) {
+    float* d = dzp + r * padded_row;
+    std::fill_n(d, (g.KW - 1) * F, 0.0f);
+    std::memcpy(d + (g.KW - 1) * F, dz + r * OW * F, sizeof(float) * OW * F);
+    std::fill_n(d + (g.KW - 1 + OW) * F, (g.KW - 1) * F, 0.0f);
+  }
+  // flipped[ky][(kx', f)][c] = kernel[ky][KW-1-kx'][c][f]: the kernel mirrored along x, with
+  // filters and channels swapped.
+  float* flipped = dzp + static_cast<long>(batch) * OH * padded_row;
+  for (int ky = 0; ky < g.KH; ++ky)
+    for (int kx = 0; kx < g.KW; ++kx)
+      for (int c = 0; c < g.C; ++c)
+        for (int f = 0; f < F; ++f)
+          flipped[((static_cast<long>(ky) * g.KW + (g.KW - 1 - kx)) * F + f) * g.C + c] =
+              kernel[((static_cast<long>(ky) * g.KW + kx) * g.C + c) * F + f];
+  with_tile_for_width(g.C, [&](auto tile) {
+    for (int n = 0; n < batch; ++n)
+      for (int iy = 0; iy < g.H; ++iy) {
+        // dx row (n, iy): W pixels × C = Σ_ky padded dz row iy-ky, windows of KW pixels one
+        // pixel apart, · flipped kernel row ky; only rows 0 ≤ iy-ky < OH exist.
+        const int ky0 = std::max(0, iy - OH + 1), ky1 = std::min(g.KH - 1, iy);
+        const TileRuns t{ky1 - ky0 + 1, static_cast<int>(span),
+                         dzp + (static_cast<long>(n) * OH + iy - ky0) * padded_row, -padded_row, F, 1,
+                         flipped + ky0 * span * g.C, span * g.C, g.C};
+        product<decltype(tile)>(g.W, g.C, t, dx + (static_cast<long>(n) * g.H + iy) * g.W * g.C, g.C, false);
+      }
+  });
+}
+
+}  // namespace digitrain

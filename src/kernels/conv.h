@@ -1,0 +1,34 @@
+#pragma once
+// Valid, stride-1 convolutions on channels-last images as products on the micro-kernel,
+// reading the images in place (implicit im2col):
+//   x  (batch, H, W, C)   kernel (KH*KW*C, F) = TF's [kh, kw, in, out]   y, dz (batch, OH, OW, F)
+// Within one image row, the patches of adjacent output pixels overlap: patch (oy, ox) for
+// kernel row ky is the KW*C floats at x[n, oy+ky, ox, 0], so a row of outputs is a product
+// whose A rows are C floats apart, one micro-kernel run per kernel row (gemm_tile.h). An
+// im2col copy would be KH*KW times the image (10.6 MB per batch of 32 for T3's second
+// layer) and its traffic cost more than the arithmetic.
+#include <cstddef>
+
+namespace digitrain {
+
+struct ConvGeometry {
+  int H, W, C, KH, KW;
+  int out_h() const { return H - KH + 1; }
+  int out_w() const { return W - KW + 1; }
+  int patch() const { return KH * KW * C; }
+};
+
+// y = conv(x, kernel), overwritten; no bias.
+void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y);
+
+// dkernel = Σ over the batch of patchesᵀ·dz, overwritten.
+void conv_kernel_grad(const ConvGeometry& g, int F, int batch, const float* x, const float* dz, float* dkernel);
+
+// dx = the gradient w.r.t. x (the adjoint of conv_forward), overwritten. Computed as the
+// full convolution of dz, zero-padded by KH-1/KW-1, with the flipped kernel.
+// scratch: conv_input_grad_scratch(g, F, batch) floats.
+void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, const float* kernel, float* dx,
+                     float* scratch);
+size_t conv_input_grad_scratch(const ConvGeometry& g, int F, int batch);
+
+}  // namespace digitrain

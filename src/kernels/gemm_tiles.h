@@ -1,0 +1,35 @@
+#pragma once
+// Which instances of the micro-kernel (gemm_tile.h) this build uses, by the width of C's
+// panels. A tile wider than the product wastes its padded lanes: N = 8 (a conv with 8
+// filters) would fill a quarter of an 8×32 AVX-512 tile, so narrow products take tall
+// narrow tiles instead.
+#include "kernels/gemm_tile.h"
+
+namespace digitrain {
+
+#if defined(__AVX512F__)
+using WideTile = GemmTile<16, 8, 2>;     // 8×32: 16 accumulators; M = 32 or 200 in whole tiles
+using MidTile = GemmTile<16, 12, 1>;     // 12×16
+using NarrowTile = GemmTile<8, 12, 1>;   // 12×8 in ymm registers
+#elif defined(__AVX2__) && defined(__FMA__)
+using WideTile = GemmTile<8, 6, 2>;      // 6×16: 12 accumulators + 2 B + 1 broadcast = 15 of 16
+using MidTile = WideTile;
+using NarrowTile = GemmTile<8, 12, 1>;   // 12×8: 12 + 1 + 1
+#else
+using WideTile = GemmTile<4, 4, 2>;      // 4×8: the only tile V8 runs at full speed
+using MidTile = WideTile;
+using NarrowTile = WideTile;
+#endif
+
+// Calls f(Tile{}) with the tile for products whose C is n columns wide.
+template <class F>
+inline void with_tile_for_width(int n, F&& f) {
+  if (n <= NarrowTile::kNR)
+    f(NarrowTile{});
+  else if (n <= MidTile::kNR)
+    f(MidTile{});
+  else
+    f(WideTile{});
+}
+
+}  // namespace digitrain
