@@ -116,7 +116,12 @@ export class DigitTrainer extends HTMLElement {
     setTimeout(() => {
       if (this.isConnected) return;
       for (const panel of this.#panels.values()) panel.dispose?.();
+      this.#panels.clear();
       this.#session?.dispose();
+      // Put back on a page later, it starts afresh.
+      this.#session = null;
+      this.#started = null;
+      this.#shadow.replaceChildren();
     }, 0);
   }
 
