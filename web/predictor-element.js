@@ -7,8 +7,8 @@ import { TrainerSession } from './trainer-session.js';
 import { createDrawingPanel } from './panels/drawing.js';
 import { buildModelPicker } from './panels/model-picker.js';
 import { showMessage } from './panels/status.js';
+import { linkStylesheets } from './widget-styles.js';
 
-const STYLESHEETS = ['styles.css', 'widget.css'].map((name) => new URL(`./${name}`, import.meta.url).href);
 
 export class DigitPredictor extends HTMLElement {
   static get observedAttributes() { return ['for', 'model']; }
@@ -48,12 +48,7 @@ export class DigitPredictor extends HTMLElement {
   }
 
   #build() {
-    for (const href of STYLESHEETS) {
-      const link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.href = href;
-      this.#shadow.append(link);
-    }
+    linkStylesheets(this.#shadow);
     const root = document.createElement('div');
     root.className = 'dt dt--predictor';
     const section = document.createElement('section');

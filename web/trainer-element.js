@@ -12,8 +12,8 @@ import { loadLastModel, saveLastModel } from './model-store.js';
 import { inkFromImage } from './ink.js';
 import { PANEL_FACTORIES } from './panels/index.js';
 import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
+import { linkStylesheets } from './widget-styles.js';
 
-const STYLESHEETS = ['styles.css', 'widget.css'].map((name) => new URL(`./${name}`, import.meta.url).href);
 
 export class DigitTrainer extends HTMLElement {
   static get observedAttributes() { return ATTRIBUTES; }
@@ -133,12 +133,7 @@ export class DigitTrainer extends HTMLElement {
   // ---- Internals --------------------------------------------------------------------------
 
   #build() {
-    for (const href of STYLESHEETS) {
-      const link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.href = href;
-      this.#shadow.append(link);
-    }
+    linkStylesheets(this.#shadow);
     const root = document.createElement('div');
     root.className = 'dt';
     root.setAttribute('part', 'root');
