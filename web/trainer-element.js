@@ -11,6 +11,7 @@ import { missingFeatures, OPTIONAL_FEATURES } from './data.js';
 import { loadLastModel, saveLastModel } from './model-store.js';
 import { inkFromImage } from './ink.js';
 import { PANEL_FACTORIES } from './panels/index.js';
+import { shareMnist } from './mnist-source.js';
 import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
 import { linkStylesheets } from './widget-styles.js';
 
@@ -148,6 +149,8 @@ export class DigitTrainer extends HTMLElement {
   async #start() {
     const missing = missingFeatures().filter((f) => !OPTIONAL_FEATURES.includes(f));
     if (missing.length) throw new Error(`this browser lacks ${missing.join(', ')}; use a current Chrome, Edge, Firefox or Safari`);
+    // MNIST starts coming (from the cache or the network) while the worker compiles the module.
+    shareMnist(this.#dataUrl(), () => {}).catch(() => {}); // a failure is reported by #loadData
     this.#session = new TrainerSession(new URL('./worker.js', import.meta.url));
     this.#watchSession();
     await this.#session.start();
@@ -155,8 +158,9 @@ export class DigitTrainer extends HTMLElement {
     this.#description = await this.#resolveDescription();
     this.#buildPanels();
     this.#watchVisibility();
-    await this.#loadInitialModel();
+    // The data and the first model load side by side: neither needs the other.
     this.#dataLoaded = this.#loadData();
+    await this.#loadInitialModel();
     await this.#dataLoaded;
     if (this.#options.autostart && this.#session.dataReady) this.train().catch(() => {});
   }
@@ -256,16 +260,20 @@ export class DigitTrainer extends HTMLElement {
     }
   }
 
+  #dataUrl() {
+    const attribute = this.getAttribute('data-url');
+    return (attribute ? new URL(attribute, document.baseURI) : new URL('./data/', import.meta.url)).href;
+  }
+
   #storeKey() {
     return this.id ? `widget:${this.id}` : 'last-trained';
   }
 
   async #loadData() {
     const status = this.#status;
-    const url = this.#options.dataUrl ? new URL(this.#options.dataUrl, document.baseURI) : new URL('./data/', import.meta.url);
     status.dataLoading();
     try {
-      const loaded = await this.#session.loadData(url.href, (p) => status.dataProgress(p));
+      const loaded = await this.#session.loadData(this.#dataUrl(), (p) => status.dataProgress(p));
       status.dataReady(loaded);
       this.#emitInternal('data', loaded);
       this.#emit('ready', { trainCount: loaded.trainCount, testCount: loaded.testCount });

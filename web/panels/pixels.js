@@ -4,8 +4,10 @@
 
 // value(i) for i in [0, width*height), row-major.
 export function paintValues(canvas, width, height, value, { diverging = false, label } = {}) {
-  canvas.width = width;
-  canvas.height = height;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
   canvas.classList.add('dt__tile');
   if (label) {
     canvas.setAttribute('role', 'img');

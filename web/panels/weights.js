@@ -3,7 +3,7 @@
 //   them before training; here they change as training runs).
 //   Conv2D: the 16 + 8 filters, and the feature maps of the current digit (drawn, picked in
 //   the confusion panel, or the first test image).
-import { tile, figureOf } from './pixels.js';
+import { paintValues, tile, figureOf } from './pixels.js';
 
 const MAX_UNITS = 64;
 const REFRESH_MS = 1000;
@@ -37,8 +37,12 @@ export function createWeightsPanel(section, ctx) {
     const shown = Math.min(units, MAX_UNITS);
     note.textContent = `Each image is one unit of ${kernel.name.split('/')[0]}: its weight for every pixel (red positive, blue negative)` +
       `${shown < units ? `; the first ${shown} of ${units} units` : ''}.`;
-    box.replaceChildren(...Array.from({ length: shown }, (_, u) =>
-      tile(28, 28, (p) => kernel.values[p * units + u], { diverging: true, label: `Weights of unit ${u}` })));
+    // Repainted in place while training: new canvases each second would mean layout work.
+    if (box.childElementCount !== shown || box.firstElementChild?.localName !== 'canvas') {
+      box.replaceChildren(...Array.from({ length: shown }, () => document.createElement('canvas')));
+    }
+    [...box.children].forEach((canvas, u) =>
+      paintValues(canvas, 28, 28, (p) => kernel.values[p * units + u], { diverging: true, label: `Weights of unit ${u}` }));
   }
 
   // HWIO kernels: value (ky, kx, c, f) at ((ky*KW + kx)*C + c)*F + f.
