@@ -308,3 +308,37 @@ test('on a 360 px phone nothing scrolls sideways, and the keyboard reaches every
     await close();
   }
 });
+
+test('autostart trains without a click; a predictor loads a model file by URL, and a wrong URL says so', async () => {
+  const { page, errors, close } = await openTestPage(`
+    <digit-trainer id="auto" preset="mlp-128-128" epochs="1" panels="charts" autostart></digit-trainer>
+    <digit-predictor id="file" model="models/default.json"></digit-predictor>
+    <digit-predictor id="missing" model="models/missing.json"></digit-predictor>`);
+  try {
+    const end = await page.evaluate(() => new Promise((resolve) =>
+      document.getElementById('auto').addEventListener('trainend', (e) => resolve(e.detail), { once: true })));
+    assert.equal(end.reason, 'done');
+    assert.ok(end.test.accuracy >= 0.95, `test accuracy ${end.test.accuracy}`);
+
+    await page.waitForFunction(() => /Using mlp-128-128 from default\.json/.test(document.getElementById('file').shadowRoot.textContent));
+    const predicted = await page.evaluate(async () => {
+      const { images, labels } = await document.getElementById('auto').session.testImages({ start: 2, count: 1 });
+      const predictor = document.getElementById('file');
+      const answer = new Promise((resolve) => predictor.addEventListener('prediction', (e) => resolve(e.detail.digit), { once: true }));
+      predictor.shadowRoot.querySelector('digit-pad').drawImage28(images);
+      return { digit: await answer, label: labels[0] };
+    });
+    assert.equal(predicted.digit, predicted.label);
+    await page.waitForFunction(() => /models\/missing\.json: HTTP 404/.test(document.getElementById('missing').shadowRoot.querySelector('.message').textContent));
+    // Drawing on a predictor without a model says what to do instead of failing silently.
+    const noModel = await page.evaluate(() => new Promise((resolve) => {
+      const predictor = document.getElementById('missing');
+      predictor.addEventListener('error', (e) => resolve(e.detail.message), { once: true });
+      predictor.shadowRoot.querySelector('digit-pad').drawImage28(new Uint8Array(784).fill(200));
+    }));
+    assert.match(noModel, /no model yet: train one, or load a model file/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
