@@ -241,6 +241,14 @@ test('bad attribute values are named in the widget; fixing them and other change
     await page.dispatchEvent('#epochs', 'change');
     await page.waitForFunction(() => /Epochs must be a whole number/.test(document.getElementById('w').shadowRoot.getElementById('train-message').textContent));
     assert.equal(await page.evaluate(() => document.getElementById('w').settings.epochs), 2);
+    // A good value applies, is announced as settingschange, and the host page's URL is left alone.
+    const urlBefore = page.url();
+    const announced = page.evaluate(() => new Promise((resolve) =>
+      document.getElementById('w').addEventListener('settingschange', (e) => resolve(e.detail.epochs), { once: true })));
+    await page.fill('#epochs', '3');
+    await page.dispatchEvent('#epochs', 'change');
+    assert.equal(await announced, 3);
+    assert.equal(page.url(), urlBefore);
     assert.deepEqual(errors, []);
     await screenshot(page, 'widget-bad-attributes');
   } finally {
