@@ -168,10 +168,11 @@ TEST(Gemm, ExactTiles) {
   check_all_variants(8, 16, 33);
 }
 
-// N up to 32 reads A stored M×K in place, from 33 on gemm packs it: both paths.
+// Few panels of B read A in place, more pack it (both layouts); M = 1 takes the one-row
+// tile, N ≤ 8 and N ≤ 16 the narrow tiles: every path.
 TEST(Gemm, TilePlusMinusOne) {
   for (int M : {1, 3, 4, 5, 7, 9})
-    for (int N : {1, 7, 8, 9, 15, 17, 32, 33, 41})
+    for (int N : {1, 7, 8, 9, 15, 16, 17, 32, 33, 41, 65, 161, 193})
       for (int K : {1, 3, 33}) check_all_variants(M, N, K);
 }
 
@@ -191,6 +192,7 @@ TEST(Gemm, KAcrossBlocks) {
 TEST(Gemm, CrossesMAndNBlocks) {
   check_all_variants(129, 9, 5);     // mc = 128
   check_all_variants(257, 17, 3);
+  check_all_variants(131, 161, 7);   // A packed, in both layouts, across M blocks
   check_all_variants(6, 1025, 4);    // nc = 1024
   check_all_variants(5, 2049, 2);
 }
@@ -210,10 +212,12 @@ TEST(Gemm, ModelShapes) {
       {32, 300, 784, false, false, false, 0},    // fc1 forward: X·W
       {784, 300, 32, true, false, false, 0},     // fc1 dW: Xᵀ·dY
       {32, 784, 300, false, true, false, 0},     // fc1 dX: dY·Wᵀ
-      {18432, 8, 144, false, false, false, 0},   // conv forward: im2col·kernel
-      {144, 8, 18432, true, false, false, 0},    // conv dW: colsᵀ·dY
-      {18432, 144, 8, false, true, false, 0},    // conv dcols: dY·kernelᵀ
-      {32, 144, 3872, false, false, false, 0},   // K = 3872: 16 K blocks
+      {1, 300, 784, false, false, false, 0},     // predict one image: the one-row tile
+      {200, 256, 784, false, false, false, 0},   // mlp-256 forward, batch 200
+      {784, 256, 200, true, false, false, 0},    // mlp-256 dW: Xᵀ packed
+      {32, 10, 4608, false, false, false, 0},    // cnn dense forward: K = 4608, 18 K blocks
+      {4608, 10, 32, true, false, false, 0},     // cnn dense dW
+      {32, 4608, 10, false, true, false, 0},     // cnn dense dX
   };
   for (Case c : shapes) {
     for (bool accumulate : {false, true})

@@ -14,9 +14,11 @@ namespace {
 // A kc×NR panel of B (≤ 32 KB) stays in L1/L2 while the mc×kc block of A (≤ 128 KB) is
 // reused from L2.
 constexpr int kKC = 256, kMC = 128, kNC = 1024;
-// A stored M×K is packed only when at least this many B panels reuse the copy. For fewer,
-// the copy costs more than the kernel's slower strided loop: conv forward (N = 8) spent
-// half its time packing A, and reading in place took it from 17 to ~30 GFLOP/s in V8.
+// A is packed only when at least this many B panels reuse the copy. For fewer, the copy
+// costs more than the kernel's slower strided loop: conv forward (N = 8) spent half its
+// time packing A, and reading in place took it from 17 to ~30 GFLOP/s in V8. Xᵀ read in
+// place touches one cache line per step and row tile: packing it took mlp-256's dW
+// (784×200·200×256) from 30 to 37 GFLOP/s in V8.
 constexpr int kPackAMinPanels = 5;
 
 // Lanes past an edge of A or B read zeros from here. They feed only tile rows and columns
@@ -81,7 +83,7 @@ struct Blocked {
 
   static bool a_in_place(const GemmArgs& g, int mr) {
     const int b_panels = (g.N + NR - 1) / NR;
-    return mr == MR && (g.trans_a || b_panels < kPackAMinPanels);
+    return mr == MR && b_panels < kPackAMinPanels;
   }
 
   // Packs the panels of op(A)[i0, i0+mc) × [p0, p0+kc) that are not read in place.
@@ -91,7 +93,13 @@ struct Blocked {
       if (a_in_place(g, mr)) continue;
       float* d = dst + static_cast<long>(ir) * kc;
       if (g.trans_a) {
-        copy_edge_panel(g.A + static_cast<long>(p0) * g.lda + i0 + ir, g.lda, mr, kc, d, MR);
+        const float* src = g.A + static_cast<long>(p0) * g.lda + i0 + ir;
+        if (mr == MR && MR % 4 == 0) {
+          for (int k = 0; k < kc; ++k, src += g.lda)
+            for (int r = 0; r < MR; r += 4) store4(d + k * MR + r, load4(src + r));
+        } else {
+          copy_edge_panel(src, g.lda, mr, kc, d, MR);
+        }
       } else {
         const float* run[MR];
         for (int r = 0; r < mr; ++r) run[r] = g.A + static_cast<long>(i0 + ir + r) * g.lda + p0;
@@ -204,7 +212,10 @@ void gemm(const GemmArgs& g) {
       for (int i = 0; i < g.M; ++i) std::fill_n(g.C + static_cast<long>(i) * g.ldc, g.N, 0.0f);
     return;
   }
-  with_tile_for_width(g.N, [&](auto tile) { Blocked<decltype(tile)>::gemm(g); });
+  if (g.M == 1 && g.N > NarrowTile::kNR)
+    Blocked<RowTile>::gemm(g);
+  else
+    with_tile_for_width(g.N, [&](auto tile) { Blocked<decltype(tile)>::gemm(g); });
 }
 
 }  // namespace digitrain
