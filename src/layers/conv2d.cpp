@@ -1,6 +1,7 @@
 #include "layers/conv2d.h"
 
 #include "core/error.h"
+#include "kernels/elementwise.h"
 
 namespace digitrain {
 
@@ -63,15 +64,20 @@ ConstMatrixView Conv2D::forward(ConstMatrixView x, bool /*training*/) {
   x_ = x.data();
   MatrixView y = y_.rows(rows);
   conv_forward(geometry_, F, batch_, x_, K_.data(), y.data());
-  if (options_.use_bias) y.rowwise() += b_;
-  activation_forward(options_.activation, y, F);
+  // Bias and ReLU in one vectorised pass; other activations (softmax) after the bias.
+  const bool relu = options_.activation == Activation::relu;
+  add_bias_relu(y.data(), rows, F, options_.use_bias ? b_.data() : nullptr, relu);
+  if (!relu) activation_forward(options_.activation, y, F);
   return ConstMatrixView(y.data(), batch_, static_cast<long>(pixels_out()) * F);
 }
 
 ConstMatrixView Conv2D::backward(ConstMatrixView dy) {
   const int rows = batch_ * pixels_out(), F = options_.filters;
   MatrixView dz = dz_.rows(rows);
-  activation_backward(options_.activation, as_const(y_.rows(rows)), ConstMatrixView(dy.data(), rows, F), dz, F);
+  if (options_.activation == Activation::relu)
+    relu_backward(y_.data(), dy.data(), dz.data(), static_cast<long>(rows) * F);
+  else
+    activation_backward(options_.activation, as_const(y_.rows(rows)), ConstMatrixView(dy.data(), rows, F), dz, F);
   return backward_from_preactivation(ConstMatrixView(dz.data(), batch_, static_cast<long>(pixels_out()) * F));
 }
 
@@ -79,7 +85,7 @@ ConstMatrixView Conv2D::backward_from_preactivation(ConstMatrixView dz_batch) {
   const int rows = batch_ * pixels_out(), F = options_.filters;
   ConstMatrixView dz(dz_batch.data(), rows, F);
   conv_kernel_grad(geometry_, F, batch_, x_, dz.data(), dK_.data());
-  if (options_.use_bias) db_ = dz.colwise().sum();
+  if (options_.use_bias) column_sums(dz.data(), rows, F, db_.data());
   if (!needs_input_gradient_) return empty_view();
   float* dx = dx_.data();
   conv_input_grad(geometry_, F, batch_, dz.data(), K_.data(), dx, dx_scratch_.data());

@@ -1,6 +1,7 @@
 #include "layers/dense.h"
 
 #include "core/error.h"
+#include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 
 namespace digitrain {
@@ -44,14 +45,19 @@ ConstMatrixView Dense::forward(ConstMatrixView x, bool /*training*/) {
   MatrixView y = y_.rows(batch_);
   gemm({batch_, options_.units, in_, x.data(), in_, false, W_.data(), options_.units, false, y.data(),
         options_.units, false});
-  if (options_.use_bias) y.rowwise() += b_;
-  activation_forward(options_.activation, y, options_.units);
+  // Bias and ReLU in one vectorised pass; other activations (softmax) after the bias.
+  const bool relu = options_.activation == Activation::relu;
+  add_bias_relu(y.data(), batch_, options_.units, options_.use_bias ? b_.data() : nullptr, relu);
+  if (!relu) activation_forward(options_.activation, y, options_.units);
   return ConstMatrixView(y.data(), batch_, options_.units);
 }
 
 ConstMatrixView Dense::backward(ConstMatrixView dy) {
   MatrixView dz = dz_.rows(batch_);
-  activation_backward(options_.activation, as_const(y_.rows(batch_)), dy, dz, options_.units);
+  if (options_.activation == Activation::relu)
+    relu_backward(y_.data(), dy.data(), dz.data(), static_cast<long>(batch_) * options_.units);
+  else
+    activation_backward(options_.activation, as_const(y_.rows(batch_)), dy, dz, options_.units);
   return backward_from_preactivation(ConstMatrixView(dz.data(), batch_, options_.units));
 }
 
@@ -59,7 +65,7 @@ ConstMatrixView Dense::backward_from_preactivation(ConstMatrixView dz) {
   const int out = options_.units;
   // dW = xᵀ·dz
   gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, dW_.data(), out, false});
-  if (options_.use_bias) db_ = dz.colwise().sum();
+  if (options_.use_bias) column_sums(dz.data(), batch_, options_.units, db_.data());
   if (!needs_input_gradient_) return empty_view();
   // dx = dz·Wᵀ
   MatrixView dx = dx_.rows(batch_);
