@@ -16,7 +16,11 @@ void add_bias_relu(float* __restrict y, long rows, int cols, const float* __rest
 }
 
 void relu_backward(const float* __restrict y, const float* __restrict dy, float* __restrict dz, long n) {
-  for (long i = 0; i < n; ++i) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+  // Both loads unconditional: with dy read only where y > 0, clang kept the loop scalar.
+  for (long i = 0; i < n; ++i) {
+    const float d = dy[i];
+    dz[i] = y[i] > 0.0f ? d : 0.0f;
+  }
 }
 
 void column_sums(const float* __restrict x, long rows, int cols, float* __restrict sums) {
