@@ -193,6 +193,7 @@ TEST(Gemm, CrossesMAndNBlocks) {
   check_all_variants(129, 9, 5);     // mc = 128
   check_all_variants(257, 17, 3);
   check_all_variants(131, 161, 7);   // A packed, in both layouts, across M blocks
+  check_all_variants(200, 7, 300);   // 8-column tiles with many row tiles: B packed too
   check_all_variants(6, 1025, 4);    // nc = 1024
   check_all_variants(5, 2049, 2);
 }

@@ -81,6 +81,12 @@ struct Blocked {
   // Whole tiles per block.
   static constexpr int kMCt = (kMC + MR - 1) / MR * MR, kNCt = kNC / NR * NR;
 
+  // B stored K×N is read in place, but for the 8-column tile (WASM) when at least 16 row
+  // tiles reuse each panel: rows 1 KB apart (N = 256) map onto a few L1 sets, and the
+  // 196 rows of a panel evicted each other. Packing took mlp-256's forward and dW from 37-39
+  // to 43-44 GFLOP/s in V8; natively (wider tiles, whole cache lines per row) it did not help.
+  static bool b_packed(const GemmArgs& g) { return NR <= 8 && g.M >= 16 * MR; }
+
   static bool a_in_place(const GemmArgs& g, int mr) {
     const int b_panels = (g.N + NR - 1) / NR;
     return mr == MR && b_panels < kPackAMinPanels;
@@ -127,13 +133,14 @@ struct Blocked {
     return t;
   }
 
-  // B stored K×N is read in place but for its edge panel; B stored N×K is always packed.
+  // B stored K×N is read in place but for its edge panel (and b_packed); B stored N×K is
+  // always packed.
   static void pack_b(const GemmArgs& g, int p0, int kc, int j0, int nc, float* dst) {
     for (int jr = 0; jr < nc; jr += NR) {
       const int nr = std::min(NR, nc - jr);
       float* d = dst + static_cast<long>(jr) * kc;
       if (!g.trans_b) {
-        if (nr < NR)
+        if (nr < NR || b_packed(g))
           copy_edge_panel(g.B + static_cast<long>(p0) * g.ldb + j0 + jr, g.ldb, nr, kc, d, NR);
       } else {
         const float* run[NR];
@@ -144,7 +151,7 @@ struct Blocked {
   }
 
   static void set_b(const GemmArgs& g, int p0, int j, int nr, const float* packed, TileRuns& t) {
-    if (!g.trans_b && nr == NR) {
+    if (!g.trans_b && nr == NR && !b_packed(g)) {
       t.b = g.B + static_cast<long>(p0) * g.ldb + j;
       t.b_step = g.ldb;
     } else {
