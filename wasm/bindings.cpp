@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_errors.h"
 #include "data/dataset.h"
 #include "data/digit_image.h"
 #include "model/model_file.h"
@@ -155,7 +156,7 @@ class Session {
     return guarded([&] {
       require_model();
       if (!has_data_) throw Error("no data loaded yet");
-      json options = json::parse(options_text, nullptr, false);
+      json options = parse_json(options_text);
       if (!options.is_object()) throw Error("training options must be a JSON object");
       FitSettings fit = spec_.fit;
       fit.epochs = options.value("epochs", fit.epochs);

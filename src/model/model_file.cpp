@@ -57,7 +57,7 @@ std::string model_to_json_text(Sequential& model, const FitSettings& fit) {
 }
 
 LoadedModel model_from_json_text(const std::string& text, const std::string& source) {
-  json d = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json d = parse_json(text);
   if (d.is_discarded()) throw Error(source + ": not valid JSON (truncated or not a model file?)");
   LoadedModel loaded;
   loaded.spec = parse_model_spec(d, source);

@@ -98,7 +98,7 @@ ModelSpec parse_model_spec(const json& d, const std::string& source) {
 }
 
 ModelSpec parse_model_spec_text(const std::string& text, const std::string& source) {
-  json d = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json d = parse_json(text);
   if (d.is_discarded()) throw Error(source + ": not valid JSON");
   return parse_model_spec(d, source);
 }

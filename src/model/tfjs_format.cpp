@@ -661,7 +661,7 @@ LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFil
                             const std::string& source) {
   json doc;
   try {
-    doc = json::parse(model_json_text);
+    doc = parse_json(model_json_text, /*allow_exceptions=*/true);
   } catch (const json::parse_error& e) {
     throw Error(source + ": not valid JSON at byte " + std::to_string(e.byte) + " (truncated or not a model.json?)");
   }
@@ -693,7 +693,7 @@ LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFil
 }
 
 bool is_tfjs_model_json(const std::string& text) {
-  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(text);
   return doc.is_object() && (doc.value("format", json()) == json("layers-model") || doc.contains("modelTopology"));
 }
 
