@@ -169,7 +169,8 @@ TEST(Gemm, ExactTiles) {
 }
 
 // Few panels of B read A in place, more pack it (both layouts); M = 1 takes the one-row
-// tile, N ≤ 8 and N ≤ 16 the narrow tiles: every path.
+// tiles, N ≤ 8 and N ≤ 16 the narrow tiles; the last panel of B read in place is shifted
+// left over the one before: every path.
 TEST(Gemm, TilePlusMinusOne) {
   for (int M : {1, 3, 4, 5, 7, 9})
     for (int N : {1, 7, 8, 9, 15, 16, 17, 32, 33, 41, 65, 161, 193})
@@ -214,6 +215,7 @@ TEST(Gemm, ModelShapes) {
       {784, 300, 32, true, false, false, 0},     // fc1 dW: Xᵀ·dY
       {32, 784, 300, false, true, false, 0},     // fc1 dX: dY·Wᵀ
       {1, 300, 784, false, false, false, 0},     // predict one image: the one-row tile
+      {1, 10, 4608, false, false, false, 0},     // the CNN's dense layer for one image: 1×8, shifted edge
       {200, 256, 784, false, false, false, 0},   // mlp-256 forward, batch 200
       {784, 256, 200, true, false, false, 0},    // mlp-256 dW: Xᵀ packed
       {32, 10, 4608, false, false, false, 0},    // cnn dense forward: K = 4608, 18 K blocks

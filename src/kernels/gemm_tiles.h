@@ -12,20 +12,24 @@ using WideTile = GemmTile<16, 8, 2>;     // 8×32: 16 accumulators; M = 32 or 20
 using MidTile = GemmTile<16, 12, 1>;     // 12×16
 using NarrowTile = GemmTile<8, 12, 1>;   // 12×8 in ymm registers
 using RowTile = GemmTile<16, 1, 4>;      // 1×64: one image's forward (predict)
+using NarrowRowTile = GemmTile<8, 1, 1>;  // 1×8
 #elif defined(__AVX2__) && defined(__FMA__)
 using WideTile = GemmTile<8, 6, 2>;      // 6×16: 12 accumulators + 2 B + 1 broadcast = 15 of 16
 using MidTile = WideTile;
 using NarrowTile = GemmTile<8, 12, 1>;   // 12×8: 12 + 1 + 1
 using RowTile = GemmTile<8, 1, 4>;       // 1×32
+using NarrowRowTile = GemmTile<8, 1, 1>;  // 1×8
 #else
 using WideTile = GemmTile<4, 4, 2>;      // 4×8: the only tile V8 runs at full speed
 using MidTile = WideTile;
 using NarrowTile = WideTile;
 using RowTile = GemmTile<4, 1, 8>;       // 1×32: 8 independent sums
+using NarrowRowTile = GemmTile<4, 1, 2>;  // 1×8
 #endif
 
 // A single row of C (one image's forward, as in predict) would fill one row of a tile and
-// waste the rest; it takes a one-row tile as wide as the registers allow.
+// waste the rest; it takes a one-row tile as wide as the registers allow (RowTile), or 8
+// wide when N is narrower than that (the CNN's 10 outputs).
 // Calls f(Tile{}) with the tile for products whose C is n columns wide.
 template <class F>
 inline void with_tile_for_width(int n, F&& f) {
