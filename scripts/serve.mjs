@@ -175,6 +175,7 @@ async function main() {
     process.exit(1);
   }
   console.log(`Digitrain is at ${started.url}`);
+  if (fs.existsSync(path.join(root, 'embed.html'))) console.log(`Two widgets in a tutorial page: ${started.url}embed.html`);
   console.log('Ctrl-C to stop.');
   const stop = () => started.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
