@@ -159,6 +159,9 @@ TEST(GemmTile, EveryInstanceStridesRunsAndUnaligned) {
   check_tile<WideTile>();
   check_tile<MidTile>();
   check_tile<NarrowTile>();
+  check_tile<RowTile>();
+  check_tile<NarrowRowTile>();  // partial sums over alternating steps
+  check_tile<GemmTile<4, 1, 2>>();
 }
 
 TEST(Gemm, OneByOneByOne) { check_all_variants(1, 1, 1); }

@@ -38,6 +38,10 @@ struct GemmTile {
   static constexpr int kLanes = W, kMR = MR, kNV = NV, kNR = W * NV;
   using V = Vec<W>;
 
+  // A one-row tile of one or two vectors has too few independent sums to hide the add's
+  // latency; it keeps 4 vectors of partial sums over alternating steps (summed at the end).
+  static constexpr int kSplit = MR == 1 && NV < 4 ? 4 / NV : 1;
+
   // kAdjacentRows turns the row offsets into load immediates; with a runtime a_row the
   // compiler keeps a pointer per row, more adds per step (about 8% in V8).
   template <bool kAdjacentRows>
@@ -46,12 +50,23 @@ struct GemmTile {
     V acc[MR][NV];
     for (int r = 0; r < MR; ++r)
       for (int v = 0; v < NV; ++v) acc[r][v] = V{};
+    V split[kSplit][NV];  // one-row tiles: partial sums of every kSplit-th step
+    for (int q = 0; q < kSplit; ++q)
+      for (int v = 0; v < NV; ++v) split[q][v] = V{};
     const float* a_run = t.a;
     const float* b_run = t.b;
     for (int s = 0; s < t.segs; ++s, a_run += t.a_seg, b_run += t.b_seg) {
       const float* a = a_run;
       const float* b = b_run;
-      for (int k = 0; k < t.kc; ++k, a += t.a_step, b += t.b_step) {
+      int k = 0;
+      if constexpr (kSplit > 1) {
+        for (; k + kSplit <= t.kc; k += kSplit, a += kSplit * t.a_step, b += kSplit * t.b_step)
+          for (int q = 0; q < kSplit; ++q) {
+            const V aq = splat<W>(a + q * t.a_step);
+            for (int v = 0; v < NV; ++v) split[q][v] += aq * load<W>(b + q * t.b_step + v * W);
+          }
+      }
+      for (; k < t.kc; ++k, a += t.a_step, b += t.b_step) {
         V bv[NV];
         for (int v = 0; v < NV; ++v) bv[v] = load<W>(b + v * W);
         for (int r = 0; r < MR; ++r) {
@@ -60,6 +75,9 @@ struct GemmTile {
         }
       }
     }
+    if constexpr (kSplit > 1)
+      for (int q = 0; q < kSplit; ++q)
+        for (int v = 0; v < NV; ++v) acc[0][v] += split[q][v];
     if (accumulate) {
       for (int r = 0; r < MR; ++r)
         for (int v = 0; v < NV; ++v) store<W>(c + r * ldc + v * W, acc[r][v] + load<W>(c + r * ldc + v * W));
