@@ -159,6 +159,7 @@ TEST(GemmTile, EveryInstanceStridesRunsAndUnaligned) {
   check_tile<WideTile>();
   check_tile<MidTile>();
   check_tile<NarrowTile>();
+  check_tile<ConvMidTile>();
   check_tile<RowTile>();
   check_tile<NarrowRowTile>();  // partial sums over alternating steps
   check_tile<GemmTile<4, 1, 2>>();

@@ -79,7 +79,7 @@ void product(int M, int N, const TileRuns& t, float* c, int ldc, bool accumulate
 void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y) {
   const int OH = g.out_h(), OW = g.out_w();
   const long row = static_cast<long>(g.W) * g.C;
-  with_tile_for_width(F, [&](auto tile) {
+  with_tile_for_width<ConvMidTile>(F, [&](auto tile) {
     for (int n = 0; n < batch; ++n)
       for (int oy = 0; oy < OH; ++oy) {
         // Output row (n, oy): OW pixels × F = Σ_ky patches of input row oy+ky · kernel row ky.
@@ -108,7 +108,7 @@ void with_tile_for_rows(int rows, Fn&& f) {
 void conv_kernel_grad(const ConvGeometry& g, int F, int batch, const float* x, const float* dz, float* dkernel) {
   const int OH = g.out_h(), OW = g.out_w(), span = g.KW * g.C;
   const long row = static_cast<long>(g.W) * g.C;
-  with_tile_for_width(F, [&](auto wide) {
+  with_tile_for_width<ConvMidTile>(F, [&](auto wide) {
     with_tile_for_rows<decltype(wide)>(span, [&](auto tile) {
       for (int ky = 0; ky < g.KH; ++ky)
         for (int n = 0; n < batch; ++n) {
@@ -149,7 +149,7 @@ void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, c
         for (int f = 0; f < F; ++f)
           flipped[((static_cast<long>(ky) * g.KW + (g.KW - 1 - kx)) * F + f) * g.C + c] =
               kernel[((static_cast<long>(ky) * g.KW + kx) * g.C + c) * F + f];
-  with_tile_for_width(g.C, [&](auto tile) {
+  with_tile_for_width<ConvMidTile>(g.C, [&](auto tile) {
     for (int n = 0; n < batch; ++n)
       for (int iy = 0; iy < g.H; ++iy) {
         // dx row (n, iy): W pixels × C = Σ_ky padded dz row iy-ky, windows of KW pixels one
