@@ -13,12 +13,14 @@
 // caller handles edge tiles (zero-padded panels, and a local tile with ldc = NR).
 // segs*kc == 0 is allowed (writes zeros, or leaves C unchanged when accumulate).
 //
-// The tiles in use (kernels/gemm_tiles.h) are all instances of this one source:
-//   4×8   (W 4):  WASM SIMD and SSE. 8 accumulators + 2 B vectors + 1 broadcast fit 16
-//                 registers (V8's x64 backend); larger tiles spilled and ran at half
-//                 speed in V8 (toolchain.md).
+// The tiles in use (kernels/gemm_tiles.h) are all instances of this one source, picked at
+// compile time by the target's vectors (-march=native: AVX-512 where present, else AVX2):
+//   4×8 (W 4): WASM SIMD and SSE. 8 accumulators + 2 B vectors + 1 broadcast fit 16
+//              registers (V8's x64 backend); larger tiles spilled and ran at half speed in
+//              V8 (toolchain.md).
 //   6×16, 12×8 (W 8): AVX2 + FMA, 16 ymm registers.
-//   8×32, 12×16, 12×8 (W 16, W 8): AVX-512, 32 zmm registers.
+//   8×32, 12×16 (W 16), 12×8 and 6×16 (W 8): AVX-512, 32 registers.
+//   1×32, 1×64, 1×8: one row (one image's forward).
 #include "kernels/simd.h"
 
 namespace digitrain {

@@ -2,7 +2,9 @@
 // Which instances of the micro-kernel (gemm_tile.h) this build uses, by the width of C's
 // panels. A tile wider than the product wastes its padded lanes: N = 8 (a conv with 8
 // filters) would fill a quarter of an 8×32 AVX-512 tile, so narrow products take tall
-// narrow tiles instead.
+// narrow tiles instead. A single row of C (one image's forward, as in predict) would fill
+// one row of a tile and waste the rest; it takes a one-row tile as wide as the registers
+// allow (RowTile), or 8 wide when N is narrower than that (the CNN's 10 outputs).
 #include "kernels/gemm_tile.h"
 
 namespace digitrain {
@@ -33,9 +35,6 @@ using NarrowRowTile = GemmTile<4, 1, 2>;  // 1×8
 using ConvMidTile = MidTile;
 #endif
 
-// A single row of C (one image's forward, as in predict) would fill one row of a tile and
-// waste the rest; it takes a one-row tile as wide as the registers allow (RowTile), or 8
-// wide when N is narrower than that (the CNN's 10 outputs).
 // Calls f(Tile{}) with the tile for products whose C is n columns wide (Mid: MidTile, or
 // ConvMidTile for a convolution's rows).
 template <class Mid = MidTile, class F>
