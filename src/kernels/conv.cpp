@@ -108,7 +108,7 @@ void with_tile_for_rows(int rows, Fn&& f) {
 void conv_kernel_grad(const ConvGeometry& g, int F, int batch, const float* x, const float* dz, float* dkernel) {
   const int OH = g.out_h(), OW = g.out_w(), span = g.KW * g.C;
   const long row = static_cast<long>(g.W) * g.C;
-  with_tile_for_width<ConvMidTile>(F, [&](auto wide) {
+  with_tile_for_width<ConvGradMidTile>(F, [&](auto wide) {
     with_tile_for_rows<decltype(wide)>(span, [&](auto tile) {
       for (int ky = 0; ky < g.KH; ++ky)
         for (int n = 0; n < batch; ++n) {
