@@ -83,7 +83,8 @@ test('the example page: two widgets train at once from one download, each with i
   assert.deepEqual(runs.events.sort(), ['cnn:epochend', 'cnn:trainend', 'mlp:epochend', 'mlp:trainend']);
   await screenshot(page, 'embed-trained');
 
-  // The confusion matrix counts exactly the test accuracy's errors.
+  // The confusion matrix counts exactly the test accuracy's errors (computed once on screen).
+  await page.locator('#mlp .dt__panel--confusion').scrollIntoViewIfNeeded();
   const wrong = Math.round((1 - runs.ends[0].test.accuracy) * 10000);
   await page.waitForFunction((n) => new RegExp(`^${n.toLocaleString('en')} of 10,000 test images misclassified`)
     .test(document.getElementById('mlp').shadowRoot.querySelector('.dt__confusion-status').textContent), wrong, { timeout: 60_000 });
@@ -101,6 +102,7 @@ test('the example page: two widgets train at once from one download, each with i
   assert.ok(Math.abs(picked.sum - 1) < 1e-4);
 
   // The CNN's views: 16 first-layer filters, 8 x 16 second-layer ones, 16 + 8 feature maps.
+  await page.locator('#cnn .dt__panel--weights').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.getElementById('cnn').shadowRoot.querySelectorAll('.dt__maps canvas').length === 24, null, { timeout: 30_000 });
   assert.equal(await inWidget(page, 'cnn', (w, root = w.shadowRoot) => root.querySelectorAll('.dt__weights canvas').length), 16 + 8 * 16);
 
@@ -286,7 +288,12 @@ test('on a 360 px phone nothing scrolls sideways, and the keyboard reaches every
   try {
     await waitForReady(page, ['w']);
     await page.waitForFunction(() => !document.getElementById('w').shadowRoot.getElementById('train').disabled);
+    // Below the fold the confusion matrix (10,000 predictions) waits until it is seen.
+    await page.waitForTimeout(1000);
+    assert.equal(await inWidget(page, 'w', (w, root = w.shadowRoot) => root.querySelector('.dt__confusion-status').textContent), '');
+    await page.locator('#w .dt__panel--confusion').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.getElementById('w').shadowRoot.querySelectorAll('.dt__confusion td').length === 100, null, { timeout: 60_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
     await screenshot(page, 'widget-360px');

@@ -2,6 +2,7 @@
 // true digit, columns: the prediction), and a gallery of the digits it got wrong. A click
 // on a wrong cell shows just those digits; a click on a digit loads it into the drawing pad.
 import { renderDigit } from '../heatmap.js';
+import { watchVisibility } from './visibility.js';
 
 const GALLERY_SIZE = 24;
 
@@ -101,11 +102,11 @@ export function createConfusionPanel(section, ctx) {
     ctx.say(`Test image ${index} ${drawing ? 'is on the drawing pad' : 'is the current digit'}.`);
   }
 
-  // Not while training runs (the answers change every step); when visible, once per model.
+  // Not while training runs (the answers change every step); when on screen, once per model.
   // A change during a computation is picked up when it ends.
   function update() {
     if (!session.dataReady || !session.model || session.trainState !== 'idle') return;
-    if (!ctx.visible || running) return void (stale = true);
+    if (!seen.visible || running) return void (stale = true);
     stale = false;
     running = compute()
       .catch((e) => { status.textContent = `Could not compute the confusion matrix: ${e.message}`; })
@@ -115,10 +116,10 @@ export function createConfusionPanel(section, ctx) {
       });
   }
   for (const type of ['data', 'model', 'trainend']) ctx.events.addEventListener(type, () => { stale = true; update(); });
-  ctx.events.addEventListener('visibility', (e) => e.detail.visible && stale && update());
+  const seen = watchVisibility(section, (visible) => visible && stale && update());
   // A run's end arrives just before the worker reports itself idle.
   ctx.events.addEventListener('state', (e) => e.detail.state === 'idle' && stale && update());
-  return {};
+  return { dispose: seen.dispose };
 }
 
 function cell(tag, text, scope) {

@@ -4,6 +4,7 @@
 //   Conv2D: the 16 + 8 filters, and the feature maps of the current digit (drawn, picked in
 //   the confusion panel, or the first test image).
 import { paintValues, tile, figureOf } from './pixels.js';
+import { watchVisibility } from './visibility.js';
 
 const MAX_UNITS = 64;
 const REFRESH_MS = 1000;
@@ -88,8 +89,10 @@ export function createWeightsPanel(section, ctx) {
   }
 
   // At most one refresh in flight, and during training at most one a second.
+  let stale = true;
   function refresh({ throttle = false } = {}) {
-    if (!ctx.visible) return;
+    if (!seen.visible) return void (stale = true);
+    stale = false;
     if (throttle && performance.now() - lastRefresh < REFRESH_MS) return;
     lastRefresh = performance.now();
     pending ??= Promise.all([showWeights(), showFeatureMaps()])
@@ -98,7 +101,7 @@ export function createWeightsPanel(section, ctx) {
   }
 
   for (const type of ['model', 'trainend', 'data', 'input']) ctx.events.addEventListener(type, () => refresh());
-  ctx.events.addEventListener('visibility', (e) => e.detail.visible && refresh());
+  const seen = watchVisibility(section, (visible) => visible && stale && refresh());
   ctx.events.addEventListener('progress', () => refresh({ throttle: true }));
-  return {};
+  return { dispose: seen.dispose };
 }
