@@ -2,7 +2,7 @@
 // hash so it can be shared as a link (#preset=cnn-16-8&epochs=1&…). Only this page does
 // that: an embedded widget never touches its host page's URL.
 import './digitrain.js';
-import { readHash, writeHash, HASH_ATTRIBUTES } from './settings.js';
+import { readHash, writeHash } from './settings.js';
 
 const trainer = document.getElementById('trainer');
 for (const [attribute, value] of Object.entries(readHash())) trainer.setAttribute(attribute, value);
@@ -15,5 +15,4 @@ window.digitrain = {
   get reports() { return trainer.session?.reports; },
   get peakHeapBytes() { return trainer.session?.peakHeapBytes; },
   get learningRate() { return trainer.session?.learningRate; },
-  HASH_ATTRIBUTES,
 };

@@ -53,6 +53,13 @@ function smallCanvas(doc) {
   return scratch;
 }
 
+// The index of the largest value (the first, on a tie): the predicted digit.
+export function argmax(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
 // Ten bars (digits 0-9) with their probability; the most likely digit is highlighted.
 // label (optional): the true digit, marked on its row; a wrong guess gets `is-wrong`.
 // Re-rendering into the same container updates the rows in place.
@@ -82,8 +89,7 @@ export function renderProbabilities(container, probs10, {label} = {}) {
     container.append(summary, list);
   }
 
-  let top = 0;
-  for (let d = 1; d < 10; d++) if (probs10[d] > probs10[top]) top = d;
+  const top = argmax(probs10);
   const hasLabel = Number.isInteger(label) && label >= 0 && label <= 9;
   list.setAttribute('aria-label', 'Probability of each digit');
   list.classList.toggle('is-wrong', hasLabel && label !== top);

@@ -1,5 +1,19 @@
-// Model files in and out of the page: a download from text or bytes, and the files a user
-// picked or dropped read into what the worker's loadModel takes.
+// Model files in and out of the page: a download from text or bytes, files fetched by URL,
+// and the files a user picked or dropped read into what the worker's loadModel takes.
+
+// A successful response for `url`, or an Error naming the URL and what went wrong.
+export async function fetchChecked(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`${url} could not be fetched: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response;
+}
+
+export const fetchText = async (url) => (await fetchChecked(url)).text();
 
 export function download(filename, content, type) {
   const url = URL.createObjectURL(new Blob([content], { type }));

@@ -7,6 +7,8 @@ import { TrainerSession } from './trainer-session.js';
 import { createDrawingPanel } from './panels/drawing.js';
 import { buildModelPicker } from './panels/model-picker.js';
 import { showMessage } from './panels/status.js';
+import { argmax } from './heatmap.js';
+import { fetchChecked, fetchText } from './model-files.js';
 import { linkStylesheets } from './widget-styles.js';
 
 
@@ -126,20 +128,9 @@ export class DigitPredictor extends HTMLElement {
   }
 }
 
-const argmax = (probs) => {
-  let best = 0;
-  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-  return best;
-};
-
 // A Digitrain model file, or a TF.js model.json and the weight files its manifest names.
 async function fetchModel(url) {
-  const get = async (u) => {
-    const response = await fetch(u).catch((e) => { throw new Error(`${u} could not be fetched: ${e.message}`); });
-    if (!response.ok) throw new Error(`${u}: HTTP ${response.status}`);
-    return response;
-  };
-  const text = await (await get(url)).text();
+  const text = await fetchText(url);
   if (!text.includes('"modelTopology"')) return { text };
   let manifest;
   try {
@@ -149,7 +140,7 @@ async function fetchModel(url) {
   }
   const files = {};
   for (const path of manifest.flatMap((group) => group.paths ?? [])) {
-    files[path] = new Uint8Array(await (await get(new URL(path, url))).arrayBuffer());
+    files[path] = new Uint8Array(await (await fetchChecked(new URL(path, url))).arrayBuffer());
   }
   return { text, files };
 }

@@ -1,7 +1,7 @@
 // The demo page's set-up in its URL hash, so it can be shared as a link:
 //   #preset=cnn-16-8&optimizer=adam&epochs=1&batch=32&lr=0.001&seed=1
 // Hash keys stay short; each maps to a <digit-trainer> attribute.
-export const HASH_ATTRIBUTES = Object.freeze({
+const HASH_ATTRIBUTES = Object.freeze({
   preset: 'preset', optimizer: 'optimizer', epochs: 'epochs', batch: 'batch-size', lr: 'learning-rate', seed: 'seed',
 });
 const SETTING_OF = { preset: 'preset', optimizer: 'optimizer', epochs: 'epochs', batch: 'batchSize', lr: 'learningRate', seed: 'seed' };

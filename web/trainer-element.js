@@ -10,11 +10,12 @@ import { ATTRIBUTES, PANELS, presetDefaults, readAttributes } from './trainer-op
 import { missingFeatures, OPTIONAL_FEATURES } from './data.js';
 import { loadLastModel, saveLastModel } from './model-store.js';
 import { inkFromImage } from './ink.js';
+import { argmax } from './heatmap.js';
+import { fetchText } from './model-files.js';
 import { PANEL_FACTORIES } from './panels/index.js';
 import { shareMnist } from './mnist-source.js';
 import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
 import { linkStylesheets } from './widget-styles.js';
-
 
 export class DigitTrainer extends HTMLElement {
   static get observedAttributes() { return ATTRIBUTES; }
@@ -32,8 +33,8 @@ export class DigitTrainer extends HTMLElement {
   #pausedOffscreen = false;
   #observer = null;
   #input = null;        // the digit the views show: Uint8Array(784), drawn or picked
-  #inputListeners = new Set();
   #runs = 0;
+  #dataLoaded = null;   // the first data load, which train() may have to wait for
 
   constructor() {
     super();
@@ -50,8 +51,7 @@ export class DigitTrainer extends HTMLElement {
 
   // Trains a fresh model with the current settings; resolves with the trainend detail.
   async train() {
-    await this.ready;
-    if (!this.#session.dataReady) await this.#dataLoaded;
+    await this.ready; // start-up includes the first data load
     const s = this.#settings;
     const description = structuredClone(this.#description);
     description.compile ??= {};
@@ -84,8 +84,7 @@ export class DigitTrainer extends HTMLElement {
       const { ink, width, height } = inkFromImage(image);
       ({ input, probs } = await this.#session.predictInk(ink, width, height));
     }
-    const result = this.#prediction(input, probs, 'api');
-    return result;
+    return this.#prediction(input, probs, 'api');
   }
 
   async saveModel() {
@@ -150,7 +149,7 @@ export class DigitTrainer extends HTMLElement {
     const missing = missingFeatures().filter((f) => !OPTIONAL_FEATURES.includes(f));
     if (missing.length) throw new Error(`this browser lacks ${missing.join(', ')}; use a current Chrome, Edge, Firefox or Safari`);
     // MNIST starts coming (from the cache or the network) while the worker compiles the module.
-    shareMnist(this.#dataUrl(), () => {}).catch(() => {}); // a failure is reported by #loadData
+    shareMnist(this.#dataUrl()).catch(() => {}); // a failure is reported by #loadData
     this.#session = new TrainerSession(new URL('./worker.js', import.meta.url));
     this.#watchSession();
     await this.#session.start();
@@ -165,16 +164,12 @@ export class DigitTrainer extends HTMLElement {
     if (this.#options.autostart && this.#session.dataReady) this.train().catch(() => {});
   }
 
-  #dataLoaded = null;
-
   #readAttributes() {
     const { options, errors } = readAttributes(this, this.#session.presets);
     this.#options = options;
     this.#status.setAttributeErrors(errors);
     for (const message of errors) this.#emit('error', { message, about: 'attribute' });
-    this.classList.toggle('compact', options.compact);
     this.#shadow.querySelector('.dt').classList.toggle('dt--compact', options.compact);
-    return options;
   }
 
   // The model description from `model` (inline JSON or a URL) or the preset; the settings
@@ -307,11 +302,9 @@ export class DigitTrainer extends HTMLElement {
     return {
       session: this.#session,
       events: this.#internal,
-      get settings() { return widget.settings; },
       get visible() { return widget.#visible; },
       get compact() { return widget.#options.compact; },
       get input() { return widget.#input; },
-      hasPanel: (name) => this.#panels.has(name),
       panel: (name) => this.#panels.get(name),
       updateSettings: (partial) => this.updateSettings(partial),
       train: () => this.train().catch(() => {}),
@@ -322,7 +315,6 @@ export class DigitTrainer extends HTMLElement {
         this.#emitInternal('input', { pixels, source });
       },
       prediction: (input, probs, source) => this.#prediction(input, probs, source),
-      storeKey: () => this.#storeKey(),
     };
   }
 
@@ -348,8 +340,7 @@ export class DigitTrainer extends HTMLElement {
 
   #prediction(input, probs, source) {
     const probabilities = Array.from(probs.subarray(0, 10));
-    const digit = probabilities.indexOf(Math.max(...probabilities));
-    const detail = { digit, probabilities, input, source };
+    const detail = { digit: argmax(probabilities), probabilities, input, source };
     this.#emit('prediction', detail);
     return detail;
   }
@@ -401,15 +392,4 @@ export class DigitTrainer extends HTMLElement {
     });
     this.#observer.observe(this);
   }
-}
-
-async function fetchText(url) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`${url} could not be fetched: ${e.message}`);
-  }
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.text();
 }

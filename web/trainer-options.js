@@ -24,9 +24,10 @@ const LIMITS = {
   seed: { label: 'seed', min: 0, max: 4294967295, integer: true },
 };
 
-// A number within LIMITS[key], or an Error message naming the attribute (or form field).
-export function checkNumber(key, text) {
-  const { label, min, max, integer } = LIMITS[key];
+// A number within LIMITS[key], or an Error message naming the attribute (or, given its
+// label, the form field).
+export function checkNumber(key, text, label = LIMITS[key].label) {
+  const { min, max, integer } = LIMITS[key];
   const n = Number(String(text).trim());
   if (String(text).trim() === '' || !Number.isFinite(n)) return { error: `${label} must be a number, got "${text}"` };
   if (integer && (!Number.isInteger(n) || n < min || n > max)) return { error: `${label} must be a whole number from ${min} to ${max}, got ${text}` };

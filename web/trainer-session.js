@@ -13,7 +13,6 @@ export class TrainerSession extends EventTarget {
   trainState = 'idle';
   model = null;        // the worker's model info: {summary, paramCount, layers, name, ...}
   modelOrigin = null;
-  trainedSinceData = false;
   peakHeapBytes = 0;
   learningRate = null;
   reports = { batchGroups: 0, epochs: 0 }; // what the charts were given, for the tests
@@ -58,7 +57,8 @@ export class TrainerSession extends EventTarget {
       } catch (e) {
         if (!e.corrupt) throw e;
         await forgetMnistFile(dataUrl, e.url);
-        if (attempt > 0 || !fetched.files[Object.keys(fetched.files).find((k) => fetched.files[k].url === e.url)]?.cached) throw e;
+        const wasCached = Object.values(fetched.files).find((f) => f.url === e.url)?.cached;
+        if (attempt > 0 || !wasCached) throw e;
       }
     }
   }

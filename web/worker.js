@@ -194,19 +194,15 @@ const handlers = {
   },
   // The whole test set, in chunks so a pause or a drawing is answered in between.
   async [ToWorker.confusion]({ id }) {
-    const labels = new Int32Array(10000);
     const predicted = new Int32Array(10000);
     let count = 0;
-    for (; count < 10000; count += 1000) {
-      const chunk = session.predictTestLabels(count, 1000);
-      if (chunk.length === 0) break;
+    for (let chunk; (chunk = session.predictTestLabels(count, 1000)).length > 0; count += chunk.length) {
       predicted.set(chunk, count);
-      for (let i = 0; i < chunk.length; i++) labels[count + i] = session.testLabel(count + i);
-      if (chunk.length < 1000) { count += chunk.length; break; }
       await yieldToMessages();
     }
     if (count === 0) throw new Error('no model or no test data yet');
-    post(FromWorker.confusion, { id, labels: labels.subarray(0, count), predicted: predicted.subarray(0, count) });
+    const labels = Int32Array.from({ length: count }, (_, i) => session.testLabel(i));
+    post(FromWorker.confusion, { id, labels, predicted: predicted.subarray(0, count) });
   },
   [ToWorker.evaluate]() {
     const r = parse(session.evaluateTest());

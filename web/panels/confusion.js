@@ -31,7 +31,7 @@ export function createConfusionPanel(section, ctx) {
       matrix[labels[i]][predicted[i]] += 1;
       if (labels[i] !== predicted[i]) wrong.push(i);
     }
-    result = { matrix, wrong, labels, predicted, count: labels.length };
+    result = { matrix, wrong, labels, predicted };
     const accuracy = 1 - wrong.length / labels.length;
     status.textContent = `${wrong.length.toLocaleString('en')} of ${labels.length.toLocaleString('en')} test images misclassified (accuracy ${accuracy.toFixed(4)}).`;
     renderMatrix();

@@ -71,10 +71,10 @@ export function createControlsPanel(section, ctx) {
   form.addEventListener('change', (e) => {
     const name = e.target.name;
     if (name === 'preset' || name === 'optimizer') return ctx.updateSettings({ [name]: e.target.value });
-    const { value, error } = checkNumber(name, e.target.value);
+    const { value, error } = checkNumber(name, e.target.value, FIELDS.find(([key]) => key === name)[1]);
     if (error) {
       e.target.setAttribute('aria-invalid', 'true');
-      return ctx.fail(error.replace(/^[a-z-]+/, (label) => FIELDS.find((f) => f[2] === label)?.[1] ?? label), 'settings');
+      return ctx.fail(error, 'settings');
     }
     e.target.removeAttribute('aria-invalid');
     ctx.updateSettings({ [name]: value });

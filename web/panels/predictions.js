@@ -1,6 +1,6 @@
 // Predictions: the first test images with "Predicted: p, Actual: a" and their softmax rows
 // (tutorial T3), and the test accuracy after a run.
-import { renderDigit } from '../heatmap.js';
+import { argmax, renderDigit } from '../heatmap.js';
 
 const GALLERY_SIZE = 10;
 
@@ -17,7 +17,7 @@ export function createPredictionsPanel(section, ctx) {
     const probs = await ctx.session.predictImages(test.images, GALLERY_SIZE);
     gallery.replaceChildren(...Array.from({ length: GALLERY_SIZE }, (_, i) => {
       const row = Array.from(probs.subarray(i * 10, i * 10 + 10));
-      const predicted = row.indexOf(Math.max(...row));
+      const predicted = argmax(row);
       const figure = document.createElement('figure');
       figure.className = 'test-digit';
       const canvas = document.createElement('canvas');
