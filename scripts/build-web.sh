@@ -30,7 +30,7 @@ else
 fi
 cp build/wasm/digitrain.mjs build/wasm/digitrain.wasm "$out/"
 mkdir -p "$out/vendor"
-# uPlot: the ES module build (imported by web/chart.js) and its stylesheet.
+# uPlot: the ES module build (imported by web/charts.js) and its stylesheet.
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
 
 # Page weight: every script and stylesheet is minified where it is served (build/web and
@@ -79,16 +79,21 @@ find "$dist" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
 (cd "$out" && find . -type f ! -path './data/*' ! -path './models/*' ! -name index.html ! -name app.js ! -name settings.js -print0) |
   while IFS= read -r -d '' f; do mkdir -p "$dist/$(dirname "$f")" && cp "$out/$f" "$dist/$f"; done
 cp -u "$out"/data/*.gz "$dist/data/"
-dist_bytes=0
-while IFS= read -r -d '' f; do
-  dist_bytes=$(( dist_bytes + $(gzip -9 -c "$f" | wc -c) ))
-done < <(find "$dist" -type f ! -path "$dist/data/*" -print0)
+# Sizes as gzip would send them: "<bytes> <files>" for the files under $1 that the find
+# tests after it let through.
+gzipped_size() {
+  local dir=$1 bytes=0 files=0 f
+  shift
+  while IFS= read -r -d '' f; do
+    bytes=$(( bytes + $(gzip -9 -c "$f" | wc -c) )) files=$(( files + 1 ))
+  done < <(find "$dir" -type f "$@" -print0)
+  echo "$bytes $files"
+}
+
+read -r dist_bytes _ < <(gzipped_size "$dist" ! -path "$dist/data/*")
 echo "build-web: dist/ (the embeddable widget): $dist_bytes bytes gzipped without MNIST; with MNIST $(du -sh "$dist" | cut -f1)"
 
-# Page weight: what a visitor downloads before MNIST and the model, as gzip would send it.
-bytes=0 files=0
-while IFS= read -r -d '' f; do
-  bytes=$(( bytes + $(gzip -9 -c "$f" | wc -c) )) files=$(( files + 1 ))
-done < <(find "$out" -type f ! -path "$out/data/*" ! -path "$out/models/*" -print0)
+# Page weight: what a visitor downloads before MNIST and the model.
+read -r bytes files < <(gzipped_size "$out" ! -path "$out/data/*" ! -path "$out/models/*")
 echo "build-web: page weight without MNIST and the model: $bytes bytes gzipped ($files files;" \
      "the default model adds $(gzip -9 -c "$model" | wc -c))"
