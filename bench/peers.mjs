@@ -6,12 +6,11 @@
 //                                               partial epoch, as the peers' run-all.sh does
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runJsonLines } from './lib/child.mjs';
+import { failureText, runJsonLines } from './lib/child.mjs';
 import { PEERBENCH_DIR, PEERS_DIR } from './lib/paths.mjs';
 
 // Digitrain's preset names and the peers' names for the same models.
 export const PEER_MODEL = { 'mlp-300-100': 'mlp300', 'mlp-128-128': 'mlp128', 'mlp-256': 'mlp256', 'cnn-16-8': 'cnn' };
-export const PRESET_OF = Object.fromEntries(Object.entries(PEER_MODEL).map(([preset, model]) => [model, preset]));
 
 // Why the peers cannot run, or null when they can.
 export function peersUnavailable() {
@@ -62,7 +61,7 @@ export async function runPeerCase(peerCase, { timeoutS = 3600 } = {}) {
   const run = await runJsonLines(peerCase.command, peerCase.args,
     { cwd: peerCase.cwd, env: peerCase.env, timeoutS, label: peerCase.name });
   const failed = run.results.filter((r) => r.error).map((r) => `${r.model ?? ''}: ${r.error.split('\n')[0]}`);
-  const error = run.error ? `${run.error}${run.stderrTail ? `: ${run.stderrTail.split('\n').pop()}` : ''}` : undefined;
+  const error = failureText(run);
   return { case: peerCase.name, env: peerCase.env, seconds: run.seconds, results: run.results,
     ...(error || failed.length ? { error: [error, ...failed].filter(Boolean).join('; ') } : {}) };
 }

@@ -6,9 +6,9 @@
 // section of bench/README.md and bench/results-latest.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runJsonLines } from './lib/child.mjs';
+import { failureText, runJsonLines } from './lib/child.mjs';
 import { readConfig } from './lib/config.mjs';
-import { REPO } from './lib/paths.mjs';
+import { MNIST_DIR, REPO } from './lib/paths.mjs';
 import { markdownReport } from './lib/report.mjs';
 import { loadAverage, systemInfo } from './lib/system.mjs';
 import { peerCases, peersUnavailable, runPeerCase } from './peers.mjs';
@@ -28,7 +28,7 @@ async function part(name, command, args, keep, options = {}) {
     if (r.kind === 'error' || r.error) results.failures.push({ part: name, error: r.error });
     else keep(r);
   }
-  if (run.error) results.failures.push({ part: name, error: `${run.error}${run.stderrTail ? `: ${run.stderrTail.split('\n').pop()}` : ''}` });
+  if (run.error) results.failures.push({ part: name, error: failureText(run) });
 }
 
 const sharedArgs = ['--limit', String(config.limit), '--predict-calls', String(config.predictCalls)];
@@ -43,7 +43,7 @@ const keepInto = (environment) => (r) => {
 const digitrainParts = {
   native: async () => {
     await part('digitrain native', join(REPO, 'build/native/bench/digitrain_model_bench'),
-      ['--data', join(REPO, 'data/mnist'), ...sharedArgs, ...config.presets], keepInto('native'));
+      ['--data', MNIST_DIR, ...sharedArgs, ...config.presets], keepInto('native'));
     await part('gemm native', join(REPO, 'build/native/bench/digitrain_gemm_bench'), [...gemmArgs, ...config.presets], keepInto('native'));
   },
   'node-wasm': () => part('digitrain node-wasm', process.execPath, [join(BENCH, 'wasm/run-node.mjs'), ...wasmArgs], keepInto('node-wasm')),

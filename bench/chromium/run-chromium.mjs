@@ -1,24 +1,13 @@
 // Digitrain in headless Chromium on WASM: serves the repository root, opens
 // bench/chromium/page.html in Debian's Chromium (tests/browser/harness.mjs: same binary and
 // flags as the browser tests) and prints the page's results as JSON lines on stdout.
-//   node bench/chromium/run-chromium.mjs [--limit N] [--steps-per-call N] [--predict-calls N]
-//                                        [--gemm-min-ms N] [--gemm-samples N] [--no-gemm] PRESET...
-import { parseArgs } from 'node:util';
+//   node bench/chromium/run-chromium.mjs [options: ../lib/wasm-args.mjs] [--timeout-s N] PRESET...
 import { openBrowser } from '../../tests/browser/harness.mjs';
 import { REPO } from '../lib/paths.mjs';
+import { parseWasmBenchArgs } from '../lib/wasm-args.mjs';
 
-const { values: opts, positionals: presets } = parseArgs({
-  allowPositionals: true,
-  options: {
-    limit: { type: 'string', default: '0' },
-    'steps-per-call': { type: 'string', default: '1000' },
-    'predict-calls': { type: 'string', default: '1000' },
-    'gemm-min-ms': { type: 'string', default: '20' },
-    'gemm-samples': { type: 'string', default: '5' },
-    'no-gemm': { type: 'boolean', default: false },
-    'timeout-s': { type: 'string', default: '3600' },
-  },
-});
+// Its own option: how long the page may take before the run counts as failed.
+const { opts, presets } = parseWasmBenchArgs({ 'timeout-s': { type: 'string', default: '3600' } });
 
 const session = await openBrowser({ root: REPO });
 try {

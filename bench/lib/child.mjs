@@ -47,6 +47,11 @@ export function runJsonLines(command, args, { cwd, env = {}, timeoutS = 3600, la
   });
 }
 
+// A failed run as one line: its error and the last line of its stderr; undefined if it did not fail.
+export function failureText(run) {
+  return run.error ? `${run.error}${run.stderrTail ? `: ${run.stderrTail.split('\n').pop()}` : ''}` : undefined;
+}
+
 function parseLine(line, results) {
   const text = line.trim();
   if (!text.startsWith('{')) return;

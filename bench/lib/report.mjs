@@ -3,11 +3,7 @@
 import { batchRate, predictOneMs, testAccuracy, trainingRate } from './figures.mjs';
 import { PEER_MODEL } from '../peers.mjs';
 
-export const ENVIRONMENTS = {
-  native: { label: 'native', peer: 'PyTorch CPU, 1 thread, OpenBLAS' },
-  'node-wasm': { label: 'Node, WASM', peer: 'TF.js wasm' },
-  'chromium-wasm': { label: 'Chromium, WASM', peer: 'TF.js wasm' },
-};
+const ENVIRONMENT_LABEL = { native: 'native', 'node-wasm': 'Node, WASM', 'chromium-wasm': 'Chromium, WASM' };
 // The targets of issue #6 (Chromium unless said otherwise).
 const TARGET_SAMPLES_PER_S = { 'mlp-300-100': 30000, 'mlp-128-128': 50000, 'mlp-256': 40000, 'cnn-16-8': 5000 };
 const TARGET_VS_PYTORCH = { 'mlp-300-100': 2, 'mlp-128-128': 2, 'mlp-256': 1.3, 'cnn-16-8': 2 };
@@ -59,7 +55,7 @@ function comparisonTable(results) {
       const train = trainingRate(ours), peerTrain = trainingRate(theirs);
       const one = predictOneMs(ours), peerOne = predictOneMs(theirs);
       const batch = batchRate(ours), peerBatch = batchRate(theirs);
-      lines.push(`| ${preset} | ${ENVIRONMENTS[environment].label} | ${peer?.label ?? '–'} | ` +
+      lines.push(`| ${preset} | ${ENVIRONMENT_LABEL[environment]} | ${peer?.label ?? '–'} | ` +
         `${rate(train)} · ${rate(peerTrain)} · **${times(peerTrain && train && train.value / peerTrain.value)}** | ` +
         `${ms(one)} · ${ms(peerOne)} · **${times(peerOne && one && peerOne / one)}** | ` +
         `${int(batch)} · ${int(peerBatch)} · **${times(peerBatch && batch && batch / peerBatch)}** |`);
@@ -78,7 +74,7 @@ function ceilingTable(results) {
       const g = gemmModel(results, environment, preset);
       if (!g) continue;
       const train = trainingRate(digitrainResult(results, environment, preset));
-      lines.push(`| ${preset} | ${(g.train_flops_per_sample / 1e6).toFixed(2)} M | ${ENVIRONMENTS[environment].label} | ` +
+      lines.push(`| ${preset} | ${(g.train_flops_per_sample / 1e6).toFixed(2)} M | ${ENVIRONMENT_LABEL[environment]} | ` +
         `${g.gflops.toFixed(1)} | ${int(g.ceiling_samples_per_s)} | ${rate(train)} | ` +
         `${percent(train && train.value / g.ceiling_samples_per_s)} |`);
     }

@@ -4,6 +4,7 @@
 // /255 pixels for every model (T3 feeds raw pixels), train on training images 0..54,999,
 // validate on 55,000..59,999 after the epoch.
 #include <string>
+#include <vector>
 
 #include "model/model_spec.h"
 #include "model/presets.h"
@@ -11,6 +12,9 @@
 namespace digitrain::bench {
 
 constexpr int kTrainImages = 55000, kValidationImages = 5000;
+
+// The presets a bench program runs when none is named, in the README's order.
+inline const std::vector<std::string> kBenchPresets = {"mlp-300-100", "mlp-128-128", "mlp-256", "cnn-16-8"};
 
 inline ModelSpec bench_spec(const std::string& preset) {
   ModelSpec spec = preset_spec(preset);

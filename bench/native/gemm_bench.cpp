@@ -102,7 +102,7 @@ int run(int argc, char** argv) {
     else if (!arg.empty() && arg[0] == '-') throw Error("unknown option " + arg);
     else presets.push_back(arg);
   }
-  if (presets.empty()) presets = {"mlp-300-100", "mlp-128-128", "mlp-256", "cnn-16-8"};
+  if (presets.empty()) presets = kBenchPresets;
 
   // V8 runs new WASM code on its baseline compiler until it is hot: without this warm-up the
   // first shape timed would be measured partly on unoptimised code.

@@ -47,7 +47,7 @@ Options parse_options(int argc, char** argv) {
     else if (!arg.empty() && arg[0] == '-') throw Error("unknown option " + arg);
     else o.presets.push_back(arg);
   }
-  if (o.presets.empty()) o.presets = {"mlp-300-100", "mlp-128-128", "mlp-256", "cnn-16-8"};
+  if (o.presets.empty()) o.presets = kBenchPresets;
   return o;
 }
 

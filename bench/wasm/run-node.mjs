@@ -1,27 +1,16 @@
 // Digitrain in Node on WASM: the product module (session-bench.mjs) per preset, then the
 // GEMM ceiling (gemm-ceiling.mjs). One JSON line per result on stdout ({kind: 'model'|'gemm'}).
-//   node bench/wasm/run-node.mjs [--limit N] [--steps-per-call N] [--predict-calls N]
-//                                [--gemm-min-ms N] [--gemm-samples N] [--no-gemm] PRESET...
+//   node bench/wasm/run-node.mjs [options: ../lib/wasm-args.mjs] PRESET...
 // Needs build/wasm (scripts/build.sh wasm; the bench's own target for the GEMM part).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { benchPreset } from './session-bench.mjs';
 import { runGemmCeiling } from './gemm-ceiling.mjs';
 import { REPO, readMnist } from '../lib/paths.mjs';
+import { parseWasmBenchArgs } from '../lib/wasm-args.mjs';
 
-const { values: opts, positionals: presets } = parseArgs({
-  allowPositionals: true,
-  options: {
-    limit: { type: 'string', default: '0' },
-    'steps-per-call': { type: 'string', default: '1000' },
-    'predict-calls': { type: 'string', default: '1000' },
-    'gemm-min-ms': { type: 'string', default: '20' },
-    'gemm-samples': { type: 'string', default: '5' },
-    'no-gemm': { type: 'boolean', default: false },
-  },
-});
+const { opts, presets } = parseWasmBenchArgs();
 const build = join(REPO, 'build/wasm');
 const load = async (name) => (await import(pathToFileURL(join(build, name)).href)).default;
 const emit = (kind, result) => console.log(JSON.stringify({ kind, ...result, runtime: 'node-wasm' }));
