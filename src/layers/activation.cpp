@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "kernels/elementwise.h"
 
 namespace digitrain {
 
@@ -55,7 +56,7 @@ void softmax_backward_groups(const float* y, const float* dy, float* dz, long si
 void activation_forward(Activation a, MatrixView z, int group) {
   switch (a) {
     case Activation::linear: return;
-    case Activation::relu: z = z.cwiseMax(0.0f); return;
+    case Activation::relu: add_bias_relu(z.data(), z.rows(), static_cast<int>(z.cols()), nullptr, true); return;
     case Activation::softmax: softmax_groups(z.data(), z.size(), group); return;
   }
 }
@@ -64,7 +65,7 @@ void activation_backward(Activation a, ConstMatrixView y, ConstMatrixView dy, Ma
   switch (a) {
     case Activation::linear: dz = dy; return;
     // y > 0 exactly where z > 0; at the kink (z == 0) the gradient is 0, as in TF.
-    case Activation::relu: dz = (y.array() > 0.0f).select(dy, 0.0f); return;
+    case Activation::relu: relu_backward(y.data(), dy.data(), dz.data(), y.size()); return;
     case Activation::softmax: softmax_backward_groups(y.data(), dy.data(), dz.data(), y.size(), group); return;
   }
 }

@@ -74,10 +74,7 @@ ConstMatrixView Conv2D::forward(ConstMatrixView x, bool /*training*/) {
 ConstMatrixView Conv2D::backward(ConstMatrixView dy) {
   const int rows = batch_ * pixels_out(), F = options_.filters;
   MatrixView dz = dz_.rows(rows);
-  if (options_.activation == Activation::relu)
-    relu_backward(y_.data(), dy.data(), dz.data(), static_cast<long>(rows) * F);
-  else
-    activation_backward(options_.activation, as_const(y_.rows(rows)), ConstMatrixView(dy.data(), rows, F), dz, F);
+  activation_backward(options_.activation, as_const(y_.rows(rows)), ConstMatrixView(dy.data(), rows, F), dz, F);
   return backward_from_preactivation(ConstMatrixView(dz.data(), batch_, static_cast<long>(pixels_out()) * F));
 }
 

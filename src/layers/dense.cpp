@@ -54,10 +54,7 @@ ConstMatrixView Dense::forward(ConstMatrixView x, bool /*training*/) {
 
 ConstMatrixView Dense::backward(ConstMatrixView dy) {
   MatrixView dz = dz_.rows(batch_);
-  if (options_.activation == Activation::relu)
-    relu_backward(y_.data(), dy.data(), dz.data(), static_cast<long>(batch_) * options_.units);
-  else
-    activation_backward(options_.activation, as_const(y_.rows(batch_)), dy, dz, options_.units);
+  activation_backward(options_.activation, as_const(y_.rows(batch_)), dy, dz, options_.units);
   return backward_from_preactivation(ConstMatrixView(dz.data(), batch_, options_.units));
 }
 
