@@ -42,8 +42,8 @@ namespace {
 // allowance in the layer and loss checks (errors up to ~1e-5) and about 7% in the model
 // check (errors up to ~7e-5, from the float log in the loss). The gradients checked are
 // O(0.1..1), so a flipped sign (error 2|g|), a missing term of the softmax Jacobian or of
-// the col2im overlap (errors of O(|g|)) or a forgotten 1/batch exceed the allowance by one
-// to two orders of magnitude.
+// a convolution's overlapping windows (errors of O(|g|)) or a forgotten 1/batch exceed the
+// allowance by one to two orders of magnitude.
 constexpr double kAbsTol = 1e-3;
 constexpr double kRelTol = 1e-2;
 

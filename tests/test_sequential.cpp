@@ -20,11 +20,8 @@ TEST(Sequential, LayerOutputsFollowTheLayersAndEndInThePrediction) {
     const uint8_t* image = mnist.test.image(7);
     const std::vector<std::vector<float>> outputs = model->layer_outputs(image);
     ASSERT_EQ(outputs.size(), model->layers().size());
-    for (size_t i = 0; i < outputs.size(); ++i) {
-      long size = 1;
-      for (int d : model->layers()[i]->output_shape()) size *= d;
-      EXPECT_EQ(static_cast<long>(outputs[i].size()), size) << "layer " << i;
-    }
+    for (size_t i = 0; i < outputs.size(); ++i)
+      EXPECT_EQ(static_cast<long>(outputs[i].size()), shape_size(model->layers()[i]->output_shape())) << "layer " << i;
     std::vector<float> probs(10);
     model->predict_images(image, 1, probs.data());
     for (int c = 0; c < 10; ++c) EXPECT_NEAR(outputs.back()[c], probs[c], 1e-6f);

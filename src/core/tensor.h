@@ -3,11 +3,11 @@
 // Keras' channels-last order inside a row (H, W, C), so Flatten is free and weights
 // line up with TF.js / Keras without transposes.
 #include <Eigen/Core>
-
-#include "core/error.h"
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/error.h"
 
 namespace digitrain {
 

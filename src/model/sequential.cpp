@@ -109,12 +109,6 @@ BatchResult Sequential::compute_gradients(ConstMatrixView x, const uint8_t* labe
   return result;
 }
 
-BatchResult Sequential::train_on_batch(ConstMatrixView x, const uint8_t* labels) {
-  BatchResult result = compute_gradients(x, labels);
-  optimizer_->step(params());
-  return result;
-}
-
 EvalResult Sequential::evaluate(const Samples& samples, int batch_size) {
   if (batch_size <= 0) throw Error("batch size must be positive");
   require_mnist_outputs();

@@ -48,10 +48,9 @@ class Sequential {
   void reserve(int max_batch);
 
   ConstMatrixView forward(ConstMatrixView x, bool training);
-  // Forward, loss and backward: leaves the gradients in params(), no update.
+  // Forward, loss and backward: leaves the gradients in params(), no update (the Trainer
+  // checks the loss before it lets the optimiser step).
   BatchResult compute_gradients(ConstMatrixView x, const uint8_t* labels);
-  // compute_gradients, then one optimiser step.
-  BatchResult train_on_batch(ConstMatrixView x, const uint8_t* labels);
 
   EvalResult evaluate(const Samples& samples, int batch_size = 32);
   // Probabilities for n raw uint8 images, scaled with this model's pixel scale.
@@ -74,15 +73,12 @@ class Sequential {
   Optimizer* optimizer() { return optimizer_.get(); }
   void set_optimizer(std::unique_ptr<Optimizer> optimizer) { optimizer_ = std::move(optimizer); }
 
- private:
-  void require_compiled() const;
-
- public:
   // Throws an Error unless the output has kClasses units; every path that feeds MNIST
   // labels to the model calls it (labels index the output row).
   void require_mnist_outputs() const;
 
  private:
+  void require_compiled() const;
 
   std::string name_;
   Shape input_shape_;
