@@ -1,9 +1,10 @@
 #include "model/model_file.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <memory>
 
 #include "core/base64.h"
 #include "core/error.h"
@@ -80,17 +81,19 @@ LoadedModel model_from_json_text(const std::string& text, const std::string& sou
   return loaded;
 }
 
+void write_file_replacing(const std::string& path, const void* data, size_t size) {
+  const std::string temp = path + ".tmp";
+  std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(temp.c_str(), "wb"), &std::fclose);
+  if (!out) throw Error("cannot write " + temp + ": " + std::strerror(errno));
+  if (size > 0 && std::fwrite(data, 1, size, out.get()) != size)
+    throw Error("cannot write " + temp + ": " + std::strerror(errno));
+  if (std::fclose(out.release()) != 0) throw Error("cannot write " + temp + ": " + std::strerror(errno));
+  if (std::rename(temp.c_str(), path.c_str()) != 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
+}
+
 void save_model_file(Sequential& model, const FitSettings& fit, const std::string& path) {
   const std::string text = model_to_json_text(model, fit);
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary);
-    if (!out) throw Error("cannot write " + temp + ": " + std::strerror(errno));
-    out << text;
-    out.close();
-    if (!out) throw Error("cannot write " + temp + ": " + std::strerror(errno));
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
+  write_file_replacing(path, text.data(), text.size());
 }
 
 LoadedModel load_model_file(const std::string& path) {

@@ -5,6 +5,7 @@
 //                                  "dtype": "float32", "data": "<base64>"}, ...]}
 // Loading checks every weight (name, shape, byte size, finite values) before any of it
 // replaces anything, so a bad file never leaves a half-loaded model.
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -20,8 +21,11 @@ struct LoadedModel {
 std::string model_to_json_text(Sequential& model, const FitSettings& fit);
 LoadedModel model_from_json_text(const std::string& text, const std::string& source);
 
-// Writes to a temporary file first and renames it over `path`, so an existing file is
-// never left half-written.
+// Writes `size` bytes to path + ".tmp" and renames that over `path`, so an existing file
+// is never left half-written. Every model file we save goes through it.
+void write_file_replacing(const std::string& path, const void* data, size_t size);
+
+// The model file, through write_file_replacing.
 void save_model_file(Sequential& model, const FitSettings& fit, const std::string& path);
 LoadedModel load_model_file(const std::string& path);
 

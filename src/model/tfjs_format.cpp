@@ -1,7 +1,6 @@
 #include "model/tfjs_format.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -109,17 +108,6 @@ ordered_json training_config(Sequential& model) {
   return {{"loss", loss_name(model.loss())},
           {"metrics", ordered_json::array({"accuracy"})},
           {"optimizer_config", optimizer}};
-}
-
-// Writes to a temporary file first, so an existing file is never left half-written.
-void write_replacing(const std::string& path, const void* data, size_t size) {
-  const std::string temp = path + ".tmp";
-  std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(temp.c_str(), "wb"), &std::fclose);
-  if (!out) throw Error("cannot write " + temp + ": " + std::strerror(errno));
-  if (size > 0 && std::fwrite(data, 1, size, out.get()) != size)
-    throw Error("cannot write " + temp + ": " + std::strerror(errno));
-  if (std::fclose(out.release()) != 0) throw Error("cannot write " + temp + ": " + std::strerror(errno));
-  if (std::rename(temp.c_str(), path.c_str()) != 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -703,8 +691,8 @@ void save_tfjs_dir(Sequential& model, const FitSettings& fit, const std::string&
   if (error) throw Error("cannot create folder " + dir + ": " + error.message());
   const TfjsFiles files = model_to_tfjs(model, fit);
   // The weights first: model.json is what names them, so it is replaced last.
-  write_replacing(dir + "/" + files.weights_path, files.weights.data(), files.weights.size());
-  write_replacing(dir + "/model.json", files.model_json.data(), files.model_json.size());
+  write_file_replacing(dir + "/" + files.weights_path, files.weights.data(), files.weights.size());
+  write_file_replacing(dir + "/model.json", files.model_json.data(), files.model_json.size());
 }
 
 LoadedModel load_tfjs_file(const std::string& model_json_path) {
