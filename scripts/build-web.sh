@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Assembles
 #   dist/       what a teacher copies to any static host: the widgets (digitrain.js and the
-#               modules it imports), the worker, the WASM module, uPlot, the styles, MNIST
+#               modules it imports), the worker, the WASM modules (the trainer, and the
+#               TF.js converter it fetches on demand), uPlot, the styles, MNIST
 #               as .gz IDX files, and the example page embed.html;
 #   build/web/  the demo page served by npm start: dist/ plus index.html, app.js and a
 #               default model.
@@ -11,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/web
 
-for f in build/wasm/digitrain.mjs build/wasm/digitrain.wasm; do
+modules=(build/wasm/digitrain.mjs build/wasm/digitrain.wasm build/wasm/digitrain-formats.mjs build/wasm/digitrain-formats.wasm)
+for f in "${modules[@]}"; do
   [ -f "$f" ] || { echo "build-web: $f is missing; run scripts/build.sh wasm first" >&2; exit 1; }
 done
 [ -x build/native/digitrain ] || {
@@ -28,7 +30,7 @@ if [ -d web ] && [ -n "$(ls -A web)" ]; then
 else
   echo "build-web: web/ is empty; the page itself is not written yet" >&2
 fi
-cp build/wasm/digitrain.mjs build/wasm/digitrain.wasm "$out/"
+cp "${modules[@]}" "$out/"
 mkdir -p "$out/vendor"
 # uPlot: the ES module build (imported by web/charts.js) and its stylesheet.
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
@@ -45,7 +47,9 @@ uplot_notice="$(sed -n '1,/\*\//p' "$out/vendor/uPlot.esm.js" | sed '1s|^/\*\*|/
 (cd "$out" && "$esbuild" $(find . -name '*.js' -o -name '*.css' ! -name '*.min.css') \
   --outdir=. --outbase=. "${minify[@]}")
 # The Emscripten glue on its own: a .mjs would otherwise share digitrain.js's output name.
-"$esbuild" "$out/digitrain.mjs" --outfile="$out/digitrain.mjs" "${minify[@]}"
+for glue in digitrain.mjs digitrain-formats.mjs; do
+  "$esbuild" "$out/$glue" --outfile="$out/$glue" "${minify[@]}"
+done
 grep -q 'Leon Sorokin' "$out/vendor/uPlot.esm.js" ||
   { printf '%s\n' "$uplot_notice" | cat - "$out/vendor/uPlot.esm.js" > "$out/vendor/uPlot.tmp" &&
     mv "$out/vendor/uPlot.tmp" "$out/vendor/uPlot.esm.js"; }

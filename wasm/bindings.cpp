@@ -1,6 +1,8 @@
 // Embind bindings: the core as the page's worker sees it (docs/wasm-api.md). Only data
 // copying and error translation live here: every call that can fail returns
-// {"ok": false, "error": "..."} (a JSON string) instead of throwing into JavaScript.
+// {ok: false, error} (results.h) instead of throwing into JavaScript. JSON crosses as
+// JavaScript values (js_json.h): the page owns JSON text, and TF.js files go through the
+// separate formats module (formats_bindings.cpp), fetched only when one is opened or saved.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -9,12 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/json_errors.h"
 #include "data/dataset.h"
 #include "data/digit_image.h"
 #include "model/model_file.h"
 #include "model/presets.h"
-#include "model/tfjs_format.h"
+#include "results.h"
+#include "typed_arrays.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
 
@@ -23,40 +25,6 @@ namespace {
 
 using emscripten::val;
 using nlohmann::json;
-
-std::string ok(json result = json::object()) {
-  result["ok"] = true;
-  return result.dump();
-}
-
-std::string failure(const std::string& message) { return json{{"ok", false}, {"error", message}}.dump(); }
-
-template <class F>
-std::string guarded(F&& f) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    return failure(e.what());
-  } catch (const std::bad_alloc&) {
-    return failure("out of memory");
-  } catch (const std::exception& e) {
-    return failure(std::string("internal error: ") + e.what());
-  }
-}
-
-// One copy from a JS typed array into the WASM heap.
-template <class T>
-std::vector<T> copy_in(const val& array) {
-  std::vector<T> out(array["length"].as<size_t>());
-  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", array);
-  return out;
-}
-
-// A JS-owned copy (views into the heap die when it grows).
-template <class T>
-val copy_out(const T* data, size_t size) {
-  return val(emscripten::typed_memory_view(size, data)).call<val>("slice");
-}
 
 json model_info(Sequential& model, const ModelSpec& spec) {
   json layers = json::array();
@@ -75,7 +43,7 @@ json model_info(Sequential& model, const ModelSpec& spec) {
 
 class Session {
  public:
-  std::string loadData(val train_images, val train_labels, val test_images, val test_labels) {
+  val loadData(val train_images, val train_labels, val test_images, val test_labels) {
     return guarded([&] {
       // Parsed and checked completely before the data the session has is replaced.
       Mnist mnist;
@@ -94,70 +62,36 @@ class Session {
     });
   }
 
-  std::string createModel(const std::string& description, double seed) {
+  val createModel(const val& description, double seed) {
     return guarded([&] {
-      ModelSpec spec = parse_model_spec_text(description, "model description");
+      ModelSpec spec = parse_model_spec(json_from_js(description, "model description"), "model description");
       auto model = build_model(spec, static_cast<uint64_t>(seed));
       return replace_model(std::move(spec), std::move(model));
     });
   }
 
-  std::string loadModel(const std::string& text) {
+  // A model file as JSON.parse gives it (docs/model-format.md).
+  val loadModel(const val& file) {
     return guarded([&] {
-      LoadedModel loaded = model_from_json_text(text, "model file");
+      LoadedModel loaded = model_from_json(json_from_js(file, "model file"), "model file");
       return replace_model(std::move(loaded.spec), std::move(loaded.model));
     });
   }
 
-  // TF.js Layers format: model.json plus the weights file it names. `files` maps file names
-  // to Uint8Arrays (the files the user picked or dropped together).
-  std::string loadModelTfjs(const std::string& model_json, const val& files) {
+  // {ok, file}: the model file as a value for JSON.stringify.
+  val saveModel() {
     return guarded([&] {
-      LoadedModel loaded = model_from_tfjs(
-          model_json,
-          [&](const std::string& path) {
-            const std::string name = path.substr(path.rfind('/') + 1);  // "./group1-shard1of1.bin"
-            const val bytes = files[name];
-            if (bytes.isUndefined() || bytes.isNull())
-              throw Error("model.json needs the weights file '" + name +
-                          "': pick or drop it together with model.json");
-            return copy_in<uint8_t>(bytes);
-          },
-          "model.json");
-      return replace_model(std::move(loaded.spec), std::move(loaded.model));
+      require_model();
+      return ok({{"file", model_to_json(*model_, spec_.fit)}});
     });
   }
 
-  // {ok, modelJson, weightsPath, weights: Uint8Array} or {ok: false, error}.
-  val saveModelTfjs() {
-    val result = val::object();
-    try {
-      require_model();
-      const TfjsFiles files = model_to_tfjs(*model_, spec_.fit);
-      result.set("ok", true);
-      result.set("modelJson", files.model_json);
-      result.set("weightsPath", files.weights_path);
-      result.set("weights", copy_out(files.weights.data(), files.weights.size()));
-    } catch (const Error& e) {
-      result.set("ok", false);
-      result.set("error", std::string(e.what()));
-    }
-    return result;
-  }
-
-  std::string saveModel() {
-    return guarded([&] {
-      require_model();
-      return model_to_json_text(*model_, spec_.fit);
-    });
-  }
-
-  std::string startTraining(const std::string& options_text) {
+  val startTraining(const val& options_value) {
     return guarded([&] {
       require_model();
       if (!has_data_) throw Error("no data loaded yet");
-      json options = parse_json(options_text);
-      if (!options.is_object()) throw Error("training options must be a JSON object");
+      const json options = json_from_js(options_value, "training options");
+      if (!options.is_object()) throw Error("training options must be an object");
       FitSettings fit = spec_.fit;
       fit.epochs = options.value("epochs", fit.epochs);
       fit.batch_size = options.value("batchSize", fit.batch_size);
@@ -165,7 +99,7 @@ class Session {
       if (fit.batch_size < 1 || fit.batch_size > 4096) throw Error("batch size must be from 1 to 4096");
       // Everything is checked into locals first: a bad option changes nothing.
       std::unique_ptr<Optimizer> optimizer;
-      if (options.contains("optimizer")) optimizer = make_optimizer(options["optimizer"]);
+      if (options.contains("optimizer")) optimizer = make_optimizer(options.at("optimizer"));
       const double lr = options.value("learningRate", 0.0);
       if (options.contains("learningRate")) check_learning_rate(lr);
       TrainingData plan = plan_training_data(fit, data_.train, data_.test, options.value("limit", 0));
@@ -185,7 +119,7 @@ class Session {
     });
   }
 
-  std::string trainSteps(int steps) {
+  val trainSteps(int steps) {
     return guarded([&] {
       if (!trainer_) throw Error("training has not been started");
       double batch_loss = 0.0, batch_accuracy = 0.0;
@@ -227,7 +161,7 @@ class Session {
     });
   }
 
-  std::string setLearningRate(double lr) {
+  val setLearningRate(double lr) {
     return guarded([&] {
       require_model();
       set_learning_rate(lr);
@@ -235,12 +169,12 @@ class Session {
     });
   }
 
-  std::string stopTraining() {
+  val stopTraining() {
     if (trainer_) trainer_->stop();
     return ok();
   }
 
-  std::string evaluateTest() {
+  val evaluateTest() {
     return guarded([&] {
       require_model();
       if (!has_data_) throw Error("no data loaded yet");
@@ -314,11 +248,11 @@ class Session {
     return val(emscripten::typed_memory_view(static_cast<size_t>(p.size), p.value));
   }
 
-  std::string paramInfo() {
+  val paramInfo() {
     json out = json::array();
     if (model_)
       for (const Param& p : model_->params()) out.push_back({{"name", p.name}, {"shape", p.shape}, {"size", p.size}});
-    return out.dump();
+    return js_from_json(out);
   }
 
  private:
@@ -335,7 +269,7 @@ class Session {
     model_->optimizer()->set_learning_rate(static_cast<float>(lr));
   }
 
-  std::string replace_model(ModelSpec spec, std::unique_ptr<Sequential> model) {
+  val replace_model(ModelSpec spec, std::unique_ptr<Sequential> model) {
     trainer_.reset();  // it refers to the old model
     spec_ = std::move(spec);
     model_ = std::move(model);
@@ -352,10 +286,11 @@ class Session {
 
 namespace {
 
-std::string preset_names_json() { return json(preset_names()).dump(); }
+val preset_names_js() { return js_from_json(preset_names()); }
 
-std::string preset_json_or_error(const std::string& name) {
-  return guarded([&] { return preset_json(name); });
+// {ok, text}: the description's JSON text, for the page to parse.
+val preset_text(const std::string& name) {
+  return guarded([&] { return ok({{"text", preset_json(name)}}); });
 }
 
 val preprocess_digit(const val& ink, int width, int height) {
@@ -372,8 +307,8 @@ val preprocess_digit(const val& ink, int width, int height) {
 
 EMSCRIPTEN_BINDINGS(digitrain) {
   using digitrain::Session;
-  emscripten::function("presetNames", &digitrain::preset_names_json);
-  emscripten::function("presetJson", &digitrain::preset_json_or_error);
+  emscripten::function("presetNames", &digitrain::preset_names_js);
+  emscripten::function("presetText", &digitrain::preset_text);
   emscripten::function("preprocessDigit", &digitrain::preprocess_digit);
   emscripten::class_<Session>("Session")
       .constructor<>()
@@ -381,8 +316,6 @@ EMSCRIPTEN_BINDINGS(digitrain) {
       .function("createModel", &Session::createModel)
       .function("loadModel", &Session::loadModel)
       .function("saveModel", &Session::saveModel)
-      .function("loadModelTfjs", &Session::loadModelTfjs)
-      .function("saveModelTfjs", &Session::saveModelTfjs)
       .function("startTraining", &Session::startTraining)
       .function("trainSteps", &Session::trainSteps)
       .function("setLearningRate", &Session::setLearningRate)

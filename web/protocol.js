@@ -4,7 +4,7 @@
 // Page -> worker
 export const ToWorker = Object.freeze({
   loadData: 'load-data',           // {files: {trainImages, ...: {file, url, compressed: Uint8Array (transferred), encoded}}}: fetchMnist's files
-  createModel: 'create-model',     // {description: JSON text, seed}
+  createModel: 'create-model',     // {description: the parsed JSON object, seed}
   loadModel: 'load-model',         // {text: a model file, or a TF.js model.json with files: {name: Uint8Array}}
   saveModel: 'save-model',         // {}
   saveModelTfjs: 'save-model-tfjs', // {}

@@ -64,7 +64,7 @@ export class TrainerSession extends EventTarget {
   }
 
   createModel(description, seed, origin = 'created') {
-    return this.worker.request(ToWorker.createModel, FromWorker.model, { description: JSON.stringify(description), seed, origin });
+    return this.worker.request(ToWorker.createModel, FromWorker.model, { description, seed, origin });
   }
 
   // A Digitrain model file, or a TF.js model.json with its weight files {name: Uint8Array}.

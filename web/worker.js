@@ -16,7 +16,6 @@ let run = null; // the current training run's bookkeeping
 let stepsPerSlice = 1;
 let loopId = 0; // each start of the loop takes a new id; an older loop that wakes up quits
 
-const parse = (text) => JSON.parse(text);
 const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
 const fail = (about, message, extra = {}) => post(FromWorker.error, { about, message, ...extra });
 
@@ -33,7 +32,7 @@ function setState(next) {
 
 function runSlice(steps) {
   const t0 = performance.now();
-  const r = parse(session.trainSteps(steps));
+  const r = session.trainSteps(steps);
   const ms = performance.now() - t0;
   if (!r.ok) throw new Error(r.error);
   run.trainMs += ms;
@@ -52,7 +51,7 @@ function runSlice(steps) {
 }
 
 function finish(reason, error) {
-  const test = parse(session.evaluateTest());
+  const test = session.evaluateTest();
   post(FromWorker.trainEnd, {
     reason, error, test: test.ok ? { loss: test.loss, accuracy: test.accuracy } : undefined,
     seconds: (performance.now() - run.startedAt) / 1000,
@@ -91,10 +90,36 @@ async function trainLoop(id) {
   }
 }
 
-function modelReply(text, origin) {
-  const info = parse(text);
+function modelReply(info, origin) {
   if (!info.ok) throw new Error(info.error);
   post(FromWorker.model, { info, origin });
+}
+
+// Model files are JSON text; the module takes the parsed value (docs/wasm-api.md).
+function parseModelFile(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error('model file: not valid JSON (truncated or not a model file?)');
+  }
+}
+
+// The TF.js converter is a module of its own (as large as the trainer), fetched the first
+// time a TF.js model is opened or saved: most visits never need it.
+let formats = null;
+function tfjsFormats() {
+  formats ??= import('./digitrain-formats.mjs')
+    .then(({ default: create }) => create({ locateFile: (name) => new URL(name, import.meta.url).href }))
+    .catch((e) => {
+      formats = null; // let a later attempt fetch it again
+      throw new Error(`could not load the TF.js converter (digitrain-formats.mjs): ${e.message}`);
+    });
+  return formats;
+}
+
+function checked(result) {
+  if (!result.ok) throw new Error(result.error);
+  return result;
 }
 
 const handlers = {
@@ -110,7 +135,7 @@ const handlers = {
         return fail(ToWorker.loadData, e.message, { file: files[key].file, url: files[key].url, corrupt: true });
       }
     }
-    const r = parse(session.loadData(...raw));
+    const r = session.loadData(...raw);
     if (!r.ok) throw new Error(r.error);
     post(FromWorker.dataLoaded, { trainCount: r.trainCount, testCount: r.testCount });
   },
@@ -118,25 +143,24 @@ const handlers = {
     if (state !== 'idle') throw new Error('stop training before changing the model');
     modelReply(session.createModel(description, seed ?? 1), origin ?? 'created');
   },
-  [ToWorker.loadModel]({ text, files, origin }) {
+  async [ToWorker.loadModel]({ text, files, origin }) {
     if (state !== 'idle') throw new Error('stop training before loading a model');
-    const reply = files ? session.loadModelTfjs(text, files) : session.loadModel(text);
-    modelReply(reply, origin ?? 'loaded');
+    const file = files ? checked((await tfjsFormats()).tfjsToModelFile(text, files)).file : parseModelFile(text);
+    if (state !== 'idle') throw new Error('stop training before loading a model');
+    modelReply(session.loadModel(file), origin ?? 'loaded');
   },
-  [ToWorker.saveModelTfjs]() {
-    const r = session.saveModelTfjs();
-    if (!r.ok) throw new Error(r.error);
+  async [ToWorker.saveModelTfjs]() {
+    const { file } = checked(session.saveModel());
+    const r = checked((await tfjsFormats()).modelFileToTfjs(file));
     post(FromWorker.savedModelTfjs, { modelJson: r.modelJson, weightsPath: r.weightsPath, weights: r.weights }, [r.weights.buffer]);
   },
   [ToWorker.saveModel]() {
-    const text = session.saveModel();
-    if (text.startsWith('{"error"') || text.startsWith('{"ok":false')) throw new Error(parse(text).error);
-    post(FromWorker.savedModel, { text });
+    const { file } = checked(session.saveModel());
+    post(FromWorker.savedModel, { text: `${JSON.stringify(file, null, 1)}\n` });
   },
   [ToWorker.train]({ options }) {
     if (state !== 'idle') throw new Error('training is already running');
-    const r = parse(session.startTraining(JSON.stringify(options)));
-    if (!r.ok) throw new Error(r.error);
+    const r = checked(session.startTraining(options));
     run = { batchSize: r.batchSize, epochs: r.epochs, stepsPerEpoch: r.stepsPerEpoch, trainMs: 0, samples: 0,
       startedAt: performance.now(), stopRequested: false };
     post(FromWorker.trainStart, r);
@@ -165,8 +189,7 @@ const handlers = {
     // A running loop sees running=false after its slice and finishes.
   },
   [ToWorker.setLearningRate]({ value }) {
-    const r = parse(session.setLearningRate(value));
-    if (!r.ok) throw new Error(r.error);
+    checked(session.setLearningRate(value));
   },
   [ToWorker.predictInk]({ id, ink, width, height }) {
     const input = dt.preprocessDigit(ink, width, height);
@@ -205,12 +228,11 @@ const handlers = {
     post(FromWorker.confusion, { id, labels, predicted: predicted.subarray(0, count) });
   },
   [ToWorker.evaluate]() {
-    const r = parse(session.evaluateTest());
-    if (!r.ok) throw new Error(r.error);
+    const r = checked(session.evaluateTest());
     post(FromWorker.evaluation, { loss: r.loss, accuracy: r.accuracy });
   },
   [ToWorker.weights]({ id, index }) {
-    const info = parse(session.paramInfo())[index];
+    const info = session.paramInfo()[index];
     const view = session.weights(index);
     if (!info || !view) throw new Error(`no parameter ${index}`);
     const values = view.slice(); // copy out of the heap before anything else runs
@@ -225,6 +247,6 @@ self.onmessage = ({ data }) => {
   Promise.resolve().then(() => handler(data)).catch((e) => fail(data.type, e.message));
 };
 
-const presets = parse(dt.presetNames());
-const presetDescriptions = Object.fromEntries(presets.map((name) => [name, dt.presetJson(name)]));
+const presets = dt.presetNames();
+const presetDescriptions = Object.fromEntries(presets.map((name) => [name, dt.presetText(name).text]));
 post(FromWorker.ready, { presets, presetDescriptions });

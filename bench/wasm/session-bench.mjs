@@ -9,8 +9,7 @@ const IMAGE_BYTES = 784;
 const IDX_IMAGES_HEADER = 16;
 const IDX_LABELS_HEADER = 8;
 
-const parse = (text) => {
-  const result = JSON.parse(text);
+const checked = (result) => {
   if (result.ok === false) throw new Error(result.error);
   return result;
 };
@@ -24,12 +23,11 @@ const median = (values) => {
 // The preset with the peers' data handling, as bench/native/bench_spec.h does it: /255
 // pixels, one epoch, the last 5,000 of the 60,000 training images validate.
 export function benchDescription(dt, preset) {
-  const description = parse(dt.presetJson(preset));
-  delete description.ok;
+  const description = JSON.parse(checked(dt.presetText(preset)).text);
   description.fit.pixel_scale = 255;
   description.fit.epochs = 1;
   description.fit.validation = { mode: 'split', fraction: VALIDATION_IMAGES / (TRAIN_IMAGES + VALIDATION_IMAGES) };
-  return JSON.stringify(description);
+  return description;
 }
 
 // One epoch (validation included, as Keras times it), 1-image predict latency, and
@@ -43,9 +41,9 @@ export async function benchPreset(createModule, mnist, preset,
   let peakHeapBytes = 0;
   const sampleHeap = () => { peakHeapBytes = Math.max(peakHeapBytes, dt.HEAPU8.buffer.byteLength); };
   try {
-    parse(session.loadData(mnist.trainImages, mnist.trainLabels, mnist.testImages, mnist.testLabels));
-    const model = parse(session.createModel(benchDescription(dt, preset), seed));
-    const started = parse(session.startTraining(JSON.stringify({ epochs: 1, seed, limit })));
+    checked(session.loadData(mnist.trainImages, mnist.trainLabels, mnist.testImages, mnist.testLabels));
+    const model = checked(session.createModel(benchDescription(dt, preset), seed));
+    const started = checked(session.startTraining({ epochs: 1, seed, limit }));
     if (started.validationCount !== VALIDATION_IMAGES) {
       throw new Error(`${preset}: validates on ${started.validationCount} images, expected ${VALIDATION_IMAGES}`);
     }
@@ -68,13 +66,13 @@ function trainEpoch(session, steps, stepsPerCall, sampleHeap) {
   const start = performance.now();
   for (let done = 0; done < steps - 1;) {
     const n = Math.min(stepsPerCall, steps - 1 - done);
-    const r = parse(session.trainSteps(n));
+    const r = checked(session.trainSteps(n));
     if (r.error) throw new Error(r.error);
     done += n;
     sampleHeap();
   }
   const beforeLast = performance.now();
-  const last = parse(session.trainSteps(1));
+  const last = checked(session.trainSteps(1));
   const end = performance.now();
   if (last.error) throw new Error(last.error);
   if (last.running || last.epochs.length !== 1) throw new Error(`the epoch did not end after ${steps} steps`);

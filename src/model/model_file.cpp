@@ -48,18 +48,26 @@ std::vector<float> decode_weights(const json& entry, const Param& p, const std::
 
 }  // namespace
 
-std::string model_to_json_text(Sequential& model, const FitSettings& fit) {
+json model_to_json(Sequential& model, const FitSettings& fit) {
   json d = describe_model(model, fit);
   json weights = json::array();
   for (const Param& p : model.params())
     weights.push_back({{"name", p.name}, {"shape", p.shape}, {"dtype", "float32"}, {"data", encode_weights(p)}});
   d["weights"] = weights;
-  return d.dump(1) + "\n";
+  return d;
+}
+
+std::string model_to_json_text(Sequential& model, const FitSettings& fit) {
+  return model_to_json(model, fit).dump(1) + "\n";
 }
 
 LoadedModel model_from_json_text(const std::string& text, const std::string& source) {
-  json d = parse_json(text);
+  const json d = parse_json(text);
   if (d.is_discarded()) throw Error(source + ": not valid JSON (truncated or not a model file?)");
+  return model_from_json(d, source);
+}
+
+LoadedModel model_from_json(const json& d, const std::string& source) {
   LoadedModel loaded;
   loaded.spec = parse_model_spec(d, source);
   if (!d.contains("weights") || !d["weights"].is_array())

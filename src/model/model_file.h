@@ -21,6 +21,10 @@ struct LoadedModel {
 std::string model_to_json_text(Sequential& model, const FitSettings& fit);
 LoadedModel model_from_json_text(const std::string& text, const std::string& source);
 
+// The same file as a JSON value: the page parses and writes the text in JavaScript.
+nlohmann::json model_to_json(Sequential& model, const FitSettings& fit);
+LoadedModel model_from_json(const nlohmann::json& file, const std::string& source);
+
 // Writes `size` bytes to path + ".tmp" and renames that over `path`, so an existing file
 // is never left half-written. Every model file we save goes through it.
 void write_file_replacing(const std::string& path, const void* data, size_t size);

@@ -172,7 +172,7 @@ test('save then load gives the same predictions', async () => {
   await downloadEvent.saveAs(file);
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).format, 'digitrain-model');
   // Change the model, then load the saved one back.
-  await page.evaluate(() => window.digitrain.session.worker.request('create-model', 'model', { description: window.digitrain.session.presetDescriptions['mlp-256'], seed: 7 }));
+  await page.evaluate(() => window.digitrain.session.createModel(JSON.parse(window.digitrain.session.presetDescriptions['mlp-256']), 7));
   assert.notDeepEqual(await predict(), before);
   await page.setInputFiles('#load-model', file);
   await waitForText('#train-message', /Loaded model\.json/);
@@ -200,7 +200,7 @@ test('the TF.js files (model.json + .bin) download and load back with the same p
   }
   const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   assert.equal(modelJson.format, 'layers-model');
-  await page.evaluate(() => window.digitrain.session.worker.request('create-model', 'model', { description: window.digitrain.session.presetDescriptions['mlp-256'], seed: 3 }));
+  await page.evaluate(() => window.digitrain.session.createModel(JSON.parse(window.digitrain.session.presetDescriptions['mlp-256']), 3));
   // model.json alone is refused, naming the missing file; the model stays.
   const changed = await predict();
   await page.setInputFiles('#load-model', join(dir, 'model.json'));

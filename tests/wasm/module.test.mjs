@@ -28,28 +28,29 @@ function withSession(fn) {
   }
 }
 
-const parse = (text) => JSON.parse(text);
+// A preset's model description, parsed as the page parses it.
+const preset = (name) => JSON.parse(dt.presetText(name).text);
 
 test('presets are listed and their descriptions parse', () => {
-  const names = parse(dt.presetNames());
+  const names = dt.presetNames();
   assert.deepEqual(names, ['cnn-16-8', 'mlp-128-128', 'mlp-256', 'mlp-300-100']);
-  assert.equal(parse(dt.presetJson('mlp-256')).name, 'mlp-256');
-  assert.match(parse(dt.presetJson('nope')).error, /unknown preset 'nope'/);
+  assert.equal(preset('mlp-256').name, 'mlp-256');
+  assert.match(dt.presetText('nope').error, /unknown preset 'nope'/);
 });
 
 test('train mlp-128-128 for one epoch in slices, as the worker does, and reach 0.95', () => {
   withSession((s) => {
-    assert.deepEqual(parse(s.loadData(...mnist)), { ok: true, trainCount: 60000, testCount: 10000 });
-    const model = parse(s.createModel(dt.presetJson('mlp-128-128'), 1));
+    assert.deepEqual(s.loadData(...mnist), { ok: true, trainCount: 60000, testCount: 10000 });
+    const model = s.createModel(preset('mlp-128-128'), 1);
     assert.equal(model.ok, true);
     assert.equal(model.paramCount, 118282);
     assert.match(model.summary, /Total params: 118,282/);
-    const started = parse(s.startTraining(JSON.stringify({ epochs: 1 })));
+    const started = s.startTraining({ epochs: 1 });
     assert.equal(started.stepsPerEpoch, 1875);
     let result;
     let calls = 0;
     do {
-      result = parse(s.trainSteps(200));
+      result = s.trainSteps(200);
       assert.equal(result.ok, true);
       calls++;
     } while (result.running);
@@ -57,7 +58,7 @@ test('train mlp-128-128 for one epoch in slices, as the worker does, and reach 0
     assert.equal(result.totalSteps, 1875);
     assert.equal(result.epochs.length, 1);
     assert.ok(result.epochs[0].accuracy > 0.9);
-    const test = parse(s.evaluateTest());
+    const test = s.evaluateTest();
     assert.ok(test.accuracy >= 0.95, `test accuracy ${test.accuracy}`);
 
     // Predict a batch: rows of probabilities summing to 1, mostly right.
@@ -73,9 +74,9 @@ test('train mlp-128-128 for one epoch in slices, as the worker does, and reach 0
     assert.ok(right >= 90, `${right} of 100`);
 
     // Save, load into another session: the same predictions.
-    const saved = s.saveModel();
+    const saved = s.saveModel().file;
     withSession((other) => {
-      assert.equal(parse(other.loadModel(saved)).ok, true);
+      assert.equal(other.loadModel(saved).ok, true);
       assert.deepEqual(Array.from(other.predict(pixels, 100)), Array.from(probs));
     });
   });
@@ -84,41 +85,46 @@ test('train mlp-128-128 for one epoch in slices, as the worker does, and reach 0
 test('the learning rate changes while training runs, and a diverging run keeps good weights', () => {
   withSession((s) => {
     s.loadData(...mnist);
-    s.createModel(dt.presetJson('mlp-300-100'), 1);
-    parse(s.startTraining(JSON.stringify({ epochs: 1, limit: 16000 })));
-    assert.equal(parse(s.trainSteps(320)).running, true);
-    assert.equal(parse(s.setLearningRate(1000)).learningRate, 1000);
-    assert.match(parse(s.setLearningRate(-1)).error, /learning rate must be a positive number/);
+    s.createModel(preset('mlp-300-100'), 1);
+    s.startTraining({ epochs: 1, limit: 16000 });
+    assert.equal(s.trainSteps(320).running, true);
+    assert.equal(s.setLearningRate(1000).learningRate, 1000);
+    assert.match(s.setLearningRate(-1).error, /learning rate must be a positive number/);
     let result;
-    do result = parse(s.trainSteps(50)); while (result.running);
+    do result = s.trainSteps(50); while (result.running);
     assert.match(result.error, /training diverged: the loss became/);
     const kernel = s.weights(0);
     assert.equal(kernel.length, 784 * 300);
     assert.ok(kernel.every(Number.isFinite), 'the kept weights are finite');
-    assert.ok(parse(s.evaluateTest()).accuracy > 0.5, 'and still a working model');
+    assert.ok(s.evaluateTest().accuracy > 0.5, 'and still a working model');
   });
 });
 
 test('bad input gives messages, and what the user had stays', () => {
   withSession((s) => {
-    assert.match(parse(s.startTraining('{}')).error, /no model yet/);
+    assert.match(s.startTraining({}).error, /no model yet/);
     assert.equal(s.predict(new Uint8Array(784), 1).length, 0);
     // A truncated training file.
     const truncated = mnist[0].subarray(0, 1000);
-    assert.match(parse(s.loadData(truncated, mnist[1], mnist[2], mnist[3])).error,
+    assert.match(s.loadData(truncated, mnist[1], mnist[2], mnist[3]).error,
       /train-images-idx3-ubyte: truncated/);
     // Labels given as images.
-    assert.match(parse(s.loadData(mnist[1], mnist[1], mnist[2], mnist[3])).error, /magic 0x00000801, expected 0x00000803/);
-    assert.match(parse(s.createModel('{"layers": [', 1)).error, /not valid JSON/);
-    assert.equal(parse(s.createModel(dt.presetJson('mlp-256'), 1)).ok, true);
-    const before = s.saveModel();
-    assert.match(parse(s.loadModel('{"format": "digitrain-model"}')).error, /missing 'input_shape'/);
-    const broken = JSON.parse(before);
+    assert.match(s.loadData(mnist[1], mnist[1], mnist[2], mnist[3]).error, /magic 0x00000801, expected 0x00000803/);
+    assert.match(s.createModel('{"layers": []}', 1).error, /a model description must be a JSON object/);
+    assert.match(s.createModel({ layers: new Float32Array(2) }, 1).error, /model description: expected JSON data .* found Float32Array/);
+    const loop = { layers: [] };
+    loop.layers.push(loop);
+    assert.match(s.createModel(loop, 1).error, /model description: nested more than 64 levels deep/);
+    assert.match(s.createModel({ input_shape: [NaN] }, 1).error, /NaN or Infinity/);
+    assert.equal(s.createModel(preset('mlp-256'), 1).ok, true);
+    const before = s.saveModel().file;
+    assert.match(s.loadModel({ format: 'digitrain-model' }).error, /missing 'input_shape'/);
+    const broken = structuredClone(before);
     broken.weights[0].shape = [784, 255];
-    assert.match(parse(s.loadModel(JSON.stringify(broken))).error, /has shape \[784,255\], the model needs \[784,256\]/);
-    assert.equal(s.saveModel(), before, 'a failed load keeps the current model');
-    assert.match(parse(s.startTraining('{}')).error, /no data loaded yet/);
-    assert.match(parse(s.trainSteps(1)).error, /training has not been started/);
+    assert.match(s.loadModel(broken).error, /has shape \[784,255\], the model needs \[784,256\]/);
+    assert.deepEqual(s.saveModel().file, before, 'a failed load keeps the current model');
+    assert.match(s.startTraining({}).error, /no data loaded yet/);
+    assert.match(s.trainSteps(1).error, /training has not been started/);
   });
 });
 
@@ -140,24 +146,24 @@ test('preprocessDigit centres and scales a stroke', () => {
 test('a failed call changes nothing: bad training options, bad data, absurd sizes', () => {
   withSession((s) => {
     s.loadData(...mnist);
-    s.createModel(dt.presetJson('mlp-128-128'), 1);
-    const before = s.saveModel();
-    assert.match(parse(s.startTraining(JSON.stringify({ optimizer: { class_name: 'SGD', config: { learning_rate: 0.5 } }, limit: -1 }))).error,
+    s.createModel(preset('mlp-128-128'), 1);
+    const before = s.saveModel().file;
+    assert.match(s.startTraining({ optimizer: { class_name: 'SGD', config: { learning_rate: 0.5 } }, limit: -1 }).error,
       /--limit must not be negative/);
-    assert.equal(s.saveModel(), before, 'the optimizer was not swapped by the failed start');
-    assert.match(parse(s.loadData(mnist[0].subarray(0, 100), mnist[1], mnist[2], mnist[3])).error, /truncated/);
-    assert.equal(parse(s.evaluateTest()).ok, true, 'the data loaded before is still there');
+    assert.deepEqual(s.saveModel().file, before, 'the optimizer was not swapped by the failed start');
+    assert.match(s.loadData(mnist[0].subarray(0, 100), mnist[1], mnist[2], mnist[3]).error, /truncated/);
+    assert.equal(s.evaluateTest().ok, true, 'the data loaded before is still there');
     assert.equal(s.predict(new Uint8Array(784), 5478275).length, 0);
     assert.equal(dt.preprocessDigit(new Float32Array(16), 65536, 65536).length, 0);
     // A model too large for the heap is refused with a message, and the session lives on.
-    const huge = JSON.parse(dt.presetJson('cnn-16-8'));
+    const huge = preset('cnn-16-8');
     huge.input_shape = [784, 1, 1];
     huge.layers[0].config = { name: 'wide', filters: 65536, kernel_size: [1, 1] };
     huge.layers[1].config = { name: 'narrow', filters: 1, kernel_size: [1, 1] };
-    assert.equal(parse(s.createModel(JSON.stringify(huge), 1)).ok, true);
-    assert.match(parse(s.startTraining(JSON.stringify({ batchSize: 4096 }))).error, /larger than this build allows/);
-    assert.equal(parse(s.createModel(dt.presetJson('mlp-128-128'), 1)).ok, true);
-    assert.equal(parse(s.evaluateTest()).ok, true);
+    assert.equal(s.createModel(huge, 1).ok, true);
+    assert.match(s.startTraining({ batchSize: 4096 }).error, /larger than this build allows/);
+    assert.equal(s.createModel(preset('mlp-128-128'), 1).ok, true);
+    assert.equal(s.evaluateTest().ok, true);
   });
 });
 
@@ -165,8 +171,8 @@ test('layerOutputs gives each layer\'s output for one image; predictTestLabels a
   withSession((s) => {
     assert.equal(s.layerOutputs(new Uint8Array(784)).length, 0, 'no model: no outputs');
     assert.equal(s.predictTestLabels(0, 10).length, 0, 'no model or data: no labels');
-    parse(s.loadData(...mnist));
-    assert.equal(parse(s.createModel(dt.presetJson('cnn-16-8'), 2)).ok, true);
+    s.loadData(...mnist);
+    assert.equal(s.createModel(preset('cnn-16-8'), 2).ok, true);
     const image = s.testImage(3);
     const outputs = s.layerOutputs(image);
     assert.deepEqual(outputs.map((o) => o.className), ['Conv2D', 'Conv2D', 'Flatten', 'Dense']);

@@ -1,0 +1,19 @@
+#pragma once
+// JavaScript values <-> nlohmann::json, walked directly. The page parses and writes JSON
+// text with the browser's own JSON.parse/JSON.stringify, so the module carries no JSON
+// text parser of its own: that kept about a fifth of the module's download.
+#include <emscripten/val.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace digitrain {
+
+// Plain data only (null, booleans, numbers, strings, arrays, plain objects); anything else
+// (functions, typed arrays, undefined in an array, cycles, absurd nesting) is an Error
+// starting with `source`. Whole numbers become JSON integers, as JSON text would.
+nlohmann::json json_from_js(const emscripten::val& value, const std::string& source);
+
+emscripten::val js_from_json(const nlohmann::json& value);
+
+}  // namespace digitrain

@@ -1,0 +1,40 @@
+#pragma once
+// How every binding that can fail answers: {ok: true, ...} or {ok: false, error}, as a
+// JavaScript object. Nothing is thrown into JavaScript.
+#include <emscripten/val.h>
+
+#include <new>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/error.h"
+#include "js_json.h"
+
+namespace digitrain {
+
+inline emscripten::val ok(nlohmann::json result = nlohmann::json::object()) {
+  result["ok"] = true;
+  return js_from_json(result);
+}
+
+inline emscripten::val failure(const std::string& message) {
+  emscripten::val result = emscripten::val::object();
+  result.set("ok", false);
+  result.set("error", message);
+  return result;
+}
+
+template <class F>
+emscripten::val guarded(F&& f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    return failure(e.what());
+  } catch (const std::bad_alloc&) {
+    return failure("out of memory");
+  } catch (const std::exception& e) {
+    return failure(std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace digitrain
