@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles
 #   dist/       what a teacher copies to any static host: the widgets (digitrain.js and the
-#               modules it imports), the worker, the WASM module, uPlot, the styles, MNIST
+#               modules it imports), the worker, the WASM module, the styles, MNIST
 #               as .gz IDX files, and the example page embed.html;
 #   build/web/  the demo page served by npm start: dist/ plus index.html, app.js and a
 #               default model.
@@ -16,8 +16,6 @@ for f in build/wasm/digitrain.mjs build/wasm/digitrain.wasm; do
 done
 [ -x build/native/digitrain ] || {
   echo "build-web: build/native/digitrain is missing; run scripts/build.sh native first" >&2; exit 1; }
-[ -f node_modules/uplot/dist/uPlot.esm.js ] || {
-  echo "build-web: node_modules/uplot is missing; run scripts/setup.sh first" >&2; exit 1; }
 
 # The page part is rebuilt from scratch each time so a file deleted from web/ does not
 # linger; data/ and models/ are kept because they are slow to make and rarely change.
@@ -29,26 +27,17 @@ else
   echo "build-web: web/ is empty; the page itself is not written yet" >&2
 fi
 cp build/wasm/digitrain.mjs build/wasm/digitrain.wasm "$out/"
-mkdir -p "$out/vendor"
-# uPlot: the ES module build (imported by web/charts.js) and its stylesheet.
-cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
 
 # Page weight: every script and stylesheet is minified where it is served (build/web and
 # so dist/), one file at a time: no bundling, the modules import each other as in web/,
-# which stays readable. Saves about 40 KB gzip (uPlot's ESM build is not minified).
+# which stays readable.
 # The targets are the supported browsers (README), so no syntax newer than theirs appears.
 esbuild="$PWD/node_modules/.bin/esbuild"
 [ -x "$esbuild" ] || { echo "build-web: node_modules/.bin/esbuild is missing; run scripts/setup.sh first" >&2; exit 1; }
 minify=(--minify --target=chrome95,firefox100,safari16.4 --allow-overwrite --log-level=warning)
-# uPlot's licence (MIT) asks that its notice stay with the code; esbuild keeps only /*! comments.
-uplot_notice="$(sed -n '1,/\*\//p' "$out/vendor/uPlot.esm.js" | sed '1s|^/\*\*|/*!|')"
-(cd "$out" && "$esbuild" $(find . -name '*.js' -o -name '*.css' ! -name '*.min.css') \
-  --outdir=. --outbase=. "${minify[@]}")
+(cd "$out" && "$esbuild" $(find . -name '*.js' -o -name '*.css') --outdir=. --outbase=. "${minify[@]}")
 # The Emscripten glue on its own: a .mjs would otherwise share digitrain.js's output name.
 "$esbuild" "$out/digitrain.mjs" --outfile="$out/digitrain.mjs" "${minify[@]}"
-grep -q 'Leon Sorokin' "$out/vendor/uPlot.esm.js" ||
-  { printf '%s\n' "$uplot_notice" | cat - "$out/vendor/uPlot.esm.js" > "$out/vendor/uPlot.tmp" &&
-    mv "$out/vendor/uPlot.tmp" "$out/vendor/uPlot.esm.js"; }
 
 # MNIST, gzipped: about 11 MB instead of 55 MB; the page gunzips with DecompressionStream.
 # -n leaves the name and time out of the header, so the same input gives the same bytes.
