@@ -2,7 +2,7 @@
 # Assembles
 #   dist/       what a teacher copies to any static host: the widgets (digitrain.js and the
 #               modules it imports), the worker, the WASM modules (the trainer, and the
-#               TF.js converter it fetches on demand), uPlot, the styles, MNIST
+#               TF.js converter it fetches on demand), the styles, MNIST
 #               as .gz IDX files, and the example page embed.html;
 #   build/web/  the demo page served by npm start: dist/ plus index.html, app.js and a
 #               default model.
@@ -18,8 +18,6 @@ for f in "${modules[@]}"; do
 done
 [ -x build/native/digitrain ] || {
   echo "build-web: build/native/digitrain is missing; run scripts/build.sh native first" >&2; exit 1; }
-[ -f node_modules/uplot/dist/uPlot.esm.js ] || {
-  echo "build-web: node_modules/uplot is missing; run scripts/setup.sh first" >&2; exit 1; }
 
 # The page part is rebuilt from scratch each time so a file deleted from web/ does not
 # linger; data/ and models/ are kept because they are slow to make and rarely change.
@@ -31,28 +29,19 @@ else
   echo "build-web: web/ is empty; the page itself is not written yet" >&2
 fi
 cp "${modules[@]}" "$out/"
-mkdir -p "$out/vendor"
-# uPlot: the ES module build (imported by web/charts.js) and its stylesheet.
-cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
 
 # Page weight: every script and stylesheet is minified where it is served (build/web and
 # so dist/), one file at a time: no bundling, the modules import each other as in web/,
-# which stays readable. Saves about 40 KB gzip (uPlot's ESM build is not minified).
+# which stays readable.
 # The targets are the supported browsers (README), so no syntax newer than theirs appears.
 esbuild="$PWD/node_modules/.bin/esbuild"
 [ -x "$esbuild" ] || { echo "build-web: node_modules/.bin/esbuild is missing; run scripts/setup.sh first" >&2; exit 1; }
 minify=(--minify --target=chrome95,firefox100,safari16.4 --allow-overwrite --log-level=warning)
-# uPlot's licence (MIT) asks that its notice stay with the code; esbuild keeps only /*! comments.
-uplot_notice="$(sed -n '1,/\*\//p' "$out/vendor/uPlot.esm.js" | sed '1s|^/\*\*|/*!|')"
-(cd "$out" && "$esbuild" $(find . -name '*.js' -o -name '*.css' ! -name '*.min.css') \
-  --outdir=. --outbase=. "${minify[@]}")
+(cd "$out" && "$esbuild" $(find . -name '*.js' -o -name '*.css') --outdir=. --outbase=. "${minify[@]}")
 # The Emscripten glue on its own: a .mjs would otherwise share digitrain.js's output name.
 for glue in digitrain.mjs digitrain-formats.mjs; do
   "$esbuild" "$out/$glue" --outfile="$out/$glue" "${minify[@]}"
 done
-grep -q 'Leon Sorokin' "$out/vendor/uPlot.esm.js" ||
-  { printf '%s\n' "$uplot_notice" | cat - "$out/vendor/uPlot.esm.js" > "$out/vendor/uPlot.tmp" &&
-    mv "$out/vendor/uPlot.tmp" "$out/vendor/uPlot.esm.js"; }
 
 # MNIST, gzipped: about 11 MB instead of 55 MB; the page gunzips with DecompressionStream.
 # -n leaves the name and time out of the header, so the same input gives the same bytes.
@@ -97,7 +86,10 @@ gzipped_size() {
 read -r dist_bytes _ < <(gzipped_size "$dist" ! -path "$dist/data/*")
 echo "build-web: dist/ (the embeddable widget): $dist_bytes bytes gzipped without MNIST; with MNIST $(du -sh "$dist" | cut -f1)"
 
-# Page weight: what a visitor downloads before MNIST and the model.
-read -r bytes files < <(gzipped_size "$out" ! -path "$out/data/*" ! -path "$out/models/*")
+# Page weight: what a visitor downloads before MNIST and the model (bench/page-figures.mjs
+# measures what the page really fetches); the TF.js converter only when it is used.
+read -r bytes files < <(gzipped_size "$out" ! -path "$out/data/*" ! -path "$out/models/*" ! -name 'digitrain-formats.*')
+read -r formats_bytes _ < <(gzipped_size "$out" -name 'digitrain-formats.*')
 echo "build-web: page weight without MNIST and the model: $bytes bytes gzipped ($files files;" \
-     "the default model adds $(gzip -9 -c "$model" | wc -c))"
+     "the default model adds $(gzip -9 -c "$model" | wc -c); opening or saving a TF.js model" \
+     "fetches $formats_bytes more)"

@@ -1,8 +1,8 @@
-// Live training charts (uPlot): batch loss/accuracy by step, and the per-epoch history
-// (loss, accuracy, val_loss, val_accuracy by epoch) as tutorial T1 plots it.
+// Live training charts: batch loss/accuracy by step, and the per-epoch history (loss,
+// accuracy, val_loss, val_accuracy by epoch) as tutorial T1 plots it, drawn by line-chart.js.
 // Data calls only record numbers and set a dirty flag; the charts redraw at most once per
 // animation frame. Earlier runs of this tab stay on the charts, faded, for comparison.
-import uPlot from './vendor/uPlot.esm.js';
+import {createLineChart} from './line-chart.js';
 
 // A 30-epoch T1 run has 1,407 steps per epoch (42,210 points): past this many points per
 // run every other point is dropped and the run keeps one point in two from then on.
@@ -15,46 +15,28 @@ const HEIGHT = 240;
 const COLORS = {loss: '#d9480f', accuracy: '#1c7ed6', val_loss: '#e8590c', val_accuracy: '#0ca678'};
 const EPOCH_KEYS = ['loss', 'accuracy', 'val_loss', 'val_accuracy'];
 
-// Loads uPlot's stylesheet once per document or shadow root (a widget's styles live in its
-// shadow root), next to this module, unless it is linked there already.
-function ensureStylesheet(container) {
-  const root = container.getRootNode();
-  const target = root instanceof ShadowRoot ? root : container.ownerDocument.head;
-  const href = new URL('./vendor/uPlot.min.css', import.meta.url).href;
-  if ([...target.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
-  const link = container.ownerDocument.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = href;
-  target.append(link);
-}
-
 export function createTrainingCharts(container, {height = HEIGHT} = {}) {
-  ensureStylesheet(container);
   const runs = [];
-  let batchPlot = null;
-  let epochPlot = null;
-  let dirty = {batch: false, epoch: false, series: true, size: true};
+  let dirty = {batch: true, epoch: true, size: false};
+  let width = 0;
   let frame = 0;
   let paused = false;
   let redraws = 0;
 
-  const batchFigure = figure('Loss and accuracy per batch (running mean of the epoch)');
-  const epochFigure = figure('Training history per epoch');
-  batchFigure.classList.add('digit-chart--batch');
-  epochFigure.classList.add('digit-chart--epoch');
-  container.append(batchFigure, epochFigure);
-
-  function figure(caption) {
-    const el = container.ownerDocument.createElement('figure');
-    el.className = 'digit-chart';
-    const plot = container.ownerDocument.createElement('div');
-    plot.className = 'digit-chart__plot';
-    const cap = container.ownerDocument.createElement('figcaption');
-    cap.className = 'digit-chart__caption';
-    cap.textContent = caption;
-    el.append(plot, cap);
-    return el;
-  }
+  const batchChart = createLineChart(container, {
+    title: 'Loss and accuracy per batch (running mean of the epoch)', className: 'digit-chart--batch', height,
+    x: {label: 'step'},
+    scales: {
+      loss: {label: 'loss', color: COLORS.loss, range: (max) => [0, Math.max(max, 0.1)]},
+      acc: {label: 'accuracy', color: COLORS.accuracy, side: 'right', grid: false, range: () => [0, 1]},
+    },
+  });
+  const epochChart = createLineChart(container, {
+    title: 'Training history per epoch', className: 'digit-chart--epoch', height,
+    x: {label: 'epoch', integer: true},
+    // T1 plots all four on one 0..1 axis; loss can start above 1, so the top follows it.
+    scales: {y: {label: 'value', range: (max) => [0, Math.max(1, max)]}},
+  });
 
   function currentRun() {
     if (runs.length === 0) newRun('run 1');
@@ -68,7 +50,7 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
       stride: 1, seen: 0, last: null,
       epochs: [],
     });
-    dirty.series = true;
+    dirty.batch = dirty.epoch = true;
     schedule();
   }
 
@@ -104,101 +86,45 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     return runs.slice(-MAX_RUNS_DRAWN);
   }
 
-  function seriesStyle(run, isCurrent) {
-    return {width: isCurrent ? 2 : 1, alpha: isCurrent ? 1 : 0.35, label: run.label};
-  }
-
-  function batchOptions(width) {
-    const series = [{label: 'step'}];
+  function batchSeries() {
     const drawn = drawnRuns();
-    drawn.forEach((run, i) => {
-      const s = seriesStyle(run, i === drawn.length - 1);
-      series.push({label: `${s.label} loss`, scale: 'loss', stroke: COLORS.loss, width: s.width, alpha: s.alpha, points: {show: false}});
-      series.push({label: `${s.label} accuracy`, scale: 'acc', stroke: COLORS.accuracy, width: s.width, alpha: s.alpha, points: {show: false}});
-    });
-    return {
-      width, height,
-      series,
-      scales: {x: {time: false}, loss: {range: (u, min, max) => [0, Math.max(max ?? 1, 0.1)]}, acc: {range: [0, 1]}},
-      axes: [
-        {label: 'step'},
-        {scale: 'loss', label: 'loss', stroke: COLORS.loss},
-        {scale: 'acc', label: 'accuracy', side: 1, stroke: COLORS.accuracy, grid: {show: false}},
-      ],
-      cursor: {drag: {x: false, y: false}},
-      legend: {live: true},
-    };
-  }
-
-  function epochOptions(width) {
-    const series = [{label: 'epoch'}];
-    const drawn = drawnRuns();
-    drawn.forEach((run, i) => {
-      const s = seriesStyle(run, i === drawn.length - 1);
-      for (const key of EPOCH_KEYS) {
-        series.push({
-          label: `${s.label} ${key}`, stroke: COLORS[key], width: s.width, alpha: s.alpha,
-          dash: key.startsWith('val_') ? [6, 4] : undefined,
-          points: {show: true, size: 4},
-        });
-      }
-    });
-    return {
-      width, height,
-      series,
-      // T1 plots all four on one 0..1 axis; loss can start above 1, so the top follows it.
-      scales: {x: {time: false}, y: {range: (u, min, max) => [0, Math.max(1, max ?? 1)]}},
-      axes: [{label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100]}, {label: 'value'}],
-      cursor: {drag: {x: false, y: false}},
-      legend: {live: true},
-    };
-  }
-
-  function batchData() {
-    const drawn = drawnRuns();
-    if (drawn.length === 0) return [[]];
-    return uPlot.join(drawn.map((run) => {
-      const step = run.step.slice(), loss = run.loss.slice(), accuracy = run.accuracy.slice();
+    return drawn.flatMap((run, i) => {
+      let {step, loss, accuracy} = run;
       // The newest point is always drawn, whatever the decimation kept.
       if (run.last && step[step.length - 1] !== run.last.step) {
-        step.push(run.last.step); loss.push(run.last.loss); accuracy.push(run.last.accuracy);
+        step = [...step, run.last.step];
+        loss = [...loss, run.last.loss];
+        accuracy = [...accuracy, run.last.accuracy];
       }
-      return [step, loss, accuracy];
-    }));
+      const faded = i < drawn.length - 1;
+      return [
+        {label: `${run.label} loss`, scale: 'loss', color: COLORS.loss, faded, x: step, y: loss},
+        {label: `${run.label} accuracy`, scale: 'acc', color: COLORS.accuracy, faded, x: step, y: accuracy},
+      ];
+    });
   }
 
-  function epochData() {
+  function epochSeries() {
     const drawn = drawnRuns();
-    if (drawn.length === 0) return [[]];
-    return uPlot.join(drawn.map((run) => {
+    return drawn.flatMap((run, i) => {
       const rows = [...run.epochs].sort((a, b) => a.epoch - b.epoch);
-      return [rows.map((r) => r.epoch), ...EPOCH_KEYS.map((k) => rows.map((r) => r[k]))];
-    }));
-  }
-
-  function plotWidth(fig) {
-    return Math.max(200, Math.floor(fig.clientWidth || container.clientWidth || 600));
+      const x = rows.map((r) => r.epoch);
+      return EPOCH_KEYS.map((key) => ({
+        label: `${run.label} ${key}`, scale: 'y', color: COLORS[key], faded: i < drawn.length - 1,
+        dash: key.startsWith('val_') ? [6, 4] : null, points: true, x, y: rows.map((r) => r[key]),
+      }));
+    });
   }
 
   function redraw() {
     frame = 0;
     if (paused) return;
-    redraws++;
-    if (dirty.series || !batchPlot) {
-      batchPlot?.destroy();
-      epochPlot?.destroy();
-      batchPlot = new uPlot(batchOptions(plotWidth(batchFigure)), batchData(), batchFigure.querySelector('.digit-chart__plot'));
-      epochPlot = new uPlot(epochOptions(plotWidth(epochFigure)), epochData(), epochFigure.querySelector('.digit-chart__plot'));
-      dirty = {batch: false, epoch: false, series: false, size: false};
-      return;
-    }
-    if (dirty.size) {
-      batchPlot.setSize({width: plotWidth(batchFigure), height});
-      epochPlot.setSize({width: plotWidth(epochFigure), height});
-    }
-    if (dirty.batch) batchPlot.setData(batchData());
-    if (dirty.epoch) epochPlot.setData(epochData());
-    dirty = {batch: false, epoch: false, series: false, size: false};
+    if (dirty.size) for (const chart of [batchChart, epochChart]) chart.setWidth(width);
+    if (dirty.batch) batchChart.setSeries(batchSeries());
+    if (dirty.epoch) epochChart.setSeries(epochSeries());
+    dirty = {batch: false, epoch: false, size: false};
+    const drewBatch = batchChart.draw();
+    if (epochChart.draw() || drewBatch) redraws++;
   }
 
   function schedule() {
@@ -206,12 +132,11 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     frame = requestAnimationFrame(redraw);
   }
 
-  // Only a change of width matters: the plots' own height changes (legends) come back here.
-  let observedWidth = -1;
+  // Only a change of width matters: the legends' height changes come back here too.
   const resizeObserver = new ResizeObserver(([entry]) => {
-    const width = Math.round(entry.contentRect.width);
-    if (width === observedWidth) return;
-    observedWidth = width;
+    const observed = Math.round(entry.contentRect.width);
+    if (observed === width) return;
+    width = observed;
     dirty.size = true;
     schedule();
   });
@@ -228,7 +153,7 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     },
     resume() {
       paused = false;
-      if (dirty.batch || dirty.epoch || dirty.series || dirty.size) schedule();
+      if (dirty.batch || dirty.epoch || dirty.size) schedule();
     },
     toCsv() {
       const lines = ['run,epoch,loss,accuracy,val_loss,val_accuracy'];
@@ -249,13 +174,14 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     },
     // Frames that redrew: tests check that many updates cost one redraw.
     get redraws() { return redraws; },
+    // The two line charts (line-chart.js), for tests: their figures and toPixel().
+    batchChart,
+    epochChart,
     destroy() {
       this.pause();
       resizeObserver.disconnect();
-      batchPlot?.destroy();
-      epochPlot?.destroy();
-      batchFigure.remove();
-      epochFigure.remove();
+      batchChart.destroy();
+      epochChart.destroy();
     },
   };
 }

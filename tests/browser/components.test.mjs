@@ -10,10 +10,9 @@ import {fileURLToPath} from 'node:url';
 import zlib from 'node:zlib';
 import {chromium} from 'playwright-core';
 import {startServer} from '../../scripts/serve.mjs';
-import {CHROMIUM_ARGS, CHROMIUM_PATH} from './harness.mjs';
+import {CHROMIUM_ARGS, CHROMIUM_PATH, screenshot} from './harness.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const UPLOT_DIST = '/node_modules/uplot/dist/';
 
 // Small stand-ins for the four MNIST files: pseudo-random bytes (so gzip cannot shrink
 // them to nothing and downloads arrive in several chunks), gzipped as build-web.sh does.
@@ -90,15 +89,11 @@ const errors = [];
 
 before(async () => {
   server = await startServer({root: REPO, port: 0});
-  // Wraps serve.mjs' handler: the data scenarios first, and uPlot from node_modules when
-  // web/vendor/ has not been assembled (scripts/build-web.sh copies it into build/web).
+  // Wraps serve.mjs' handler: the data scenarios first.
   const [staticHandler] = server.server.listeners('request');
   server.server.removeAllListeners('request');
   server.server.on('request', (req, res) => {
-    if (serveData(req, res)) return;
-    const vendor = /^\/web\/vendor\/(uPlot\.(?:esm\.js|min\.css))$/.exec(req.url);
-    if (vendor && !fs.existsSync(path.join(REPO, 'web/vendor', vendor[1]))) req.url = UPLOT_DIST + vendor[1];
-    staticHandler(req, res);
+    if (!serveData(req, res)) staticHandler(req, res);
   });
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium`);
   browser = await chromium.launch({executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS});
@@ -287,11 +282,45 @@ describe('digit-pad', () => {
 
 // ---------------------------------------------------------------------------------------
 describe('training charts', () => {
+  // The test data: a loss that falls and an accuracy that rises with the step.
+  const LOSS = (step) => 2 / (1 + (step - 1) / 500);
+  const ACCURACY = (step) => 1 - 1 / (1 + (step - 1) / 500);
+  // Feeds `steps` steps to window.testCharts (made afresh in #charts) in the worker's 100-step
+  // messages, and `epochs` epochs of history.
+  const feed = (p, steps, epochs = 3) => p.evaluate(async ([steps, epochs, loss, accuracy]) => {
+    const LOSS = eval(loss), ACCURACY = eval(accuracy);
+    window.testCharts?.destroy();
+    const container = document.getElementById('charts');
+    container.style.width = '';
+    const charts = window.testCharts = window.components.charts.createTrainingCharts(container);
+    for (let s = 1; s <= steps; s += 100) {
+      charts.addBatchPoints(Array.from({length: Math.min(100, steps - s + 1)}, (_, i) => ({step: s + i, loss: LOSS(s + i), accuracy: ACCURACY(s + i)})));
+    }
+    for (let e = 1; e <= epochs; e++) {
+      charts.addEpoch({epoch: e, loss: 1.5 / e, accuracy: 0.9 + e / 100, val_loss: 1.6 / e, val_accuracy: 0.89 + e / 100});
+    }
+    await window.nextFrames(3);
+  }, [steps, epochs, String(LOSS), String(ACCURACY)]);
+  // The batch chart's legend: {x: 'step 1234', values: {label: text}}, and its cursor line.
+  const legend = (p, which = 'batch') => p.evaluate((which) => {
+    const figure = window.testCharts[`${which}Chart`].figure;
+    const cursor = figure.querySelector('.digit-chart__cursor');
+    return {
+      x: figure.querySelector('.digit-chart__x').textContent,
+      values: Object.fromEntries([...figure.querySelectorAll('.digit-chart__item')].map((item) =>
+        [item.querySelector('.digit-chart__label').textContent, item.querySelector('.digit-chart__value').textContent])),
+      cursorLeft: cursor.hidden ? null : parseFloat(cursor.style.left),
+    };
+  }, which);
+  const stepOf = (text) => Number(/^step (\d+)$/.exec(text)?.[1]);
+  const close = (text, value) => Math.abs(Number(text) - value) <= 1e-3 * Math.abs(value) + 1e-9;
+
   test('take points, redraw once per frame, keep earlier runs, write CSV', async () => {
     const r = await page.evaluate(async () => {
       const {createTrainingCharts} = window.components.charts;
+      window.testCharts?.destroy();
       const container = document.getElementById('charts');
-      const charts = window.charts = createTrainingCharts(container);
+      const charts = window.testCharts = createTrainingCharts(container);
       await window.nextFrames(2);
       const out = {start: charts.redraws};
       // A T1 epoch and a half, in the worker's 100-step messages.
@@ -314,9 +343,10 @@ describe('training charts', () => {
       await window.nextFrames(2);
       out.counts2 = charts.pointCounts();
       out.csv = charts.toCsv();
-      out.plots = container.querySelectorAll('.uplot').length;
-      out.legend = [...container.querySelectorAll('.u-legend .u-label')].map((e) => e.textContent);
-      out.canvasWidth = container.querySelector('.uplot canvas').width;
+      out.plots = container.querySelectorAll('figure.digit-chart canvas').length;
+      out.legend = [...container.querySelectorAll('.digit-chart__label')].map((e) => e.textContent);
+      out.faded = [...container.querySelectorAll('.digit-chart__item.is-faded .digit-chart__label')].map((e) => e.textContent);
+      out.canvasWidth = container.querySelector('canvas').width;
 
       // Paused: points are kept, nothing is drawn; resume draws once.
       charts.pause();
@@ -328,10 +358,12 @@ describe('training charts', () => {
       await window.nextFrames(3);
       out.resumedRedraws = charts.redraws - paused;
 
-      // The charts follow their container's width.
+      // The charts follow their container's width, backing store included.
       container.style.width = '420px';
       await window.nextFrames(4);
-      out.narrowWidth = container.querySelector('.uplot').getBoundingClientRect().width;
+      const canvas = container.querySelector('canvas');
+      out.narrowWidth = canvas.getBoundingClientRect().width;
+      out.narrowBacking = canvas.width;
       return out;
     });
     assert.equal(r.afterFrames - r.beforeFrame, 1, 'many updates, one redraw');
@@ -343,6 +375,7 @@ describe('training charts', () => {
     assert.equal(r.counts2.epoch, 5);
     assert.equal(r.plots, 2);
     assert.ok(r.legend.includes('run 1 loss') && r.legend.includes('second, faster val_accuracy'), r.legend.join('|'));
+    assert.deepEqual(r.faded, ['run 1 loss', 'run 1 accuracy', ...['loss', 'accuracy', 'val_loss', 'val_accuracy'].map((k) => `run 1 ${k}`)]);
     assert.ok(r.canvasWidth > 300);
     const lines = r.csv.trim().split('\n');
     assert.equal(lines[0], 'run,epoch,loss,accuracy,val_loss,val_accuracy');
@@ -352,6 +385,156 @@ describe('training charts', () => {
     assert.equal(r.pausedRedraws, 0);
     assert.equal(r.resumedRedraws, 1);
     assert.ok(r.narrowWidth <= 420 && r.narrowWidth > 300, `width ${r.narrowWidth}`);
+    assert.equal(r.narrowBacking, Math.round(r.narrowWidth));
+  });
+
+  test('the series reach the canvas where their values say, at the device pixel ratio; earlier runs fade', async () => {
+    const hiDpi = await browser.newContext({deviceScaleFactor: 2, viewport: {width: 900, height: 1000}});
+    try {
+      const p = await hiDpi.newPage();
+      await p.goto(`${server.url}tests/browser/components.html`);
+      await p.waitForFunction(() => window.componentsReady === true);
+      await feed(p, 3000, 0);
+      // Device pixels of the batch canvas in the loss and accuracy colours, drawn opaque
+      // (a faded run is blended, so it does not match): per column, the mean row.
+      // Only the plot's columns: the axis titles are drawn in the series' colours too.
+      const scan = () => p.evaluate(() => {
+        const chart = window.testCharts.batchChart;
+        const canvas = chart.figure.querySelector('canvas');
+        const [from, to] = [1, 3000].map((step) => Math.round(chart.toPixel(step, 0).x * devicePixelRatio));
+        const {data, width, height} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        const colours = {loss: [0xd9, 0x48, 0x0f], accuracy: [0x1c, 0x7e, 0xd6]};
+        const rows = {};
+        for (const [name, rgb] of Object.entries(colours)) {
+          rows[name] = [];
+          for (let x = 0; x < width; x++) {
+            if (x < from || x > to) { rows[name].push(null); continue; }
+            let sum = 0, n = 0;
+            for (let y = 0; y < height; y++) {
+              const i = (y * width + x) * 4;
+              if (data[i + 3] > 240 && rgb.every((c, k) => Math.abs(data[i + k] - c) <= 12)) sum += y, n++;
+            }
+            rows[name].push(n ? sum / n : null);
+          }
+        }
+        return {rows, width, height, cssWidth: canvas.clientWidth, cssHeight: canvas.clientHeight, dpr: devicePixelRatio};
+      });
+      const r = await scan();
+      assert.equal(r.dpr, 2);
+      assert.equal(r.width, Math.round(r.cssWidth * 2), 'backing store at the device pixel ratio');
+      assert.equal(r.height, Math.round(r.cssHeight * 2));
+      for (const [name, value, scale] of [['loss', LOSS, 'loss'], ['accuracy', ACCURACY, 'acc']]) {
+        const cols = r.rows[name].map((y, x) => [x, y]).filter(([, y]) => y != null);
+        assert.ok(cols.length > 0.6 * r.width, `${name}: ${cols.length} of ${r.width} columns drawn`);
+        // Loss falls (its line goes down the canvas), accuracy rises.
+        const [first, last] = [cols[0][1], cols[cols.length - 1][1]];
+        assert.ok(name === 'loss' ? last - first > 0.5 * r.height : first - last > 0.5 * r.height, `${name}: rows ${first} -> ${last}`);
+        // Where the chart says a value is, that series is drawn.
+        for (const step of [10, 700, 1500, 2900]) {
+          const pos = await p.evaluate(([step, v, scale]) => window.testCharts.batchChart.toPixel(step, v, scale), [step, value(step), scale]);
+          const row = r.rows[name][Math.round(pos.x * 2)];
+          assert.ok(row != null && Math.abs(row - pos.y * 2) <= 3, `${name} at step ${step}: drawn at row ${row}, expected ${pos.y * 2}`);
+        }
+      }
+      // The loss scale starts at 0 and its top holds the largest loss.
+      const [zero, top] = await p.evaluate(([v]) => [window.testCharts.batchChart.toPixel(1, 0, 'loss'), window.testCharts.batchChart.toPixel(1, v, 'loss')], [LOSS(1)]);
+      assert.ok(top.y >= 0 && zero.y - top.y > 0.6 * r.cssHeight, `loss 0 at y ${zero.y}, ${LOSS(1)} at y ${top.y}`);
+      await screenshot(p, 'charts-dpr2');
+
+      // A new run: the first one fades (its colour no longer matches), the new one is opaque.
+      await p.evaluate(async () => {
+        window.testCharts.newRun('two');
+        window.testCharts.addBatchPoints([{step: 1, loss: 1.9, accuracy: 0.05}, {step: 2, loss: 1.8, accuracy: 0.1}]);
+        await window.nextFrames(2);
+      });
+      const faded = await scan();
+      const opaque = faded.rows.loss.filter((y) => y != null).length;
+      assert.ok(opaque > 0 && opaque < 0.1 * faded.width, `opaque loss columns after a new run: ${opaque}`);
+    } finally {
+      await hiDpi.close();
+    }
+  });
+
+  test('pointer, touch and keys read out the values at a step in the legend; else the latest', async () => {
+    await feed(page, 12_000, 3);
+    const canvas = page.locator('#charts .digit-chart--batch canvas');
+    const box = await canvas.boundingBox();
+    const xOf = (step) => page.evaluate((step) => window.testCharts.batchChart.toPixel(step, 0).x, step);
+    // Decimation keeps about every 4th step: the readout shows a kept step near the pointer.
+    const checkAt = async (target, l, how) => {
+      const step = stepOf(l.x);
+      assert.ok(Math.abs(step - target) <= 60, `${how}: legend at ${l.x}, pointer at step ${target}`);
+      assert.ok(close(l.values['run 1 loss'], LOSS(step)), `${how}: loss ${l.values['run 1 loss']} at step ${step}, data ${LOSS(step)}`);
+      assert.ok(close(l.values['run 1 accuracy'], ACCURACY(step)), `${how}: accuracy ${l.values['run 1 accuracy']}, data ${ACCURACY(step)}`);
+      assert.ok(Math.abs(l.cursorLeft - await xOf(step)) < 1, `${how}: cursor line at ${l.cursorLeft}`);
+    };
+
+    const latest = await legend(page);
+    assert.equal(latest.x, 'step 12000');
+    assert.ok(close(latest.values['run 1 loss'], LOSS(12_000)) && close(latest.values['run 1 accuracy'], ACCURACY(12_000)), JSON.stringify(latest));
+    assert.equal(latest.cursorLeft, null, 'no cursor line without a pointer');
+    const label = await canvas.getAttribute('aria-label');
+    assert.match(label, /step 12000/);
+    assert.ok(label.includes(`run 1 loss ${latest.values['run 1 loss']}`), label);
+    assert.equal(await canvas.getAttribute('role'), 'img');
+
+    await page.mouse.move(box.x + await xOf(6000), box.y + box.height / 2);
+    await checkAt(6000, await legend(page), 'mouse');
+    await page.mouse.move(box.x + await xOf(2500), box.y + 20);
+    await checkAt(2500, await legend(page), 'mouse moved');
+    await screenshot(page, 'charts-hover');
+    await page.mouse.move(1, 1);
+    assert.deepEqual(await legend(page), latest, 'the mouse gone, the latest values again');
+
+    await page.touchscreen.tap(box.x + await xOf(9000), box.y + box.height / 2);
+    await checkAt(9000, await legend(page), 'touch');
+
+    // Keys: Escape back to the latest, arrows step through the kept points, Home to the first.
+    await canvas.focus();
+    await page.keyboard.press('Escape');
+    assert.equal((await legend(page)).x, 'step 12000');
+    await page.keyboard.press('ArrowLeft');
+    const back = stepOf((await legend(page)).x);
+    assert.ok(back < 12_000 && back > 11_900, `one point back: step ${back}`);
+    await page.keyboard.press('Home');
+    const first = await legend(page);
+    await checkAt(1, first, 'Home');
+    const status = await page.evaluate(() => window.testCharts.batchChart.figure.querySelector('[aria-live]').textContent);
+    assert.ok(status.includes(`step 1:`) && status.includes(`run 1 loss ${first.values['run 1 loss']}`), status);
+
+    // The epoch chart reads out its four series, the val_ ones included.
+    const epochBox = await page.locator('#charts .digit-chart--epoch canvas').boundingBox();
+    const ex = await page.evaluate(() => window.testCharts.epochChart.toPixel(2, 0).x);
+    await page.mouse.move(epochBox.x + ex + 3, epochBox.y + 30);
+    const epoch = await legend(page, 'epoch');
+    assert.equal(epoch.x, 'epoch 2');
+    assert.ok(close(epoch.values['run 1 loss'], 1.5 / 2) && close(epoch.values['run 1 val_accuracy'], 0.89 + 2 / 100), JSON.stringify(epoch));
+    await page.mouse.move(1, 1);
+  });
+
+  test('ticks step by 1, 2 or 5 times a power of ten, apart enough; epochs by whole numbers', async () => {
+    const bad = await page.evaluate(() => {
+      const {niceTicks} = window.components.lineChart;
+      const out = [];
+      let seed = 7;
+      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      for (let k = 0; k < 500; k++) {
+        const min = rand() < 0.5 ? 0 : (rand() - 0.5) * 10 ** Math.floor(rand() * 6 - 2);
+        const max = min + 10 ** (rand() * 8 - 3);
+        const px = 100 + rand() * 900, space = 30 + rand() * 50, integer = rand() < 0.3;
+        const {ticks, step} = niceTicks(min, max, px, space, integer);
+        const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+        const why = ![1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? 'not 1-2-5'
+          : (step / (max - min)) * px < space * (1 - 1e-6) ? 'too close'
+          : integer && step < 1 ? 'fractional epochs'
+          : ticks.some((t) => t < min - 1e-9 * step || t > max + 1e-9 * step) ? 'outside the range'
+          : ticks.some((t, i) => i && Math.abs(t - ticks[i - 1] - step) > 1e-6 * step) ? 'uneven'
+          : (max - min >= 2 * step && ticks.length < 2) ? 'too few' : '';
+        if (why) out.push({min, max, px, space, integer, step, ticks, why});
+      }
+      return out.slice(0, 3);
+    });
+    assert.deepEqual(bad, []);
   });
 });
 
