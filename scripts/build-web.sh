@@ -30,18 +30,29 @@ else
 fi
 cp "${modules[@]}" "$out/"
 
-# Page weight: every script and stylesheet is minified where it is served (build/web and
-# so dist/), one file at a time: no bundling, the modules import each other as in web/,
-# which stays readable.
+# Page weight: what is served (build/web and so dist/) is bundled and minified by esbuild,
+# while web/ stays plain, readable ES modules. Three bundles, one per way in: digitrain.js
+# (the widgets, for any page), worker.js (the training worker with the module's glue) and
+# the demo page's app.js (which loads digitrain.js as any host page does). One bundle per
+# way in is ~10 KB gzip lighter than 35 modules minified one by one, and fewer requests.
+# The TF.js converter stays a file of its own: the worker imports it only when needed.
 # The targets are the supported browsers (README), so no syntax newer than theirs appears.
 esbuild="$PWD/node_modules/.bin/esbuild"
 [ -x "$esbuild" ] || { echo "build-web: node_modules/.bin/esbuild is missing; run scripts/setup.sh first" >&2; exit 1; }
 minify=(--minify --target=chrome95,firefox100,safari16.4 --allow-overwrite --log-level=warning)
-(cd "$out" && "$esbuild" $(find . -name '*.js' -o -name '*.css') --outdir=. --outbase=. "${minify[@]}")
-# The Emscripten glue on its own: a .mjs would otherwise share digitrain.js's output name.
-for glue in digitrain.mjs digitrain-formats.mjs; do
-  "$esbuild" "$out/$glue" --outfile="$out/$glue" "${minify[@]}"
-done
+bundle=(--bundle --format=esm "${minify[@]}")
+(
+  cd "$out"
+  "$esbuild" digitrain.js --outfile=digitrain.js "${bundle[@]}"
+  "$esbuild" worker.js --outfile=worker.js --external:./digitrain-formats.mjs "${bundle[@]}"
+  "$esbuild" app.js --outfile=app.js --external:./digitrain.js "${bundle[@]}"
+  "$esbuild" digitrain-formats.mjs --outfile=digitrain-formats.mjs "${minify[@]}"
+  "$esbuild" $(find . -name '*.css') --outdir=. --outbase=. "${minify[@]}"
+  # What the bundles took in is not served on its own.
+  find . -name '*.js' ! -name digitrain.js ! -name worker.js ! -name app.js -delete
+  rm -f digitrain.mjs
+  find . -type d -empty -delete
+)
 
 # MNIST, gzipped: about 11 MB instead of 55 MB; the page gunzips with DecompressionStream.
 # -n leaves the name and time out of the header, so the same input gives the same bytes.
