@@ -82,7 +82,7 @@ TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
   EXPECT_ERROR(parse_model_spec(with([](json& d) {
                  d["compile"]["optimizer"] = {{"class_name", "Adam"}, {"config", {{"beta_1", 1.0}}}};
                }), "m"),
-               "beta_1=1.0 is out of range");
+               "beta_1=1 is out of range [0, 1)");
   json conv = preset_description("cnn-16-8");
   conv["layers"][0]["config"]["padding"] = "same";
   EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "layer 'conv2d': padding=\"same\" is not supported");

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/number_text.h"
 #include "data/dataset.h"
 #include "data/digit_image.h"
 #include "model/model_file.h"
@@ -261,7 +262,7 @@ class Session {
   }
 
   static void check_learning_rate(double lr) {
-    if (!(lr > 0.0 && lr <= 1e6)) throw Error("learning rate must be a positive number, got " + std::to_string(lr));
+    if (!(lr > 0.0 && lr <= 1e6)) throw Error("learning rate must be a positive number, got " + number_text(lr));
   }
 
   void set_learning_rate(double lr) {

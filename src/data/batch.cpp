@@ -3,11 +3,12 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/number_text.h"
 
 namespace digitrain {
 
 PixelScaler::PixelScaler(float pixel_scale) : scale_(pixel_scale) {
-  if (!(pixel_scale > 0.0f)) throw Error("pixel_scale must be positive, got " + std::to_string(pixel_scale));
+  if (!(pixel_scale > 0.0f)) throw Error("pixel_scale must be positive, got " + number_text(pixel_scale));
   for (int v = 0; v < 256; ++v) table_[v] = static_cast<float>(v) / pixel_scale;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/number_text.h"
 
 namespace digitrain {
 
@@ -21,11 +22,6 @@ constexpr int kLabelsRank = 1;
 constexpr uint32_t kMaxSide = 4096;
 constexpr uint32_t kMaxCount = 10'000'000;
 
-std::string hex(uint32_t value, int digits) {
-  char text[16];
-  std::snprintf(text, sizeof text, "0x%0*X", digits, value);
-  return text;
-}
 
 uint32_t read_be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
@@ -57,12 +53,12 @@ std::vector<uint32_t> parse_header(const uint8_t* bytes, size_t size, const std:
   }
   const uint32_t magic = read_be32(bytes);
   const uint32_t expected_magic = (uint32_t{kUnsignedByte} << 8) | static_cast<uint32_t>(rank);
-  const std::string wrong_magic = source + ": magic " + hex(magic, 8) + ", expected " +
-                                  hex(expected_magic, 8) + " (" + kind + ")";
+  const std::string wrong_magic = source + ": magic " + hex_text(magic, 8) + ", expected " +
+                                  hex_text(expected_magic, 8) + " (" + kind + ")";
   if (bytes[0] != 0 || bytes[1] != 0) throw Error(wrong_magic + "; not an IDX file");
   if (bytes[2] != kUnsignedByte) {
-    throw Error(source + ": data type " + hex(bytes[2], 2) + " (" + dtype_name(bytes[2]) +
-                "), expected " + hex(kUnsignedByte, 2) + " (unsigned byte)");
+    throw Error(source + ": data type " + hex_text(bytes[2], 2) + " (" + dtype_name(bytes[2]) +
+                "), expected " + hex_text(kUnsignedByte, 2) + " (unsigned byte)");
   }
   if (bytes[3] != rank) throw Error(wrong_magic);
 

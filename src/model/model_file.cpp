@@ -8,6 +8,7 @@
 
 #include "core/base64.h"
 #include "core/error.h"
+#include "core/json_text.h"
 #include "core/json_errors.h"
 #include "data/idx.h"
 
@@ -29,8 +30,8 @@ std::vector<float> decode_weights(const json& entry, const Param& p, const std::
   const std::string dtype = entry.value("dtype", "float32");
   if (dtype != "float32") throw Error(where + ": weight '" + name + "' has dtype '" + dtype + "', expected float32");
   if (!entry.contains("shape") || entry["shape"] != json(p.shape))
-    throw Error(where + ": weight '" + name + "' has shape " + (entry.contains("shape") ? entry["shape"].dump() : "none") +
-                ", the model needs " + json(p.shape).dump());
+    throw Error(where + ": weight '" + name + "' has shape " + (entry.contains("shape") ? json_text(entry["shape"]) : "none") +
+                ", the model needs " + json_text(json(p.shape)));
   if (!entry.contains("data") || !entry["data"].is_string()) throw Error(where + ": weight '" + name + "' has no data");
   const std::string& text = entry["data"].get_ref<const std::string&>();
   const size_t expected = sizeof(float) * static_cast<size_t>(p.size);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/json_text.h"
 #include "core/json_errors.h"
 
 namespace digitrain {
@@ -21,7 +22,7 @@ int int_in(const json& j, const char* key, int fallback, long lo, long hi, const
   const json& v = j[key];
   if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi)
     throw Error(where + ": '" + key + "' must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                ", got " + v.dump());
+                ", got " + json_text(v));
   return v.get<int>();
 }
 
@@ -62,10 +63,10 @@ Shape parse_shape(const json& j, const std::string& where) {
   Shape shape;
   for (const json& d : j) {
     if (!d.is_number_integer() || d.get<long long>() <= 0 || d.get<long long>() > 65536)
-      throw Error(where + ": 'input_shape' " + j.dump() + " must hold positive integers");
+      throw Error(where + ": 'input_shape' " + json_text(j) + " must hold positive integers");
     shape.push_back(d.get<int>());
   }
-  if (shape_size(shape) > (1L << 24)) throw Error(where + ": 'input_shape' " + j.dump() + " is too large");
+  if (shape_size(shape) > (1L << 24)) throw Error(where + ": 'input_shape' " + json_text(j) + " is too large");
   return shape;
 }
 
@@ -75,9 +76,9 @@ ModelSpec parse_model_spec(const json& d, const std::string& source) {
   try {
     if (!d.is_object()) throw Error(source + ": a model description must be a JSON object");
     if (d.contains("format") && d["format"] != "digitrain-model")
-      throw Error(source + ": format " + d["format"].dump() + ", expected \"digitrain-model\"");
+      throw Error(source + ": format " + json_text(d["format"]) + ", expected \"digitrain-model\"");
     if (d.contains("version") && (!d["version"].is_number_integer() || d["version"].get<int>() != 1))
-      throw Error(source + ": version " + d["version"].dump() + " is not supported (this build reads version 1)");
+      throw Error(source + ": version " + json_text(d["version"]) + " is not supported (this build reads version 1)");
     ModelSpec spec;
     spec.name = d.contains("name") && d["name"].is_string() ? d["name"].get<std::string>() : "sequential";
     spec.input_shape = parse_shape(member(d, "input_shape", source), source);

@@ -1,6 +1,8 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/json_text.h"
+#include "core/number_text.h"
 #include "core/keras_object.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
@@ -11,13 +13,17 @@ namespace {
 
 using nlohmann::json;
 
-float number_in(const json& config, const char* key, float fallback, double lo, double hi, const std::string& opt) {
+// Adam's betas must stay below 1 as the float the optimiser keeps (0.99999999 rounds to 1).
+enum class Upper { included, excluded };
+
+float number_in(const json& config, const char* key, float fallback, double lo, double hi, const std::string& opt,
+                Upper upper = Upper::included) {
   if (!config.contains(key) || config[key].is_null()) return fallback;
   if (!config[key].is_number()) throw Error("optimizer " + opt + ": '" + key + "' must be a number");
   const double v = config[key].get<double>();
-  if (!std::isfinite(v) || v < lo || v > hi)
-    throw Error("optimizer " + opt + ": " + key + "=" + config[key].dump() + " is out of range [" +
-                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  if (!std::isfinite(v) || v < lo || v > hi || (upper == Upper::excluded && static_cast<float>(v) >= hi))
+    throw Error("optimizer " + opt + ": " + key + "=" + json_text(config[key]) + " is out of range [" +
+                number_text(lo) + ", " + number_text(hi) + (upper == Upper::excluded ? ")" : "]"));
   return static_cast<float>(v);
 }
 
@@ -35,8 +41,8 @@ std::unique_ptr<Optimizer> make_optimizer(const json& description) {
   if (name == "Adam" || name == "adam") {
     return std::make_unique<Adam>(number_in(config, "learning_rate", 0.001f, 0.0, 1e6, name),
                                   // Below 1: Adam divides by 1 - beta^t.
-                                  number_in(config, "beta_1", 0.9f, 0.0, 0.9999999, name),
-                                  number_in(config, "beta_2", 0.999f, 0.0, 0.9999999, name),
+                                  number_in(config, "beta_1", 0.9f, 0.0, 1.0, name, Upper::excluded),
+                                  number_in(config, "beta_2", 0.999f, 0.0, 1.0, name, Upper::excluded),
                                   number_in(config, "epsilon", 1e-7f, 0.0, 1.0, name));
   }
   throw Error("optimizer '" + name + "' is not supported (supported: SGD, Adam)");

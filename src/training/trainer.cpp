@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <cstdio>
 
 #include "core/error.h"
+#include "core/number_text.h"
 
 namespace digitrain {
 
@@ -15,11 +15,6 @@ constexpr long kSnapshotEvery = 100;
 // Batch losses are noisy; a smoothed loss this far above its best means trouble.
 constexpr double kLossSmoothing = 0.05;
 constexpr double kHealthyLossRatio = 1.5;
-std::string compact_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 }  // namespace
 
@@ -84,7 +79,7 @@ bool Trainer::run(int steps, const Callbacks& callbacks) {
       model_.optimizer()->reset_state();
       history_.error = "training diverged: the loss became " + std::string(std::isnan(r.loss) ? "NaN" : "infinite") +
                        " at epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_ + 1) +
-                       " (learning rate " + compact_number(model_.optimizer()->learning_rate()) +
+                       " (learning rate " + number_text(model_.optimizer()->learning_rate()) +
                        "); the weights from step " + std::to_string(good_weights_step_) +
                        " were kept. Try a smaller learning rate.";
       finished_ = true;
@@ -134,7 +129,7 @@ History Trainer::fit(const Callbacks& callbacks) {
 
 std::pair<Samples, Samples> split_validation(const Samples& samples, double fraction) {
   if (!(fraction >= 0.0 && fraction < 1.0))
-    throw Error("validation_split must be in [0, 1), got " + std::to_string(fraction));
+    throw Error("validation_split must be in [0, 1), got " + number_text(fraction));
   const int train_count = static_cast<int>(std::floor(samples.count * (1.0 - fraction)));
   return {head(samples, train_count), tail_after(samples, train_count)};
 }

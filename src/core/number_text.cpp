@@ -1,0 +1,56 @@
+#include "core/number_text.h"
+
+#include <cmath>
+
+namespace digitrain {
+
+std::string number_text(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+  if (value == 0) return std::signbit(value) ? "-0" : "0";
+  constexpr int kDigits = 6;
+  std::string sign = value < 0 ? "-" : "";
+  const double magnitude = std::fabs(value);
+  int exponent = static_cast<int>(std::floor(std::log10(magnitude)));
+  // The 6 significant digits as an integer; rounding may carry into a 7th (9.999995 -> 10).
+  // Unlike printf this rounds the scaled double, so an exact tie in the 7th digit may round
+  // the other way: messages do not care.
+  const auto scaled = [magnitude](int power) {
+    // 10^power overflows past 308; subnormals need up to 10^329, in two factors.
+    return power > 300 ? magnitude * 1e300 * std::pow(10.0, power - 300) : magnitude * std::pow(10.0, power);
+  };
+  long long digits = std::llround(scaled(kDigits - 1 - exponent));
+  if (digits >= 1000000) {
+    digits = std::llround(static_cast<double>(digits) / 10);
+    ++exponent;
+  } else if (digits < 100000) {  // log10 rounded the other way
+    digits = std::llround(scaled(kDigits - exponent));
+    --exponent;
+  }
+  std::string text = std::to_string(digits);  // 6 characters
+  const bool scientific = exponent < -4 || exponent >= kDigits;
+  const int point = scientific ? 1 : exponent + 1;  // digits before the decimal point
+  std::string out;
+  if (point <= 0) {
+    out = "0." + std::string(-point, '0') + text;
+  } else {
+    out = text.substr(0, point) + "." + text.substr(point);
+  }
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  if (scientific) {
+    const int e = std::abs(exponent);
+    out += std::string(exponent < 0 ? "e-" : "e+") + (e < 10 ? "0" : "") + std::to_string(e);
+  }
+  return sign + out;
+}
+
+std::string hex_text(uint32_t value, int digits) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (; value; value >>= 4) out.insert(out.begin(), kHex[value & 0xF]);
+  if (static_cast<int>(out.size()) < digits) out.insert(0, digits - out.size(), '0');
+  return "0x" + out;
+}
+
+}  // namespace digitrain
