@@ -107,11 +107,14 @@ function parseModelFile(text) {
 // The TF.js converter is a module of its own (as large as the trainer), fetched the first
 // time a TF.js model is opened or saved: most visits never need it.
 let formats = null;
+let formatsAttempts = 0;
 function tfjsFormats() {
-  formats ??= import('./digitrain-formats.mjs')
+  // A failed import() stays failed for its URL, so a retry asks for a fresh one.
+  const url = `./digitrain-formats.mjs${formatsAttempts++ ? `?retry=${formatsAttempts}` : ''}`;
+  formats ??= import(url)
     .then(({ default: create }) => create({ locateFile: (name) => new URL(name, import.meta.url).href }))
     .catch((e) => {
-      formats = null; // let a later attempt fetch it again
+      formats = null; // the next TF.js open or save tries again
       throw new Error(`could not load the TF.js converter (digitrain-formats.mjs): ${e.message}`);
     });
   return formats;

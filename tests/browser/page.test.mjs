@@ -186,6 +186,13 @@ test('save then load gives the same predictions', async () => {
 test('the TF.js files (model.json + .bin) download and load back with the same predictions', async () => {
   const predict = () => predictTestImages(200, 50);
   const before = await predict();
+  // The converter is fetched on first use; a failed fetch is named, and the next click
+  // fetches it again.
+  const converter = /digitrain-formats\.mjs/;
+  await page.context().route(converter, (route) => route.abort('connectionreset'));
+  await page.click('#save-model-tfjs');
+  await waitForText('#train-message', /Could not save the model: could not load the TF\.js converter \(digitrain-formats\.mjs\)/);
+  await page.context().unroute(converter);
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   await page.click('#save-model-tfjs');

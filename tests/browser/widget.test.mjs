@@ -163,6 +163,14 @@ test('a host page with a strict CSP uses the widget from another origin (dist/)'
     assert.ok(Math.abs(answers.sum - 1) < 1e-4);
     assert.equal(answers.test, answers.label);
     assert.match(answers.bad, /predict\(\) takes an ImageData/);
+    // The TF.js converter is a module of its own that the worker imports on first use:
+    // from the widget's origin, under the host's CSP, it must load and convert.
+    const tfjs = await page.evaluate(async () => {
+      const { modelJson, weights } = await document.getElementById('widget').session.saveModelTfjs();
+      return { format: JSON.parse(modelJson).format, bytes: weights.length };
+    });
+    assert.equal(tfjs.format, 'layers-model');
+    assert.equal(tfjs.bytes, 4 * 118282, 'the weights of the widget\'s mlp-128-128');
     assert.deepEqual(await page.evaluate(() => window.violations), [], 'no CSP violations');
     assert.deepEqual(errors, []);
     await screenshot(page, 'widget-csp-cross-origin');
