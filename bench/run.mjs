@@ -47,7 +47,8 @@ const digitrainParts = {
     await part('gemm native', join(REPO, 'build/native/bench/digitrain_gemm_bench'), [...gemmArgs, ...config.presets], keepInto('native'));
   },
   'node-wasm': () => part('digitrain node-wasm', process.execPath, [join(BENCH, 'wasm/run-node.mjs'), ...wasmArgs], keepInto('node-wasm')),
-  'chromium-wasm': () => part('digitrain chromium-wasm', process.execPath, [join(BENCH, 'chromium/run-chromium.mjs'), ...wasmArgs],
+  'chromium-wasm': () => part('digitrain chromium-wasm', process.execPath,
+    [join(BENCH, 'chromium/run-chromium.mjs'), ...wasmArgs, '--timeout-s', String(config.timeoutS)],
     keepInto('chromium-wasm')),
 };
 

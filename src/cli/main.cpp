@@ -95,9 +95,10 @@ int run_train(const TrainArgs& args) {
   const Mnist mnist = load_mnist(args.data_dir.empty() ? default_data_dir() : args.data_dir);
   const TrainingData data = plan_training_data(spec.fit, mnist.train, mnist.test, args.limit.value_or(0));
 
-  std::printf("Training %s on %d images%s, %d epochs, batch size %d, %s (learning rate %g), seed %llu\n",
+  std::printf("Training %s on %d images%s, %d epoch%s, batch size %d, %s (learning rate %g), seed %llu\n",
               spec.name.c_str(), data.train.count,
               data.validation ? (", validating on " + data.validation_description).c_str() : "", spec.fit.epochs,
+              spec.fit.epochs == 1 ? "" : "s",
               spec.fit.batch_size, model->optimizer()->class_name(), model->optimizer()->learning_rate(),
               static_cast<unsigned long long>(args.seed));
   std::fflush(stdout);
