@@ -44,7 +44,8 @@ bundle=(--bundle --format=esm "${minify[@]}")
 (
   cd "$out"
   "$esbuild" digitrain.js --outfile=digitrain.js "${bundle[@]}"
-  "$esbuild" worker.js --outfile=worker.js --external:./digitrain-formats.mjs "${bundle[@]}"
+  # The worker's import() of the converter names its URL at run time, so esbuild leaves it be.
+  "$esbuild" worker.js --outfile=worker.js "${bundle[@]}"
   "$esbuild" app.js --outfile=app.js --external:./digitrain.js "${bundle[@]}"
   "$esbuild" digitrain-formats.mjs --outfile=digitrain-formats.mjs "${minify[@]}"
   "$esbuild" $(find . -name '*.css') --outdir=. --outbase=. "${minify[@]}"
@@ -80,7 +81,7 @@ fi
 dist=dist
 mkdir -p "$dist/data"
 find "$dist" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
-(cd "$out" && find . -type f ! -path './data/*' ! -path './models/*' ! -name index.html ! -name app.js ! -name settings.js -print0) |
+(cd "$out" && find . -type f ! -path './data/*' ! -path './models/*' ! -name index.html ! -name app.js -print0) |
   while IFS= read -r -d '' f; do mkdir -p "$dist/$(dirname "$f")" && cp "$out/$f" "$dist/$f"; done
 cp -u "$out"/data/*.gz "$dist/data/"
 # Sizes as gzip would send them: "<bytes> <files>" for the files under $1 that the find

@@ -49,6 +49,17 @@ TEST(ModelSpec, DescribeThenParseGivesTheSameModel) {
   EXPECT_EQ(describe_model(*again, preset_spec("cnn-16-8").fit), d);
 }
 
+// JSON.parse gives 128 for 128.0, so the page reads it as an integer; the CLI must too.
+TEST(ModelSpec, WholeFloatsCountAsIntegers) {
+  json d = preset_description("cnn-16-8");
+  d["layers"][0]["config"]["filters"] = 16.0;
+  d["layers"][0]["config"]["kernel_size"] = {3.0, 3.0};
+  d["input_shape"] = {28.0, 28.0, 1.0};
+  EXPECT_EQ(build_model(parse_model_spec(d, "m"), 1)->param_count(), build_model(preset_spec("cnn-16-8"), 1)->param_count());
+  d["layers"][0]["config"]["filters"] = 16.5;
+  EXPECT_ERROR(build_model(parse_model_spec(d, "m"), 1), "'filters' must be a positive integer, got 16.5");
+}
+
 TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
   auto with = [](const std::function<void(json&)>& edit) {
     json d = preset_description("mlp-128-128");
@@ -82,7 +93,15 @@ TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
   EXPECT_ERROR(parse_model_spec(with([](json& d) {
                  d["compile"]["optimizer"] = {{"class_name", "Adam"}, {"config", {{"beta_1", 1.0}}}};
                }), "m"),
-               "beta_1=1 is out of range [0, 1)");
+               "beta_1=1.0 is out of range [0, 1)");
+  // The bound holds for the float Adam keeps: 0.99999999 becomes 1.0f, 0.9999999 does not.
+  EXPECT_ERROR(parse_model_spec(with([](json& d) {
+                 d["compile"]["optimizer"] = {{"class_name", "Adam"}, {"config", {{"beta_2", 0.99999999}}}};
+               }), "m"),
+               "beta_2=0.99999999 is out of range [0, 1)");
+  EXPECT_NO_THROW(parse_model_spec(with([](json& d) {
+                    d["compile"]["optimizer"] = {{"class_name", "Adam"}, {"config", {{"beta_2", 0.9999999}}}};
+                  }), "m"));
   json conv = preset_description("cnn-16-8");
   conv["layers"][0]["config"]["padding"] = "same";
   EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "layer 'conv2d': padding=\"same\" is not supported");

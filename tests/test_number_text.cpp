@@ -23,7 +23,7 @@ TEST(NumberText, MatchesPrintfGOnEdgeValues) {
   for (double v : {0.0, 1.0, -1.0, 0.001, 0.0001, 0.00001, 1e-5, 2.302585092994046, 9.9999995, 9.999994, 99999.96,
                    999999.4, 999999.5, 1e6, 123456.0, 1234567.0, 0.1 + 0.2, 1e300, 1e-300, 5e-324,
                    1e6 - 0.5, 0.000099999995, 0.5, 100.0, 1000000.0, 3.14159265, -0.000123456789,
-                   static_cast<double>(0.01f), static_cast<double>(0.001f)})
+                   static_cast<double>(0.01f), static_cast<double>(0.001f), -0.0})
     EXPECT_EQ(number_text(v), printf_g(v)) << "value " << v;
   EXPECT_EQ(number_text(std::nan("")), "nan");
   EXPECT_EQ(number_text(inf), "inf");
@@ -42,6 +42,17 @@ TEST(NumberText, MatchesPrintfGOnRandomValues) {
     ++checked;
   }
   EXPECT_GT(checked, 19000);
+}
+
+TEST(NumberText, MoreDigitsMatchPrintf) {
+  Rng rng(11);
+  for (int i = 0; i < 5000; ++i) {
+    const double mantissa = rng.uniform() + rng.uniform() / 16777216.0;
+    const double v = (mantissa - 0.5) * std::pow(10.0, std::floor(rng.uniform() * 24) - 12);
+    char text[64];
+    std::snprintf(text, sizeof text, "%.10g", v);
+    ASSERT_EQ(number_text(v, 10), text) << "value " << v;
+  }
 }
 
 // 99999.95 is stored as 99999.9499999...: printf rounds down, scaling it by 10 rounds up to

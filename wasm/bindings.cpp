@@ -184,57 +184,64 @@ class Session {
     });
   }
 
-  // Probabilities for `count` images of uint8 pixels; an empty array if no model.
+  // Probabilities for `count` images of uint8 pixels; an empty array without a model, with
+  // too few pixels, or out of memory.
   val predict(const val& pixels, int count) {
-    if (!model_ || count <= 0) return val::global("Float32Array").new_(0);
-    // 64-bit: on wasm32 a size_t product of an absurd count wraps around.
-    const uint64_t needed = static_cast<uint64_t>(model_->input_size()) * static_cast<uint64_t>(count);
-    if (pixels["length"].as<double>() < static_cast<double>(needed)) return val::global("Float32Array").new_(0);
-    // Buffers kept between calls: allocating and zero-filling them cost a tenth of a
-    // 1,000-image call, and a drawing is predicted many times a second.
-    const size_t outputs = static_cast<size_t>(count) * model_->output_size();
-    if (predict_input_.size() < needed) predict_input_.resize(needed);
-    if (predict_output_.size() < outputs) predict_output_.resize(outputs);
-    copy_in_to(pixels, predict_input_.data(), needed);
-    model_->predict_images(predict_input_.data(), count, predict_output_.data());
-    return copy_out(predict_output_.data(), outputs);
+    return or_empty("Float32Array", [&] {
+      if (!model_ || count <= 0) return val::global("Float32Array").new_(0);
+      // 64-bit: on wasm32 a size_t product of an absurd count wraps around.
+      const uint64_t needed = static_cast<uint64_t>(model_->input_size()) * static_cast<uint64_t>(count);
+      if (pixels["length"].as<double>() < static_cast<double>(needed)) return val::global("Float32Array").new_(0);
+      // Buffers kept between calls: allocating and zero-filling them cost a tenth of a
+      // 1,000-image call, and a drawing is predicted many times a second.
+      const size_t outputs = static_cast<size_t>(count) * model_->output_size();
+      if (predict_input_.size() < needed) predict_input_.resize(needed);
+      if (predict_output_.size() < outputs) predict_output_.resize(outputs);
+      copy_in_to(pixels, predict_input_.data(), needed);
+      model_->predict_images(predict_input_.data(), count, predict_output_.data());
+      return copy_out(predict_output_.data(), outputs);
+    });
   }
 
   // Every layer's output for one image: [{name, className, shape, values: Float32Array}].
   val layerOutputs(const val& pixels) {
-    val out = val::array();
-    if (!model_ || pixels["length"].as<double>() < model_->input_size()) return out;
-    const std::vector<uint8_t> in = copy_in<uint8_t>(pixels);
-    const std::vector<std::vector<float>> outputs = model_->layer_outputs(in.data());
-    for (size_t i = 0; i < outputs.size(); ++i) {
-      const Layer& layer = *model_->layers()[i];
-      val entry = val::object();
-      entry.set("name", layer.name());
-      entry.set("className", std::string(layer.class_name()));
-      val shape = val::array();
-      for (int d : layer.output_shape()) shape.call<void>("push", d);
-      entry.set("shape", shape);
-      entry.set("values", copy_out(outputs[i].data(), outputs[i].size()));
-      out.call<void>("push", entry);
-    }
-    return out;
+    return or_empty("Array", [&] {
+      val out = val::array();
+      if (!model_ || pixels["length"].as<double>() < model_->input_size()) return out;
+      const std::vector<uint8_t> in = copy_in<uint8_t>(pixels);
+      const std::vector<std::vector<float>> outputs = model_->layer_outputs(in.data());
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        const Layer& layer = *model_->layers()[i];
+        val entry = val::object();
+        entry.set("name", layer.name());
+        entry.set("className", std::string(layer.class_name()));
+        val shape = val::array();
+        for (int d : layer.output_shape()) shape.call<void>("push", d);
+        entry.set("shape", shape);
+        entry.set("values", copy_out(outputs[i].data(), outputs[i].size()));
+        out.call<void>("push", entry);
+      }
+      return out;
+    });
   }
 
   // The predicted class of test images [start, start + count), as an Int32Array (empty
   // without a model or data): the confusion matrix and the misclassified gallery.
   val predictTestLabels(int start, int count) {
-    if (!model_ || !has_data_ || start < 0 || count <= 0 || start >= data_.test.count)
-      return val::global("Int32Array").new_(0);
-    count = std::min(count, data_.test.count - start);
-    const int classes = model_->output_size();
-    std::vector<float> probs(static_cast<size_t>(count) * classes);
-    model_->predict_images(data_.test.image(start), count, probs.data());
-    std::vector<int32_t> labels(count);
-    for (int i = 0; i < count; ++i) {
-      const float* row = probs.data() + static_cast<size_t>(i) * classes;
-      labels[i] = static_cast<int32_t>(std::max_element(row, row + classes) - row);
-    }
-    return copy_out(labels.data(), labels.size());
+    return or_empty("Int32Array", [&] {
+      if (!model_ || !has_data_ || start < 0 || count <= 0 || start >= data_.test.count)
+        return val::global("Int32Array").new_(0);
+      count = std::min(count, data_.test.count - start);
+      const int classes = model_->output_size();
+      std::vector<float> probs(static_cast<size_t>(count) * classes);
+      model_->predict_images(data_.test.image(start), count, probs.data());
+      std::vector<int32_t> labels(count);
+      for (int i = 0; i < count; ++i) {
+        const float* row = probs.data() + static_cast<size_t>(i) * classes;
+        labels[i] = static_cast<int32_t>(std::max_element(row, row + classes) - row);
+      }
+      return copy_out(labels.data(), labels.size());
+    });
   }
 
   val testImage(int index) {
@@ -301,12 +308,14 @@ val preset_text(const std::string& name) {
 }
 
 val preprocess_digit(const val& ink, int width, int height) {
-  if (width <= 0 || height <= 0 || width > 8192 || height > 8192 ||
-      ink["length"].as<double>() < static_cast<double>(width) * height)
-    return val::global("Uint8Array").new_(0);
-  const std::vector<float> values = copy_in<float>(ink);
-  const MnistImage image = to_mnist_layout(values.data(), width, height);
-  return copy_out(image.data(), image.size());
+  return or_empty("Uint8Array", [&] {
+    if (width <= 0 || height <= 0 || width > 8192 || height > 8192 ||
+        ink["length"].as<double>() < static_cast<double>(width) * height)
+      return val::global("Uint8Array").new_(0);
+    const std::vector<float> values = copy_in<float>(ink);
+    const MnistImage image = to_mnist_layout(values.data(), width, height);
+    return copy_out(image.data(), image.size());
+  });
 }
 
 }  // namespace

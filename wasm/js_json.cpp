@@ -13,9 +13,21 @@ using nlohmann::json;
 
 // Deeper than any model description or file; stops cycles and stack exhaustion.
 constexpr int kMaxDepth = 64;
+// Far more values than any model file holds (its weights are base64 strings); stops a
+// small object that refers to the same parts many times from unfolding without end.
+constexpr long kMaxValues = 1L << 20;
 
-json convert(const val& v, const std::string& source, int depth) {
-  if (depth > kMaxDepth) throw Error(source + ": nested more than 64 levels deep (or refers to itself)");
+struct Walk {
+  const std::string& source;
+  long values = 0;
+};
+
+json convert(const val& v, Walk& walk, int depth) {
+  const std::string& source = walk.source;
+  if (depth > kMaxDepth)
+    throw Error(source + ": nested more than " + std::to_string(kMaxDepth) + " levels deep (or refers to itself)");
+  if (++walk.values > kMaxValues)
+    throw Error(source + ": more than " + std::to_string(kMaxValues) + " values (or refers to the same parts again and again)");
   if (v.isNull()) return nullptr;
   if (v.isTrue()) return true;
   if (v.isFalse()) return false;
@@ -28,33 +40,43 @@ json convert(const val& v, const std::string& source, int depth) {
     return x;
   }
   if (v.isArray()) {
+    const double length = v["length"].as<double>();
+    if (length > static_cast<double>(kMaxValues))
+      throw Error(source + ": an array of " + std::to_string(static_cast<long long>(length)) + " values is too long");
     json out = json::array();
-    const int length = v["length"].as<int>();
-    for (int i = 0; i < length; ++i) out.push_back(convert(v[i], source, depth + 1));
+    for (int i = 0; i < static_cast<int>(length); ++i) out.push_back(convert(v[i], walk, depth + 1));
     return out;
   }
   static const val Object = val::global("Object");
-  if (v.typeOf().as<std::string>() == "object" && Object.call<val>("getPrototypeOf", v) == Object["prototype"]) {
+  const bool plain_object = v.typeOf().as<std::string>() == "object" && [&] {
+    const val prototype = Object.call<val>("getPrototypeOf", v);
+    return prototype.isNull() || prototype == Object["prototype"];  // {} or Object.create(null)
+  }();
+  if (plain_object) {
     json out = json::object();
     const val keys = Object.call<val>("keys", v);
     const int count = keys["length"].as<int>();
     for (int i = 0; i < count; ++i) {
       const std::string key = keys[i].as<std::string>();
       const val member = v[key];
-      if (!member.isUndefined()) out[key] = convert(member, source, depth + 1);  // as JSON.stringify drops it
+      if (!member.isUndefined()) out[key] = convert(member, walk, depth + 1);  // as JSON.stringify drops it
     }
     return out;
   }
   // "Float32Array", "Map", "function", "undefined": what the caller handed over.
   const std::string type = v.typeOf().as<std::string>();
-  const val name = type == "object" && !v["constructor"].isUndefined() ? v["constructor"]["name"] : val::undefined();
+  const val constructor = type == "object" ? v["constructor"] : val::undefined();
+  const val name = constructor.isUndefined() || constructor.isNull() ? val::undefined() : constructor["name"];
   const std::string found = name.isString() ? name.as<std::string>() : type;
   throw Error(source + ": expected JSON data (objects, arrays, strings, numbers, booleans, null), found " + found);
 }
 
 }  // namespace
 
-json json_from_js(const val& value, const std::string& source) { return convert(value, source, 0); }
+json json_from_js(const val& value, const std::string& source) {
+  Walk walk{source};
+  return convert(value, walk, 0);
+}
 
 val js_from_json(const json& value) {
   switch (value.type()) {

@@ -1,6 +1,6 @@
 #pragma once
 // How every binding that can fail answers: {ok: true, ...} or {ok: false, error}, as a
-// JavaScript object. Nothing is thrown into JavaScript.
+// JavaScript object, or an empty array (or_empty). No C++ exception reaches JavaScript.
 #include <emscripten/val.h>
 
 #include <new>
@@ -34,6 +34,17 @@ emscripten::val guarded(F&& f) {
     return failure("out of memory");
   } catch (const std::exception& e) {
     return failure(std::string("internal error: ") + e.what());
+  }
+}
+
+// For calls that answer with an array: an empty one means "nothing" (no model, bad input,
+// out of memory), so no C++ exception reaches JavaScript.
+template <class F>
+emscripten::val or_empty(const char* array_type, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception&) {
+    return emscripten::val::global(array_type).new_(0);
   }
 }
 

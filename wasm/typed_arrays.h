@@ -14,11 +14,13 @@ namespace digitrain {
 template <class T>
 std::vector<T> copy_in(const emscripten::val& array);
 
-// The first `count` elements of a JS typed array into memory the caller owns.
+// The first `count` elements of a JS typed array (or a plain array of numbers) into memory
+// the caller owns.
 template <class T>
 void copy_in_to(const emscripten::val& array, T* destination, size_t count) {
-  const emscripten::val source =
-      array["length"].as<double>() > static_cast<double>(count) ? array.call<emscripten::val>("subarray", 0, count) : array;
+  const bool longer = array["length"].as<double>() > static_cast<double>(count);
+  const char* part = array["subarray"].isUndefined() ? "slice" : "subarray";  // a view, where there can be one
+  const emscripten::val source = longer ? array.call<emscripten::val>(part, 0, count) : array;
   emscripten::val(emscripten::typed_memory_view(count, destination)).call<void>("set", source);
 }
 

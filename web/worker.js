@@ -12,6 +12,7 @@ const SLICE_MS = 50;
 const dt = await createDigitrain({ locateFile: (name) => new URL(name, import.meta.url).href });
 const session = new dt.Session();
 let state = 'idle'; // 'idle' | 'running' | 'paused'
+let modelGeneration = 0; // counts model changes, so a load that awaited something knows if it is stale
 let run = null; // the current training run's bookkeeping
 let stepsPerSlice = 1;
 let loopId = 0; // each start of the loop takes a new id; an older loop that wakes up quits
@@ -144,12 +145,16 @@ const handlers = {
   },
   [ToWorker.createModel]({ description, seed, origin }) {
     if (state !== 'idle') throw new Error('stop training before changing the model');
+    modelGeneration++;
     modelReply(session.createModel(description, seed ?? 1), origin ?? 'created');
   },
   async [ToWorker.loadModel]({ text, files, origin }) {
     if (state !== 'idle') throw new Error('stop training before loading a model');
+    const generation = ++modelGeneration;
     const file = files ? checked((await tfjsFormats()).tfjsToModelFile(text, files)).file : parseModelFile(text);
+    // While the converter loaded, the page may have moved on: training, or another model.
     if (state !== 'idle') throw new Error('stop training before loading a model');
+    if (generation !== modelGeneration) throw new Error('another model replaced this one while it loaded');
     modelReply(session.loadModel(file), origin ?? 'loaded');
   },
   async [ToWorker.saveModelTfjs]() {
@@ -247,7 +252,7 @@ self.onmessage = ({ data }) => {
   const handler = handlers[data?.type];
   if (!handler) return fail(data?.type, `unknown message type '${data?.type}'`);
   // Handlers may be async (data, the confusion matrix): their failures are caught too.
-  Promise.resolve().then(() => handler(data)).catch((e) => fail(data.type, e.message));
+  Promise.resolve().then(() => handler(data)).catch((e) => fail(data.type, e?.message ?? String(e)));
 };
 
 const presets = dt.presetNames();

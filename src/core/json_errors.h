@@ -19,6 +19,15 @@ inline nlohmann::json parse_json(const std::string& text, bool allow_exceptions 
   return result;
 }
 
+// An integer, or a float with a whole value: JavaScript writes 128 for 128.0 and Keras
+// takes int(units), so "units": 128.0 is as good as 128 wherever the page or the CLI reads it.
+inline bool is_whole_number(const nlohmann::json& v) {
+  if (v.is_number_integer()) return true;
+  if (!v.is_number_float()) return false;
+  const double x = v.get<double>();
+  return x == static_cast<double>(static_cast<long long>(x)) && x > -9007199254740992.0 && x < 9007199254740992.0;
+}
+
 // Call from `catch (...)`: rethrows the exception in flight, named after `source`. Other
 // exceptions (bad_alloc, ...) pass through unchanged.
 [[noreturn]] inline void rethrow_naming_source(const std::string& source) {

@@ -21,7 +21,10 @@ void append_string(const std::string& s, std::string& out) {
       out += '\\';
       out += c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : c == '\b' ? 'b' : 'f';
     } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += "\\u00" + hex_text(static_cast<unsigned char>(c), 2).substr(2);
+      static const char kHex[] = "0123456789abcdef";  // lower case, as json::dump writes it
+      out += "\\u00";
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[c & 0xF];
     } else {
       out += c;
     }
@@ -44,9 +47,13 @@ void append(const json& value, std::string& out) {
     case json::value_t::number_unsigned:
       out += std::to_string(value.get<uint64_t>());
       break;
-    case json::value_t::number_float:
-      out += number_text(value.get<double>());
+    case json::value_t::number_float: {
+      // 10 digits: enough to tell 0.99999999 from 1 in a message about a range.
+      const std::string text = number_text(value.get<double>(), 10);
+      out += text;
+      if (text.find_first_of(".en") == std::string::npos) out += ".0";  // 128.0 is not 128
       break;
+    }
     case json::value_t::string:
       append_string(value.get_ref<const std::string&>(), out);
       break;
@@ -86,7 +93,11 @@ void append(const json& value, std::string& out) {
 std::string json_text(const json& value) {
   std::string out;
   append(value, out);
-  if (out.size() > kMaxLength) out = out.substr(0, kMaxLength) + "...";
+  if (out.size() > kMaxLength) {
+    size_t cut = kMaxLength;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    out = out.substr(0, cut) + "...";
+  }
   return out;
 }
 

@@ -4,30 +4,31 @@
 
 namespace digitrain {
 
-std::string number_text(double value) {
+std::string number_text(double value, int significant) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
   if (value == 0) return std::signbit(value) ? "-0" : "0";
-  constexpr int kDigits = 6;
+  // Up to 15 digits: a long long holds them, and a double carries no more.
+  const int kDigits = significant < 1 ? 1 : significant > 15 ? 15 : significant;
+  long long top = 1;  // 10^kDigits
+  for (int i = 0; i < kDigits; ++i) top *= 10;
   std::string sign = value < 0 ? "-" : "";
   const double magnitude = std::fabs(value);
   int exponent = static_cast<int>(std::floor(std::log10(magnitude)));
-  // The 6 significant digits as an integer; rounding may carry into a 7th (9.999995 -> 10).
-  // Unlike printf this rounds the scaled double, so an exact tie in the 7th digit may round
-  // the other way: messages do not care.
+  // The significant digits as an integer; rounding may carry into one more (9.999995 -> 10).
   const auto scaled = [magnitude](int power) {
     // 10^power overflows past 308; subnormals need up to 10^329, in two factors.
     return power > 300 ? magnitude * 1e300 * std::pow(10.0, power - 300) : magnitude * std::pow(10.0, power);
   };
   long long digits = std::llround(scaled(kDigits - 1 - exponent));
-  if (digits >= 1000000) {
+  if (digits >= top) {
     digits = std::llround(static_cast<double>(digits) / 10);
     ++exponent;
-  } else if (digits < 100000) {  // log10 rounded the other way
+  } else if (digits < top / 10) {  // log10 rounded the other way
     digits = std::llround(scaled(kDigits - exponent));
     --exponent;
   }
-  std::string text = std::to_string(digits);  // 6 characters
+  std::string text = std::to_string(digits);  // kDigits characters
   const bool scientific = exponent < -4 || exponent >= kDigits;
   const int point = scientific ? 1 : exponent + 1;  // digits before the decimal point
   std::string out;

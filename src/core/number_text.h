@@ -7,10 +7,11 @@
 
 namespace digitrain {
 
-// As printf's %g: 6 significant digits, trailing zeros dropped, exponent form below 1e-4
-// and from 1e6 ("0.001", "2.30259", "1e+06", "nan", "-inf"); only a value exactly halfway
-// between two 6-digit texts may round to the other one.
-std::string number_text(double value);
+// As printf's %g: 6 significant digits (or `significant`, up to 15), trailing zeros
+// dropped, exponent form below 1e-4 and from 10^significant ("0.001", "2.30259", "1e+06",
+// "nan", "-inf"). It rounds the scaled double, not the exact decimal value, so a value
+// within a rounding error of halfway between two texts may get the other one.
+std::string number_text(double value, int significant = 6);
 
 // "0x00000803" for (0x803, 8).
 std::string hex_text(uint32_t value, int digits);

@@ -22,7 +22,6 @@ constexpr int kLabelsRank = 1;
 constexpr uint32_t kMaxSide = 4096;
 constexpr uint32_t kMaxCount = 10'000'000;
 
-
 uint32_t read_be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_errors.h"
 #include "core/json_text.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
@@ -25,7 +26,7 @@ std::string layer_label(const json& config, const std::string& class_name, int i
 int positive_int(const json& config, const char* key, const std::string& layer) {
   if (!config.contains(key)) throw Error("layer '" + layer + "': missing '" + key + "'");
   const json& v = config[key];
-  if (!v.is_number_integer() || v.get<long long>() <= 0 || v.get<long long>() > (1LL << 30))
+  if (!is_whole_number(v) || v.get<long long>() <= 0 || v.get<long long>() > (1LL << 30))
     throw Error("layer '" + layer + "': '" + key + "' must be a positive integer, got " + json_text(v));
   return v.get<int>();
 }
@@ -51,7 +52,7 @@ Initializer initializer_or(const json& config, const char* key, Initializer fall
 std::pair<int, int> pair_of_ints(const json& config, const char* key, const std::string& layer) {
   if (!config.contains(key)) throw Error("layer '" + layer + "': missing '" + key + "'");
   const json& v = config[key];
-  auto ok = [](const json& x) { return x.is_number_integer() && x.get<long long>() > 0 && x.get<long long>() <= 1024; };
+  auto ok = [](const json& x) { return is_whole_number(x) && x.get<long long>() > 0 && x.get<long long>() <= 1024; };
   if (ok(v)) return {v.get<int>(), v.get<int>()};
   if (v.is_array() && v.size() == 2 && ok(v[0]) && ok(v[1])) return {v[0].get<int>(), v[1].get<int>()};
   throw Error("layer '" + layer + "': '" + key + "' must be a positive integer or a pair of them, got " + json_text(v));
@@ -60,7 +61,7 @@ std::pair<int, int> pair_of_ints(const json& config, const char* key, const std:
 void require_value(const json& config, const char* key, const json& supported, const std::string& layer) {
   if (!config.contains(key) || config[key].is_null()) return;
   const json& v = config[key];
-  const bool same = v == supported || (supported.is_array() && v.is_number_integer() && v == supported[0] &&
+  const bool same = v == supported || (supported.is_array() && is_whole_number(v) && v == supported[0] &&
                                        supported[0] == supported[1]);
   if (!same)
     throw Error("layer '" + layer + "': " + key + "=" + json_text(v) + " is not supported (only " + json_text(supported) + ")");

@@ -20,7 +20,7 @@ const json& member(const json& j, const char* key, const std::string& where) {
 int int_in(const json& j, const char* key, int fallback, long lo, long hi, const std::string& where) {
   if (!j.contains(key)) return fallback;
   const json& v = j[key];
-  if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi)
+  if (!is_whole_number(v) || v.get<long long>() < lo || v.get<long long>() > hi)
     throw Error(where + ": '" + key + "' must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
                 ", got " + json_text(v));
   return v.get<int>();
@@ -62,7 +62,7 @@ Shape parse_shape(const json& j, const std::string& where) {
   if (!j.is_array() || j.empty() || j.size() > 3) throw Error(where + ": 'input_shape' must be a list of 1 to 3 sizes");
   Shape shape;
   for (const json& d : j) {
-    if (!d.is_number_integer() || d.get<long long>() <= 0 || d.get<long long>() > 65536)
+    if (!is_whole_number(d) || d.get<long long>() <= 0 || d.get<long long>() > 65536)
       throw Error(where + ": 'input_shape' " + json_text(j) + " must hold positive integers");
     shape.push_back(d.get<int>());
   }
@@ -77,7 +77,7 @@ ModelSpec parse_model_spec(const json& d, const std::string& source) {
     if (!d.is_object()) throw Error(source + ": a model description must be a JSON object");
     if (d.contains("format") && d["format"] != "digitrain-model")
       throw Error(source + ": format " + json_text(d["format"]) + ", expected \"digitrain-model\"");
-    if (d.contains("version") && (!d["version"].is_number_integer() || d["version"].get<int>() != 1))
+    if (d.contains("version") && (!is_whole_number(d["version"]) || d["version"].get<int>() != 1))
       throw Error(source + ": version " + json_text(d["version"]) + " is not supported (this build reads version 1)");
     ModelSpec spec;
     spec.name = d.contains("name") && d["name"].is_string() ? d["name"].get<std::string>() : "sequential";

@@ -58,7 +58,7 @@ function assertClose(actual, expected, what) {
 for (const name of ['mlp-128-128', 'cnn-16-8']) {
   test(`${name}: the page's TF.js export loads in TF.js and predicts as Digitrain does, and comes back`, async () => {
     assert.equal(session.createModel(preset(name), 3).ok, true);
-    session.startTraining({ epochs: 1, limit: 2000 });
+    assert.equal(session.startTraining({ epochs: 1, limit: 2000 }).ok, true);
     while (session.trainSteps(100).running);
     const ours = session.predict(pixels, count);
     const { file } = session.saveModel();

@@ -128,6 +128,46 @@ test('bad input gives messages, and what the user had stays', () => {
   });
 });
 
+test('model descriptions cross as JavaScript values: what JSON.parse gives is taken, anything else is named', () => {
+  withSession((s) => {
+    const good = preset('mlp-256');
+    // Null prototype, members set to undefined (dropped, as JSON.stringify does), -0 and
+    // whole floats, which JSON.parse gives as integers.
+    const bare = Object.assign(Object.create(null), good, { comment: undefined });
+    bare.input_shape = [784.0];
+    assert.equal(s.createModel(bare, 1).ok, true);
+    assert.equal(s.createModel({ ...good, fit: { ...good.fit, epochs: -0 } }, 1).ok, true);
+    const huge = 2 ** 53;
+    assert.match(s.createModel({ ...good, input_shape: [huge] }, 1).error, /'input_shape' \[9007199254740992\] must hold positive integers/);
+    assert.match(s.createModel({ ...good, input_shape: [huge + 2] }, 1).error, /must hold positive integers/, 'beyond 2^53: a float');
+    assert.match(s.createModel({ ...good, layers: [, good.layers[0]] }, 1).error, /expected JSON data .* found undefined/, 'a hole');
+    const noConstructor = Object.assign(Object.create({ constructor: null }), good);
+    assert.match(s.createModel(noConstructor, 1).error, /found object/);
+    assert.match(s.createModel({ ...good, layers: new Array(2 ** 31) }, 1).error, /an array of 2147483648 values is too long/);
+    // A small value that names the same parts again and again unfolds into 2^40 paths.
+    let shared = [1];
+    for (let i = 0; i < 40; i++) shared = [shared, shared];
+    assert.match(s.createModel({ ...good, layers: shared }, 1).error, /more than 1048576 values/);
+    assert.deepEqual(s.paramInfo().map((p) => p.name), ['dense/kernel', 'dense/bias', 'dense_1/kernel', 'dense_1/bias'],
+      'the last good model stays');
+  });
+});
+
+test('predict takes longer arrays and plain arrays, and its kept buffers give the same answers', () => {
+  withSession((s) => {
+    assert.equal(s.createModel(preset('mlp-128-128'), 4).ok, true);
+    const images = mnist[2].subarray(16, 16 + 784 * 50);
+    const three = s.predict(images.subarray(0, 784 * 3), 3);
+    assert.deepEqual(s.predict(images, 3), three, 'the first 3 of 50 images');
+    const fifty = s.predict(images, 50);
+    assert.equal(fifty.length, 500);
+    assert.deepEqual(fifty.subarray(0, 30), three, 'a larger call after a smaller one');
+    assert.deepEqual(s.predict(images.subarray(0, 784 * 3), 3), three, 'and a smaller one after it');
+    assert.deepEqual(s.predict(Array.from(images.subarray(0, 784 * 6)), 3), three, 'a plain array, longer than needed');
+    assert.equal(s.predict(images.subarray(0, 783), 1).length, 0, 'too few pixels');
+  });
+});
+
 test('preprocessDigit centres and scales a stroke', () => {
   const w = 100;
   const ink = new Float32Array(w * w);
