@@ -1,6 +1,7 @@
 // Figures of the in-tab page itself, in headless Chromium against build/web (made by
 // scripts/build-web.sh): page weight without MNIST (each file the first visit fetched, but
-// MNIST and the trained model, gzip -9), MNIST bytes on the first visit,
+// MNIST and the trained model, gzip -9; the TF.js converter, fetched on demand, apart),
+// MNIST bytes on the first visit,
 // and per preset the time from navigation to the first training step with MNIST cached.
 // The page's own training speed is measured by the bench page (bench/chromium/) on the same
 // module, with the peers' split; this only times what the user waits for.
@@ -80,7 +81,11 @@ export async function measurePageFigures(presets) {
       rows.push({ preset, first_step_ms: firstStepMs, reload_mnist_bytes: transferred });
       console.error(`page ${preset}: first step ${firstStepMs} ms after navigation`);
     }
+    // The TF.js converter is not fetched unless a TF.js model is opened or saved: said apart.
+    const onDemand = readdirSync(WEB_ROOT).filter((name) => name.startsWith('digitrain-formats.'))
+      .reduce((sum, name) => sum + gzipSync(readFileSync(join(WEB_ROOT, name)), { level: 9 }).length, 0);
     return { page_weight_gzip_bytes: pageFiles.reduce((sum, f) => sum + f.gzip_bytes, 0), page_files: pageFiles,
+      on_demand_gzip_bytes: onDemand,
       web_folder_gzip_bytes: folderWeight, first_visit_mnist_bytes: firstVisitMnistBytes, rows };
   } catch (err) {
     return { unavailable: `${stage}: ${String(err?.message ?? err).split('\n')[0]}` };

@@ -106,7 +106,9 @@ function pageLines(results) {
   if (!page) return 'Page figures: not measured in this run.';
   if (page.unavailable) return `Page figures: unavailable (${page.unavailable}).`;
   const steps = page.rows.map((r) => `${r.preset} ${Math.round(r.first_step_ms)} ms`).join(', ');
-  return `Page weight without MNIST and the model: ${int(page.page_weight_gzip_bytes)} bytes gzip; ` +
+  const onDemand = page.on_demand_gzip_bytes ? ` (${page.page_files.length} files; the TF.js converter, fetched ` +
+    `only when a TF.js model is opened or saved, adds ${int(page.on_demand_gzip_bytes)})` : '';
+  return `Page weight without MNIST and the model: ${int(page.page_weight_gzip_bytes)} bytes gzip${onDemand}; ` +
     `MNIST on the first visit: ${int(page.first_visit_mnist_bytes)} bytes (0 on reload: ` +
     `${page.rows.every((r) => r.reload_mnist_bytes === 0) ? 'yes' : 'no'}); navigation → first training step with ` +
     `MNIST cached: ${steps}.`;
