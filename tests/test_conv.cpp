@@ -5,6 +5,7 @@
 // gradients the gradients of the forward.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -116,6 +117,24 @@ TEST(Conv, AgainstNaiveLoops) {
   };
   uint64_t seed = 1;
   for (const Shape& s : shapes) check(s, seed++);
+}
+
+// The bias and ReLU that conv_forward applies row by row equal a pass over its plain output.
+TEST(Conv, ForwardAddsBiasAndRelu) {
+  const Shape shapes[] = {{{28, 28, 1, 3, 3}, 16, 2}, {{26, 26, 16, 3, 3}, 8, 2}, {{9, 30, 5, 2, 4}, 33, 1}};
+  Rng rng(91);
+  for (const Shape& s : shapes) {
+    const ConvGeometry& g = s.g;
+    const size_t x_size = static_cast<size_t>(s.batch) * g.H * g.W * g.C;
+    const size_t y_size = static_cast<size_t>(s.batch) * g.out_h() * g.out_w() * s.F;
+    const std::vector<float> x = random_vector(rng, x_size), kernel = random_vector(rng, static_cast<size_t>(g.patch()) * s.F),
+                             bias = random_vector(rng, s.F);
+    std::vector<float> plain(y_size), fused(y_size, kNaN);
+    conv_forward(g, s.F, s.batch, x.data(), kernel.data(), plain.data());
+    conv_forward(g, s.F, s.batch, x.data(), kernel.data(), fused.data(), bias.data(), /*relu=*/true);
+    for (size_t i = 0; i < y_size; ++i)
+      ASSERT_EQ(fused[i], std::max(plain[i] + bias[i % s.F], 0.0f)) << describe(s) << " at " << i;
+  }
 }
 
 // <conv(x, K), dz> = <K, dkernel(x, dz)> = <x, dx(dz, K)>: the two gradients are the

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/elementwise.h"
 #include "kernels/gemm_tiles.h"
 
 namespace digitrain {
@@ -76,7 +77,8 @@ void product(int M, int N, const TileRuns& t, float* c, int ldc, bool accumulate
 
 }  // namespace
 
-void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y) {
+void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y,
+                  const float* bias, bool relu) {
   const int OH = g.out_h(), OW = g.out_w();
   const long row = static_cast<long>(g.W) * g.C;
   with_tile_for_width<ConvMidTile>(F, [&](auto tile) {
@@ -85,7 +87,9 @@ void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const
         // Output row (n, oy): OW pixels × F = Σ_ky patches of input row oy+ky · kernel row ky.
         const TileRuns t{g.KH, g.KW * g.C, x + (static_cast<long>(n) * g.H + oy) * row, row, g.C, 1,
                          kernel, static_cast<long>(g.KW) * g.C * F, F};
-        product<decltype(tile)>(OW, F, t, y + (static_cast<long>(n) * OH + oy) * OW * F, F, false);
+        float* y_row = y + (static_cast<long>(n) * OH + oy) * OW * F;
+        product<decltype(tile)>(OW, F, t, y_row, F, false);
+        add_bias_relu(y_row, OW, F, bias, relu);
       }
   });
 }

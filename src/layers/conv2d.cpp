@@ -63,10 +63,9 @@ ConstMatrixView Conv2D::forward(ConstMatrixView x, bool /*training*/) {
   const int rows = batch_ * pixels_out(), F = options_.filters;
   x_ = x.data();
   MatrixView y = y_.rows(rows);
-  conv_forward(geometry_, F, batch_, x_, K_.data(), y.data());
-  // Bias and ReLU in one vectorised pass; other activations (softmax) after the bias.
+  // Bias and ReLU inside the convolution; other activations (softmax) after the bias.
   const bool relu = options_.activation == Activation::relu;
-  add_bias_relu(y.data(), rows, F, options_.use_bias ? b_.data() : nullptr, relu);
+  conv_forward(geometry_, F, batch_, x_, K_.data(), y.data(), options_.use_bias ? b_.data() : nullptr, relu);
   if (!relu) activation_forward(options_.activation, y, F);
   return ConstMatrixView(y.data(), batch_, static_cast<long>(pixels_out()) * F);
 }
