@@ -79,20 +79,19 @@ void column_sums(const float* __restrict x, long rows, int cols, float* __restri
     }
     return;
   }
-  // Wide rows: kRun columns at a time, kept in registers down the rows.
-  for (int j0 = 0; j0 < cols; j0 += kRun) {
-    const int width = std::min(kRun, cols - j0);
-    float total[kRun] = {};
+  // Wide rows: chunks of up to kChunk columns summed down the rows, each row's chunk one
+  // vectorised loop (16-column chunks made a dense layer's 32×300 cost 6 us per call).
+  constexpr int kChunk = 256;
+  for (int j0 = 0; j0 < cols; j0 += kChunk) {
+    const int width = std::min(kChunk, cols - j0);
+    float total[kChunk] = {};
     for (long i0 = 0; i0 < rows; i0 += kBlock) {
-      float part[kRun] = {};
+      float part[kChunk] = {};
       for (long i = i0; i < std::min(rows, i0 + kBlock); ++i) {
         const float* row = x + i * cols + j0;
-        if (width == kRun)
-          for (int j = 0; j < kRun; ++j) part[j] += row[j];
-        else
-          for (int j = 0; j < width; ++j) part[j] += row[j];
+        for (int j = 0; j < width; ++j) part[j] += row[j];
       }
-      for (int j = 0; j < kRun; ++j) total[j] += part[j];
+      for (int j = 0; j < width; ++j) total[j] += part[j];
     }
     std::copy(total, total + width, sums + j0);
   }
