@@ -26,8 +26,11 @@ void bias_relu_rows(float* __restrict y, long rows, int cols, const float* __res
     return kRelu && v < 0.0f ? 0.0f : v;  // NaN stays NaN: divergence shows
   };
   if (flat_runs(cols)) {
+    // Without a % per lane: a conv calls this once per output row, and 16 integer divisions
+    // each time cost more than the row's arithmetic.
     float b[kRun];
-    for (int j = 0; j < kRun; ++j) b[j] = kBias ? bias[j % cols] : 0.0f;
+    for (int j0 = 0; j0 < kRun; j0 += cols)
+      for (int j = 0; j < cols; ++j) b[j0 + j] = kBias ? bias[j] : 0.0f;
     const long n = rows * cols;
     long i = 0;
     for (; i + kRun <= n; i += kRun)
