@@ -137,6 +137,20 @@ TEST(Conv, ForwardAddsBiasAndRelu) {
   }
 }
 
+// With x as its mask, the input gradient is 0 exactly where x ≤ 0 and unchanged elsewhere.
+TEST(Conv, InputGradientThroughTheReluBefore) {
+  const Shape s{{26, 26, 16, 3, 3}, 8, 2};
+  const ConvGeometry& g = s.g;
+  Rng rng(92);
+  const size_t x_size = static_cast<size_t>(s.batch) * g.H * g.W * g.C;
+  const std::vector<float> x = random_vector(rng, x_size), kernel = random_vector(rng, static_cast<size_t>(g.patch()) * s.F),
+                           dz = random_vector(rng, static_cast<size_t>(s.batch) * g.out_h() * g.out_w() * s.F);
+  std::vector<float> plain(x_size), masked(x_size, kNaN), scratch(conv_input_grad_scratch(g, s.F, s.batch));
+  conv_input_grad(g, s.F, s.batch, dz.data(), kernel.data(), plain.data(), scratch.data());
+  conv_input_grad(g, s.F, s.batch, dz.data(), kernel.data(), masked.data(), scratch.data(), /*relu_mask=*/x.data());
+  for (size_t i = 0; i < x_size; ++i) ASSERT_EQ(masked[i], x[i] > 0.0f ? plain[i] : 0.0f) << "at " << i;
+}
+
 // <conv(x, K), dz> = <K, dkernel(x, dz)> = <x, dx(dz, K)>: the two gradients are the
 // adjoints of the forward in K and in x.
 TEST(Conv, GradientsAreAdjointsOfTheForward) {

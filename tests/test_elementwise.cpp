@@ -72,5 +72,12 @@ TEST(Elementwise, ReluBackwardMasksWhereTheOutputIsNotPositive) {
   EXPECT_EQ(dz, (std::vector<float>{0.0f, 2.0f, 0.0f, 4.0f, -5.0f}));
 }
 
+TEST(Elementwise, MaskWhereNotPositiveIsReluBackwardInPlace) {
+  const std::vector<float> y = {0.0f, 1.0f, -0.0f, 2.0f, -0.5f};
+  std::vector<float> d = {1.0f, 2.0f, 3.0f, 4.0f, -5.0f};
+  mask_where_not_positive(y.data(), d.data(), 5);
+  EXPECT_EQ(d, (std::vector<float>{0.0f, 2.0f, 0.0f, 4.0f, 0.0f}));
+}
+
 }  // namespace
 }  // namespace digitrain

@@ -133,7 +133,7 @@ size_t conv_input_grad_scratch(const ConvGeometry& g, int F, int batch) {
 }
 
 void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, const float* kernel, float* dx,
-                     float* scratch) {
+                     float* scratch, const float* relu_mask) {
   const int OH = g.out_h(), OW = g.out_w(), PW = OW + 2 * (g.KW - 1);
   const long padded_row = static_cast<long>(PW) * F, span = static_cast<long>(g.KW) * F;
   // dz with KW-1 zero pixels left and right of every row.
@@ -162,7 +162,9 @@ void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, c
         const TileRuns t{ky1 - ky0 + 1, static_cast<int>(span),
                          dzp + (static_cast<long>(n) * OH + iy - ky0) * padded_row, -padded_row, F, 1,
                          flipped + ky0 * span * g.C, span * g.C, g.C};
-        product<decltype(tile)>(g.W, g.C, t, dx + (static_cast<long>(n) * g.H + iy) * g.W * g.C, g.C, false);
+        const long row = (static_cast<long>(n) * g.H + iy) * g.W * g.C;
+        product<decltype(tile)>(g.W, g.C, t, dx + row, g.C, false);
+        if (relu_mask) mask_where_not_positive(relu_mask + row, dx + row, static_cast<long>(g.W) * g.C);
       }
   });
 }

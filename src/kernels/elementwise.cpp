@@ -58,6 +58,13 @@ void relu_backward(const float* __restrict y, const float* __restrict dy, float*
   }
 }
 
+void mask_where_not_positive(const float* __restrict y, float* __restrict d, long n) {
+  for (long i = 0; i < n; ++i) {
+    const float v = d[i];
+    d[i] = y[i] > 0.0f ? v : 0.0f;
+  }
+}
+
 void column_sums(const float* __restrict x, long rows, int cols, float* __restrict sums) {
   // One pass over x (a conv's dz is larger than L2), blocks of kBlock rows summed apart, so
   // a conv's 18,432 rows add up with the rounding of a few hundred.

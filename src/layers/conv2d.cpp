@@ -84,7 +84,7 @@ ConstMatrixView Conv2D::backward_from_preactivation(ConstMatrixView dz_batch) {
   if (options_.use_bias) column_sums(dz.data(), rows, F, db_.data());
   if (!needs_input_gradient_) return empty_view();
   float* dx = dx_.data();
-  conv_input_grad(geometry_, F, batch_, dz.data(), K_.data(), dx, dx_scratch_.data());
+  conv_input_grad(geometry_, F, batch_, dz.data(), K_.data(), dx, dx_scratch_.data(), fold_input_relu_ ? x_ : nullptr);
   return ConstMatrixView(dx, batch_, shape_size(input_shape_));
 }
 
