@@ -5,6 +5,7 @@
 // gradients the gradients of the forward.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -116,6 +117,38 @@ TEST(Conv, AgainstNaiveLoops) {
   };
   uint64_t seed = 1;
   for (const Shape& s : shapes) check(s, seed++);
+}
+
+// The bias and ReLU that conv_forward applies row by row equal a pass over its plain output.
+TEST(Conv, ForwardAddsBiasAndRelu) {
+  const Shape shapes[] = {{{28, 28, 1, 3, 3}, 16, 2}, {{26, 26, 16, 3, 3}, 8, 2}, {{9, 30, 5, 2, 4}, 33, 1}};
+  Rng rng(91);
+  for (const Shape& s : shapes) {
+    const ConvGeometry& g = s.g;
+    const size_t x_size = static_cast<size_t>(s.batch) * g.H * g.W * g.C;
+    const size_t y_size = static_cast<size_t>(s.batch) * g.out_h() * g.out_w() * s.F;
+    const std::vector<float> x = random_vector(rng, x_size), kernel = random_vector(rng, static_cast<size_t>(g.patch()) * s.F),
+                             bias = random_vector(rng, s.F);
+    std::vector<float> plain(y_size), fused(y_size, kNaN);
+    conv_forward(g, s.F, s.batch, x.data(), kernel.data(), plain.data());
+    conv_forward(g, s.F, s.batch, x.data(), kernel.data(), fused.data(), bias.data(), /*relu=*/true);
+    for (size_t i = 0; i < y_size; ++i)
+      ASSERT_EQ(fused[i], std::max(plain[i] + bias[i % s.F], 0.0f)) << describe(s) << " at " << i;
+  }
+}
+
+// With x as its mask, the input gradient is 0 exactly where x ≤ 0 and unchanged elsewhere.
+TEST(Conv, InputGradientThroughTheReluBefore) {
+  const Shape s{{26, 26, 16, 3, 3}, 8, 2};
+  const ConvGeometry& g = s.g;
+  Rng rng(92);
+  const size_t x_size = static_cast<size_t>(s.batch) * g.H * g.W * g.C;
+  const std::vector<float> x = random_vector(rng, x_size), kernel = random_vector(rng, static_cast<size_t>(g.patch()) * s.F),
+                           dz = random_vector(rng, static_cast<size_t>(s.batch) * g.out_h() * g.out_w() * s.F);
+  std::vector<float> plain(x_size), masked(x_size, kNaN), scratch(conv_input_grad_scratch(g, s.F, s.batch));
+  conv_input_grad(g, s.F, s.batch, dz.data(), kernel.data(), plain.data(), scratch.data());
+  conv_input_grad(g, s.F, s.batch, dz.data(), kernel.data(), masked.data(), scratch.data(), /*relu_mask=*/x.data());
+  for (size_t i = 0; i < x_size; ++i) ASSERT_EQ(masked[i], x[i] > 0.0f ? plain[i] : 0.0f) << "at " << i;
 }
 
 // <conv(x, K), dz> = <K, dkernel(x, dz)> = <x, dx(dz, K)>: the two gradients are the

@@ -158,6 +158,9 @@ TEST(GemmTile, EveryInstanceStridesRunsAndUnaligned) {
   check_tile<GemmTile<4, 4, 2>>();  // the WASM tile, on every target
   check_tile<WideTile>();
   check_tile<MidTile>();
+#if defined(__AVX512F__)
+  check_tile<SquareTile>();
+#endif
   check_tile<NarrowTile>();
   check_tile<ConvMidTile>();
   check_tile<RowTile>();

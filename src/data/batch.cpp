@@ -12,12 +12,21 @@ PixelScaler::PixelScaler(float pixel_scale) : scale_(pixel_scale) {
   for (int v = 0; v < 256; ++v) table_[v] = static_cast<float>(v) / pixel_scale;
 }
 
-void PixelScaler::convert(const uint8_t* pixels, long count, float* out) const {
-  for (long i = 0; i < count; ++i) out[i] = table_[pixels[i]];
+void PixelScaler::convert(const uint8_t* __restrict pixels, long count, float* __restrict out) const {
+  // The division itself, not the table: the same floats, and it vectorises (a lookup per
+  // pixel does not).
+  const float scale = scale_;
+  for (long i = 0; i < count; ++i) out[i] = static_cast<float>(pixels[i]) / scale;
 }
 
 void gather_batch(const Dataset& d, const int* indices, int n, const PixelScaler& scaler, float* x, uint8_t* labels) {
   const int f = d.features();
+  // Shuffled images are scattered over 47 MB, mostly outside the caches: asking for all
+  // their lines first overlaps the misses, which one image after another would wait out.
+  for (int i = 0; i < n; ++i) {
+    const uint8_t* image = d.image(indices[i]);
+    for (int k = 0; k < f; k += 64) __builtin_prefetch(image + k);
+  }
   for (int i = 0; i < n; ++i) {
     scaler.convert(d.image(indices[i]), f, x + static_cast<long>(i) * f);
     labels[i] = d.labels[indices[i]];

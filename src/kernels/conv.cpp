@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/elementwise.h"
 #include "kernels/gemm_tiles.h"
 
 namespace digitrain {
@@ -76,7 +77,8 @@ void product(int M, int N, const TileRuns& t, float* c, int ldc, bool accumulate
 
 }  // namespace
 
-void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y) {
+void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y,
+                  const float* bias, bool relu) {
   const int OH = g.out_h(), OW = g.out_w();
   const long row = static_cast<long>(g.W) * g.C;
   with_tile_for_width<ConvMidTile>(F, [&](auto tile) {
@@ -85,7 +87,9 @@ void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const
         // Output row (n, oy): OW pixels × F = Σ_ky patches of input row oy+ky · kernel row ky.
         const TileRuns t{g.KH, g.KW * g.C, x + (static_cast<long>(n) * g.H + oy) * row, row, g.C, 1,
                          kernel, static_cast<long>(g.KW) * g.C * F, F};
-        product<decltype(tile)>(OW, F, t, y + (static_cast<long>(n) * OH + oy) * OW * F, F, false);
+        float* y_row = y + (static_cast<long>(n) * OH + oy) * OW * F;
+        product<decltype(tile)>(OW, F, t, y_row, F, false);
+        add_bias_relu(y_row, OW, F, bias, relu);
       }
   });
 }
@@ -129,7 +133,7 @@ size_t conv_input_grad_scratch(const ConvGeometry& g, int F, int batch) {
 }
 
 void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, const float* kernel, float* dx,
-                     float* scratch) {
+                     float* scratch, const float* relu_mask) {
   const int OH = g.out_h(), OW = g.out_w(), PW = OW + 2 * (g.KW - 1);
   const long padded_row = static_cast<long>(PW) * F, span = static_cast<long>(g.KW) * F;
   // dz with KW-1 zero pixels left and right of every row.
@@ -158,7 +162,9 @@ void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, c
         const TileRuns t{ky1 - ky0 + 1, static_cast<int>(span),
                          dzp + (static_cast<long>(n) * OH + iy - ky0) * padded_row, -padded_row, F, 1,
                          flipped + ky0 * span * g.C, span * g.C, g.C};
-        product<decltype(tile)>(g.W, g.C, t, dx + (static_cast<long>(n) * g.H + iy) * g.W * g.C, g.C, false);
+        const long row = (static_cast<long>(n) * g.H + iy) * g.W * g.C;
+        product<decltype(tile)>(g.W, g.C, t, dx + row, g.C, false);
+        if (relu_mask) mask_where_not_positive(relu_mask + row, dx + row, static_cast<long>(g.W) * g.C);
       }
   });
 }

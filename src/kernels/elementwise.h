@@ -12,6 +12,9 @@ void add_bias_relu(float* y, long rows, int cols, const float* bias, bool relu);
 // dz = dy where y > 0, else 0 (ReLU's gradient from its output; 0 at the kink, as TF).
 void relu_backward(const float* y, const float* dy, float* dz, long n);
 
+// d = 0 where y ≤ 0, in place: relu_backward with dz = dy.
+void mask_where_not_positive(const float* y, float* d, long n);
+
 // sums[j] = Σ_i x[i, j] (the bias gradient), overwritten.
 void column_sums(const float* x, long rows, int cols, float* sums);
 

@@ -243,7 +243,7 @@ void gemm(const GemmArgs& g) {
   else if (g.M == 1 && g.N >= NarrowRowTile::kNR)
     Blocked<NarrowRowTile>::gemm(g);
   else
-    with_tile_for_width(g.N, [&](auto tile) { Blocked<decltype(tile)>::gemm(g); });
+    with_tile_for_product(g.M, g.N, g.trans_a, [&](auto tile) { Blocked<decltype(tile)>::gemm(g); });
 }
 
 }  // namespace digitrain

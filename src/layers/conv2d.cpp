@@ -63,10 +63,9 @@ ConstMatrixView Conv2D::forward(ConstMatrixView x, bool /*training*/) {
   const int rows = batch_ * pixels_out(), F = options_.filters;
   x_ = x.data();
   MatrixView y = y_.rows(rows);
-  conv_forward(geometry_, F, batch_, x_, K_.data(), y.data());
-  // Bias and ReLU in one vectorised pass; other activations (softmax) after the bias.
+  // Bias and ReLU inside the convolution; other activations (softmax) after the bias.
   const bool relu = options_.activation == Activation::relu;
-  add_bias_relu(y.data(), rows, F, options_.use_bias ? b_.data() : nullptr, relu);
+  conv_forward(geometry_, F, batch_, x_, K_.data(), y.data(), options_.use_bias ? b_.data() : nullptr, relu);
   if (!relu) activation_forward(options_.activation, y, F);
   return ConstMatrixView(y.data(), batch_, static_cast<long>(pixels_out()) * F);
 }
@@ -85,7 +84,7 @@ ConstMatrixView Conv2D::backward_from_preactivation(ConstMatrixView dz_batch) {
   if (options_.use_bias) column_sums(dz.data(), rows, F, db_.data());
   if (!needs_input_gradient_) return empty_view();
   float* dx = dx_.data();
-  conv_input_grad(geometry_, F, batch_, dz.data(), K_.data(), dx, dx_scratch_.data());
+  conv_input_grad(geometry_, F, batch_, dz.data(), K_.data(), dx, dx_scratch_.data(), fold_input_relu_ ? x_ : nullptr);
   return ConstMatrixView(dx, batch_, shape_size(input_shape_));
 }
 

@@ -27,6 +27,7 @@ class Conv2D final : public Layer {
   ConstMatrixView forward(ConstMatrixView x, bool training) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView backward_from_preactivation(ConstMatrixView dz) override;
+  bool fold_input_relu(bool fold) override { return fold_input_relu_ = fold; }
   std::vector<Param> params() override;
   Activation activation() const override { return options_.activation; }
   nlohmann::json config() const override;
@@ -43,6 +44,7 @@ class Conv2D final : public Layer {
   RowVector b_, db_;
   int batch_ = 0;
   const float* x_ = nullptr;  // the last forward's input, for dK
+  bool fold_input_relu_ = false;
   BatchBuffer y_, dz_, dx_, dx_scratch_;
 };
 

@@ -58,6 +58,11 @@ class Layer {
   // The first layer's input gradient is never used; skipping it saves a whole GEMM (and
   // the col2im pass of a first Conv2D).
   void set_needs_input_gradient(bool needed) { needs_input_gradient_ = needed; }
+  // The layer before ends in a ReLU, whose output is this layer's input. A layer that can
+  // returns the input gradient already multiplied by ReLU's derivative (input > 0), and
+  // says so; Sequential then calls the layer before through backward_from_preactivation,
+  // which saves that layer its own pass over the gradient.
+  virtual bool fold_input_relu(bool /*fold*/) { return false; }
 
  protected:
   static ConstMatrixView empty_view() { return ConstMatrixView(nullptr, 0, 0); }

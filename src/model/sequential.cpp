@@ -21,6 +21,7 @@ void Sequential::add(std::unique_ptr<Layer> layer) {
   bool weights_before = false;
   for (const auto& earlier : layers_) weights_before = weights_before || earlier->param_count() > 0;
   layer->set_needs_input_gradient(weights_before);
+  relu_folded_.push_back(layer->fold_input_relu(!layers_.empty() && layers_.back()->activation() == Activation::relu));
   for (const auto& existing : layers_)
     if (existing->name() == layer->name()) throw Error("model '" + name_ + "': two layers are named '" + layer->name() + "'");
   layers_.push_back(std::move(layer));
@@ -101,7 +102,8 @@ BatchResult Sequential::compute_gradients(ConstMatrixView x, const uint8_t* labe
   long rows = last.rows(), cols = last.cols();
   // Stops at the first layer that returns no input gradient: no layer before it learns.
   for (int i = static_cast<int>(layers_.size()) - 2; i >= 0 && grad != nullptr; --i) {
-    const ConstMatrixView next = layers_[i]->backward(ConstMatrixView(grad, rows, cols));
+    const ConstMatrixView dy(grad, rows, cols);
+    const ConstMatrixView next = relu_folded_[i + 1] ? layers_[i]->backward_from_preactivation(dy) : layers_[i]->backward(dy);
     grad = next.data();
     rows = next.rows();
     cols = next.cols();

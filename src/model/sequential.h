@@ -83,6 +83,7 @@ class Sequential {
   std::string name_;
   Shape input_shape_;
   std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<bool> relu_folded_;  // per layer: its input gradient comes back through the ReLU before it
   LossKind loss_ = LossKind::sparse_categorical_crossentropy;
   std::unique_ptr<Optimizer> optimizer_;
   PixelScaler scaler_;
