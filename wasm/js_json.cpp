@@ -16,33 +16,32 @@ constexpr int kMaxDepth = 64;
 // Far more values than any model file holds (its weights are base64 strings); stops a
 // small object that refers to the same parts many times from unfolding without end.
 constexpr long kMaxValues = 1L << 20;
+// (The messages spell both limits out: one throw site each keeps the module small.)
 
 struct Walk {
   const std::string& source;
   long values = 0;
 };
 
+[[noreturn]] void refuse(const Walk& walk, const std::string& what) { throw Error(walk.source + ": " + what); }
+
 json convert(const val& v, Walk& walk, int depth) {
-  const std::string& source = walk.source;
-  if (depth > kMaxDepth)
-    throw Error(source + ": nested more than " + std::to_string(kMaxDepth) + " levels deep (or refers to itself)");
-  if (++walk.values > kMaxValues)
-    throw Error(source + ": more than " + std::to_string(kMaxValues) + " values (or refers to the same parts again and again)");
+  if (depth > kMaxDepth) refuse(walk, "nested more than 64 levels deep (or refers to itself)");
+  if (++walk.values > kMaxValues) refuse(walk, "more than 1048576 values (or refers to the same parts again and again)");
   if (v.isNull()) return nullptr;
   if (v.isTrue()) return true;
   if (v.isFalse()) return false;
   if (v.isString()) return v.as<std::string>();
   if (v.isNumber()) {
     const double x = v.as<double>();
-    if (!std::isfinite(x)) throw Error(source + ": holds a number that JSON cannot (NaN or Infinity)");
+    if (!std::isfinite(x)) refuse(walk, "holds a number that JSON cannot (NaN or Infinity)");
     // 2^53: beyond it a double no longer holds every integer, so keep it a float.
     if (x == std::floor(x) && std::fabs(x) <= 9007199254740992.0) return static_cast<int64_t>(x);
     return x;
   }
   if (v.isArray()) {
     const double length = v["length"].as<double>();
-    if (length > static_cast<double>(kMaxValues))
-      throw Error(source + ": an array of " + std::to_string(static_cast<long long>(length)) + " values is too long");
+    if (length > static_cast<double>(kMaxValues)) refuse(walk, "holds an array of more than 1048576 values");
     json out = json::array();
     for (int i = 0; i < static_cast<int>(length); ++i) out.push_back(convert(v[i], walk, depth + 1));
     return out;
@@ -68,7 +67,7 @@ json convert(const val& v, Walk& walk, int depth) {
   const val constructor = type == "object" ? v["constructor"] : val::undefined();
   const val name = constructor.isUndefined() || constructor.isNull() ? val::undefined() : constructor["name"];
   const std::string found = name.isString() ? name.as<std::string>() : type;
-  throw Error(source + ": expected JSON data (objects, arrays, strings, numbers, booleans, null), found " + found);
+  refuse(walk, "expected JSON data (objects, arrays, strings, numbers, booleans, null), found " + found);
 }
 
 }  // namespace

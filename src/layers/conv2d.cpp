@@ -96,16 +96,4 @@ std::vector<Param> Conv2D::params() {
   return p;
 }
 
-nlohmann::json Conv2D::config() const {
-  return {{"name", name_},
-          {"filters", options_.filters},
-          {"kernel_size", {options_.kernel_h, options_.kernel_w}},
-          {"strides", {1, 1}},
-          {"padding", "valid"},
-          {"activation", activation_name(options_.activation)},
-          {"use_bias", options_.use_bias},
-          {"kernel_initializer", initializer_to_json(options_.kernel_initializer)},
-          {"bias_initializer", initializer_to_json(options_.bias_initializer)}};
-}
-
 }  // namespace digitrain

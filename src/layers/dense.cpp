@@ -76,13 +76,4 @@ std::vector<Param> Dense::params() {
   return p;
 }
 
-nlohmann::json Dense::config() const {
-  return {{"name", name_},
-          {"units", options_.units},
-          {"activation", activation_name(options_.activation)},
-          {"use_bias", options_.use_bias},
-          {"kernel_initializer", initializer_to_json(options_.kernel_initializer)},
-          {"bias_initializer", initializer_to_json(options_.bias_initializer)}};
-}
-
 }  // namespace digitrain

@@ -83,7 +83,9 @@ class Sequential {
   std::string name_;
   Shape input_shape_;
   std::vector<std::unique_ptr<Layer>> layers_;
-  std::vector<bool> relu_folded_;  // per layer: its input gradient comes back through the ReLU before it
+  // Per layer: its input gradient comes back through the ReLU before it. (Not vector<bool>:
+  // its bit packing costs the page's module 2 KB.)
+  std::vector<uint8_t> relu_folded_;
   LossKind loss_ = LossKind::sparse_categorical_crossentropy;
   std::unique_ptr<Optimizer> optimizer_;
   PixelScaler scaler_;

@@ -36,10 +36,4 @@ void Adam::step(const std::vector<Param>& params) {
                 epsilon_);
 }
 
-nlohmann::json Adam::to_json() const {
-  return {{"class_name", "Adam"},
-          {"config",
-           {{"learning_rate", learning_rate_}, {"beta_1", beta_1_}, {"beta_2", beta_2_}, {"epsilon", epsilon_}}}};
-}
-
 }  // namespace digitrain

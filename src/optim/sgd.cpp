@@ -24,9 +24,4 @@ void Sgd::step(const std::vector<Param>& params) {
   }
 }
 
-nlohmann::json Sgd::to_json() const {
-  return {{"class_name", "SGD"},
-          {"config", {{"learning_rate", learning_rate_}, {"momentum", momentum_}, {"nesterov", nesterov_}}}};
-}
-
 }  // namespace digitrain

@@ -25,7 +25,12 @@ function instrument() {
   window.__progressValues = [];
   customElements.whenDefined('digit-trainer').then(() => {
     const bar = window.$dt('progress');
-    new MutationObserver(() => window.__progressValues.push([bar.value, bar.max])).observe(bar, { attributes: true });
+    // Every value the bar held: a fast local download can set it several times before an
+    // observer runs, so the records' old values count too.
+    new MutationObserver((records) => {
+      for (const r of records) if (r.attributeName === 'value' && r.oldValue !== null) window.__progressValues.push([Number(r.oldValue), bar.max]);
+      window.__progressValues.push([bar.value, bar.max]);
+    }).observe(bar, { attributes: true, attributeOldValue: true });
   });
 }
 
