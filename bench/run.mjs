@@ -31,7 +31,8 @@ async function part(name, command, args, keep, options = {}) {
   if (run.error) results.failures.push({ part: name, error: failureText(run) });
 }
 
-const sharedArgs = ['--limit', String(config.limit), '--predict-calls', String(config.predictCalls)];
+const sharedArgs = ['--limit', String(config.limit), '--predict-calls', String(config.predictCalls),
+  '--repeats', String(config.repeats)];
 const gemmArgs = ['--min-ms', String(config.gemmMinMs), '--samples', String(config.gemmSamples)];
 const wasmArgs = [...sharedArgs, '--steps-per-call', String(config.stepsPerCall),
   '--gemm-min-ms', String(config.gemmMinMs), '--gemm-samples', String(config.gemmSamples), ...config.presets];

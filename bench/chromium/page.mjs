@@ -33,6 +33,7 @@ try {
   for (const preset of presets) {
     const result = await benchPreset(() => createDigitrain({ wasmBinary }), mnist, preset, {
       limit: number('limit', 0), stepsPerCall: number('stepsPerCall', 1000), predictCalls: number('predictCalls', 1000),
+      repeats: number('repeats', 1),
     });
     emit('model', { ...result, env });
     log(`${preset}: ${Math.round(result.samples_per_s)} samples/s`);

@@ -23,7 +23,7 @@ try {
   });
   page.on('crash', () => finish());
   const query = new URLSearchParams({
-    presets: presets.join(','), limit: opts.limit, stepsPerCall: opts['steps-per-call'],
+    presets: presets.join(','), limit: opts.limit, stepsPerCall: opts['steps-per-call'], repeats: opts.repeats,
     predictCalls: opts['predict-calls'], gemmMinMs: opts['gemm-min-ms'], gemmSamples: opts['gemm-samples'],
     gemm: opts['no-gemm'] ? '0' : '1',
   });

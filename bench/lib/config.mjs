@@ -18,6 +18,9 @@ export function readConfig(env = process.env) {
     // Quick: a tenth of an epoch (the validation pass stays whole), short GEMM timings.
     limit: number(env.BENCH_LIMIT, quick ? 5500 : 0),
     stepsPerCall: number(env.BENCH_STEPS_PER_CALL, 1000),
+    // Digitrain's training figure is the median of this many epochs, each from a fresh model:
+    // on this shared VM one epoch's speed moves by ±10 % from one minute to the next.
+    repeats: Math.max(1, number(env.BENCH_REPEATS, quick ? 1 : 3)),
     predictCalls: Math.max(1000, number(env.BENCH_PREDICT_CALLS, 1000)),
     gemmMinMs: number(env.BENCH_GEMM_MIN_MS, quick ? 10 : 20),
     gemmSamples: number(env.BENCH_GEMM_SAMPLES, quick ? 3 : 5),

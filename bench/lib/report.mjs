@@ -182,7 +182,9 @@ export function markdownReport(results) {
     header(results),
     '### Digitrain and its peers',
     'Ratio: how many times faster Digitrain is (peer time ÷ Digitrain time). Training: one epoch of 55,000 images with the ' +
-      '5,000-image validation pass. 1-image predict: the mean of one loop of calls. Batch: the 10,000 test images in calls of 1,000.',
+      '5,000-image validation pass' + ((results.config.repeats ?? 1) > 1 ? `; Digitrain's figure is the median of ${results.config.repeats} ` +
+      'such epochs, each from a fresh model (the peers run theirs once)' : '') + '. 1-image predict: the mean of one loop of calls. ' +
+      'Batch: the 10,000 test images in calls of 1,000.',
     comparisonTable(results),
     '### What the GEMM kernel allows',
     'Ceiling: the epoch time if the model\'s training and validation products (a convolution counted as im2col products) ' +

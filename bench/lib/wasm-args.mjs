@@ -1,6 +1,6 @@
 // The command line of the two WASM drivers (wasm/run-node.mjs, chromium/run-chromium.mjs):
 // run.mjs passes both the same arguments, so both read them here.
-//   [--limit N] [--steps-per-call N] [--predict-calls N] [--gemm-min-ms N] [--gemm-samples N]
+//   [--limit N] [--steps-per-call N] [--predict-calls N] [--repeats N] [--gemm-min-ms N] [--gemm-samples N]
 //   [--no-gemm] PRESET...
 import { parseArgs } from 'node:util';
 
@@ -11,6 +11,7 @@ export function parseWasmBenchArgs(extraOptions = {}) {
     options: {
       limit: { type: 'string', default: '0' },
       'steps-per-call': { type: 'string', default: '1000' },
+      repeats: { type: 'string', default: '1' },
       'predict-calls': { type: 'string', default: '1000' },
       'gemm-min-ms': { type: 'string', default: '20' },
       'gemm-samples': { type: 'string', default: '5' },

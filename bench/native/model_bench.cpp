@@ -6,8 +6,10 @@
 //   digitrain_model_bench [--data DIR] [--limit N] [--predict-calls N] [--seed N] PRESET...
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@ struct Options {
   std::string data_dir = "data/mnist";
   int limit = 0;              // > 0: train on the first N images only (quick runs)
   int predict_calls = 1000;   // one timed loop, divided: page timers are too coarse for one call
+  int repeats = 1;            // epochs from fresh models; the median one is reported
   uint64_t seed = 1;
   std::vector<std::string> presets;
 };
@@ -43,6 +46,7 @@ Options parse_options(int argc, char** argv) {
     if (arg == "--data") o.data_dir = value();
     else if (arg == "--limit") o.limit = std::stoi(value());
     else if (arg == "--predict-calls") o.predict_calls = std::max(1, std::stoi(value()));
+    else if (arg == "--repeats") o.repeats = std::max(1, std::stoi(value()));
     else if (arg == "--seed") o.seed = std::stoull(value());
     else if (!arg.empty() && arg[0] == '-') throw Error("unknown option " + arg);
     else o.presets.push_back(arg);
@@ -131,9 +135,20 @@ int run(int argc, char** argv) {
   const Mnist mnist = load_mnist(o.data_dir);
   for (const std::string& preset : o.presets) {
     const ModelSpec spec = bench_spec(preset);
-    auto model = build_model(spec, o.seed);
+    std::unique_ptr<Sequential> model;
+    std::vector<nlohmann::json> epochs;
+    nlohmann::json runs = nlohmann::json::array();
+    for (int r = 0; r < o.repeats; ++r) {
+      model = build_model(spec, o.seed);  // predict is timed on the last one
+      epochs.push_back(train_one_epoch(*model, spec, mnist, o));
+      runs.push_back(std::lround(epochs.back()["samples_per_s"].get<double>()));
+    }
+    std::sort(epochs.begin(), epochs.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+      return a["epoch_s"].get<double>() < b["epoch_s"].get<double>();
+    });
     nlohmann::json result = {{"preset", preset}, {"runtime", "native"}, {"params", model->param_count()}};
-    result.update(train_one_epoch(*model, spec, mnist, o));
+    result.update(epochs[epochs.size() / 2]);
+    result["epoch_runs_samples_per_s"] = runs;
     result.update(predict_figures(*model, mnist, o));
     std::printf("%s\n", result.dump().c_str());
     std::fflush(stdout);

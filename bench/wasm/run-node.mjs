@@ -21,6 +21,7 @@ const mnist = readMnist();
 for (const preset of presets) {
   const result = await benchPreset(() => createDigitrain({ wasmBinary }), mnist, preset, {
     limit: Number(opts.limit), stepsPerCall: Number(opts['steps-per-call']), predictCalls: Number(opts['predict-calls']),
+    repeats: Number(opts.repeats),
   });
   emit('model', result);
   console.error(`node-wasm ${preset}: ${Math.round(result.samples_per_s)} samples/s`);

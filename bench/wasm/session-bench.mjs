@@ -35,25 +35,34 @@ export function benchDescription(dt, preset) {
 //   createModule: () => Promise<module>; a fresh module per preset, so its heap peak is this
 //     preset's alone. mnist: the four raw IDX files as Uint8Arrays.
 export async function benchPreset(createModule, mnist, preset,
-  { limit = 0, stepsPerCall = 1000, predictCalls = 1000, seed = 1 } = {}) {
+  { limit = 0, stepsPerCall = 1000, predictCalls = 1000, seed = 1, repeats = 1 } = {}) {
   const dt = await createModule();
   const session = new dt.Session();
   let peakHeapBytes = 0;
   const sampleHeap = () => { peakHeapBytes = Math.max(peakHeapBytes, dt.HEAPU8.buffer.byteLength); };
   try {
     checked(session.loadData(mnist.trainImages, mnist.trainLabels, mnist.testImages, mnist.testLabels));
-    const model = checked(session.createModel(benchDescription(dt, preset), seed));
-    const started = checked(session.startTraining({ epochs: 1, seed, limit }));
-    if (started.validationCount !== VALIDATION_IMAGES) {
-      throw new Error(`${preset}: validates on ${started.validationCount} images, expected ${VALIDATION_IMAGES}`);
+    // `repeats` epochs, each from a fresh model; the median one is reported. Predict is
+    // timed on the last one's model.
+    const epochs = [];
+    let model;
+    let started;
+    for (let r = 0; r < repeats; r++) {
+      model = checked(session.createModel(benchDescription(dt, preset), seed));
+      started = checked(session.startTraining({ epochs: 1, seed, limit }));
+      if (started.validationCount !== VALIDATION_IMAGES) {
+        throw new Error(`${preset}: validates on ${started.validationCount} images, expected ${VALIDATION_IMAGES}`);
+      }
+      sampleHeap();
+      epochs.push(trainEpoch(session, started.stepsPerEpoch, stepsPerCall, sampleHeap));
     }
-    sampleHeap();
-    const epoch = trainEpoch(session, started.stepsPerEpoch, stepsPerCall, sampleHeap);
+    const epoch = [...epochs].sort((a, b) => a.epoch_s - b.epoch_s)[epochs.length >> 1];
     const predict = predictFigures(session, mnist, predictCalls);
     sampleHeap();
     return { preset, params: model.paramCount, batch_size: started.batchSize, train_samples: started.trainCount,
       val_samples: started.validationCount, steps: started.stepsPerEpoch, steps_per_call: stepsPerCall, ...epoch,
       samples_per_s: started.trainCount / epoch.epoch_s,
+      epoch_runs_samples_per_s: epochs.map((e) => Math.round(started.trainCount / e.epoch_s)),
       train_only_samples_per_s: started.trainCount / epoch.train_only_s, ...predict, peak_heap_bytes: peakHeapBytes };
   } finally {
     session.delete();
