@@ -192,14 +192,11 @@ class Session {
       // 64-bit: on wasm32 a size_t product of an absurd count wraps around.
       const uint64_t needed = static_cast<uint64_t>(model_->input_size()) * static_cast<uint64_t>(count);
       if (pixels["length"].as<double>() < static_cast<double>(needed)) return val::global("Float32Array").new_(0);
-      // Buffers kept between calls: allocating and zero-filling them cost a tenth of a
-      // 1,000-image call, and a drawing is predicted many times a second.
-      const size_t outputs = static_cast<size_t>(count) * model_->output_size();
-      if (predict_input_.size() < needed) predict_input_.resize(needed);
-      if (predict_output_.size() < outputs) predict_output_.resize(outputs);
-      copy_in_to(pixels, predict_input_.data(), needed);
-      model_->predict_images(predict_input_.data(), count, predict_output_.data());
-      return copy_out(predict_output_.data(), outputs);
+      std::vector<uint8_t> input(needed);
+      copy_in_to(pixels, input.data(), needed);
+      std::vector<float> probs(static_cast<size_t>(count) * model_->output_size());
+      model_->predict_images(input.data(), count, probs.data());
+      return copy_out(probs.data(), probs.size());
     });
   }
 
@@ -294,8 +291,6 @@ class Session {
   std::unique_ptr<Sequential> model_;
   TrainingData plan_;
   std::unique_ptr<Trainer> trainer_;
-  std::vector<uint8_t> predict_input_;
-  std::vector<float> predict_output_;
 };
 
 namespace {

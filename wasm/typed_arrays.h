@@ -8,12 +8,6 @@
 
 namespace digitrain {
 
-// One copy from a JS typed array into the WASM heap (uint8_t and float). Defined in
-// typed_arrays.cpp, which is compiled for speed: at -Oz the vector's zero-filling becomes
-// a byte loop that took half of loadData's time with MNIST's 47 MB.
-template <class T>
-std::vector<T> copy_in(const emscripten::val& array);
-
 // The first `count` elements of a JS typed array (or a plain array of numbers) into memory
 // the caller owns.
 template <class T>
@@ -22,6 +16,14 @@ void copy_in_to(const emscripten::val& array, T* destination, size_t count) {
   const char* part = array["subarray"].isUndefined() ? "slice" : "subarray";  // a view, where there can be one
   const emscripten::val source = longer ? array.call<emscripten::val>(part, 0, count) : array;
   emscripten::val(emscripten::typed_memory_view(count, destination)).call<void>("set", source);
+}
+
+// One copy from a JS typed array into the WASM heap.
+template <class T>
+std::vector<T> copy_in(const emscripten::val& array) {
+  std::vector<T> out(array["length"].as<size_t>());
+  copy_in_to(array, out.data(), out.size());
+  return out;
 }
 
 // A JS-owned copy (views into the heap die when it grows).

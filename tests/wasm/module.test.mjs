@@ -153,7 +153,7 @@ test('model descriptions cross as JavaScript values: what JSON.parse gives is ta
   });
 });
 
-test('predict takes longer arrays and plain arrays, and its kept buffers give the same answers', () => {
+test('predict takes longer arrays and plain arrays, and calls of any size give the same answers', () => {
   withSession((s) => {
     assert.equal(s.createModel(preset('mlp-128-128'), 4).ok, true);
     const images = mnist[2].subarray(16, 16 + 784 * 50);
