@@ -188,10 +188,10 @@ class Session {
   // too few pixels, or out of memory.
   val predict(const val& pixels, int count) {
     return or_empty("Float32Array", [&] {
-      if (!model_ || count <= 0) return val::global("Float32Array").new_(0);
+      if (!model_ || count <= 0) return empty_array("Float32Array");
       // 64-bit: on wasm32 a size_t product of an absurd count wraps around.
       const uint64_t needed = static_cast<uint64_t>(model_->input_size()) * static_cast<uint64_t>(count);
-      if (pixels["length"].as<double>() < static_cast<double>(needed)) return val::global("Float32Array").new_(0);
+      if (pixels["length"].as<double>() < static_cast<double>(needed)) return empty_array("Float32Array");
       std::vector<uint8_t> input(needed);
       copy_in_to(pixels, input.data(), needed);
       std::vector<float> probs(static_cast<size_t>(count) * model_->output_size());
@@ -227,7 +227,7 @@ class Session {
   val predictTestLabels(int start, int count) {
     return or_empty("Int32Array", [&] {
       if (!model_ || !has_data_ || start < 0 || count <= 0 || start >= data_.test.count)
-        return val::global("Int32Array").new_(0);
+        return empty_array("Int32Array");
       count = std::min(count, data_.test.count - start);
       const int classes = model_->output_size();
       std::vector<float> probs(static_cast<size_t>(count) * classes);
@@ -242,7 +242,7 @@ class Session {
   }
 
   val testImage(int index) {
-    if (!has_data_ || index < 0 || index >= data_.test.count) return val::global("Uint8Array").new_(0);
+    if (!has_data_ || index < 0 || index >= data_.test.count) return empty_array("Uint8Array");
     return copy_out(data_.test.image(index), static_cast<size_t>(data_.test.features()));
   }
 
@@ -306,7 +306,7 @@ val preprocess_digit(const val& ink, int width, int height) {
   return or_empty("Uint8Array", [&] {
     if (width <= 0 || height <= 0 || width > 8192 || height > 8192 ||
         ink["length"].as<double>() < static_cast<double>(width) * height)
-      return val::global("Uint8Array").new_(0);
+      return empty_array("Uint8Array");
     const std::vector<float> values = copy_in<float>(ink);
     const MnistImage image = to_mnist_layout(values.data(), width, height);
     return copy_out(image.data(), image.size());

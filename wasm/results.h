@@ -37,6 +37,9 @@ emscripten::val guarded(F&& f) {
   }
 }
 
+// An empty array of `array_type` ("Float32Array", "Array", ...): "nothing" as an answer.
+inline emscripten::val empty_array(const char* array_type) { return emscripten::val::global(array_type).new_(0); }
+
 // For calls that answer with an array: an empty one means "nothing" (no model, bad input,
 // out of memory), so no C++ exception reaches JavaScript.
 template <class F>
@@ -44,7 +47,7 @@ emscripten::val or_empty(const char* array_type, F&& f) {
   try {
     return f();
   } catch (const std::exception&) {
-    return emscripten::val::global(array_type).new_(0);
+    return empty_array(array_type);
   }
 }
 

@@ -92,8 +92,7 @@ async function trainLoop(id) {
 }
 
 function modelReply(info, origin) {
-  if (!info.ok) throw new Error(info.error);
-  post(FromWorker.model, { info, origin });
+  post(FromWorker.model, { info: checked(info), origin });
 }
 
 // Model files are JSON text; the module takes the parsed value (docs/wasm-api.md).

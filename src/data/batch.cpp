@@ -9,12 +9,11 @@ namespace digitrain {
 
 PixelScaler::PixelScaler(float pixel_scale) : scale_(pixel_scale) {
   if (!(pixel_scale > 0.0f)) throw Error("pixel_scale must be positive, got " + number_text(pixel_scale));
-  for (int v = 0; v < 256; ++v) table_[v] = static_cast<float>(v) / pixel_scale;
 }
 
 void PixelScaler::convert(const uint8_t* __restrict pixels, long count, float* __restrict out) const {
-  // The division itself, not the table: the same floats, and it vectorises (a lookup per
-  // pixel does not).
+  // A division per pixel, not a 256-entry table: the same floats, and it vectorises (a
+  // lookup per pixel does not).
   const float scale = scale_;
   for (long i = 0; i < count; ++i) out[i] = static_cast<float>(pixels[i]) / scale;
 }

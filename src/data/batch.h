@@ -1,7 +1,6 @@
 #pragma once
 // Gathers uint8 samples into a float batch, scaled as the model expects (x = pixel / scale:
 // 255 for the tutorials that scale, 1 for T3's raw pixels).
-#include <array>
 #include <cstdint>
 
 #include "data/dataset.h"
@@ -12,13 +11,10 @@ class PixelScaler {
  public:
   explicit PixelScaler(float pixel_scale = 255.0f);
   float scale() const { return scale_; }
-  // A table lookup per pixel: the same float as pixel / scale, without a division.
-  float operator()(uint8_t pixel) const { return table_[pixel]; }
   void convert(const uint8_t* pixels, long count, float* out) const;
 
  private:
   float scale_;
-  std::array<float, 256> table_;
 };
 
 // x gets n rows of d.features() floats, labels n entries, from the given sample indices.
