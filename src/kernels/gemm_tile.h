@@ -20,7 +20,7 @@
 //              V8 (toolchain.md).
 //   6×16, 12×8 (W 8): AVX2 + FMA, 16 ymm registers.
 //   8×32, 12×16, 16×16 (W 16), 12×8 and 6×16 (W 8): AVX-512, 32 registers.
-//   1×32, 1×64, 1×8: one row (one image's forward).
+//   1×16, 1×32, 1×64, 1×8: one row (one image's forward).
 #include "kernels/simd.h"
 
 namespace digitrain {

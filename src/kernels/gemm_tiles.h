@@ -34,7 +34,10 @@ using ConvGradMidTile = MidTile;
 using WideTile = GemmTile<4, 4, 2>;      // 4×8: the only tile V8 runs at full speed
 using MidTile = WideTile;
 using NarrowTile = WideTile;
-using RowTile = GemmTile<4, 1, 8>;       // 1×32: 8 independent sums
+// 1×16: 1×32 (8 sums) loaded its 8 B vectors before the first multiply, and 8 + 8 + 1
+// registers spilled in V8 (--print-wasm-code): one image through 784×300 took 26 us, 21
+// in 1×16, and 300×100 3.9 -> 2.5 us.
+using RowTile = GemmTile<4, 1, 4>;
 using NarrowRowTile = GemmTile<4, 1, 2>;  // 1×8
 // A convolution's rows of 9-16 channels as 2×16: the A rows sit C or F floats apart (a
 // pointer each), and one 2×16 pass replaced two 4×8 passes over them (T3's input gradient
