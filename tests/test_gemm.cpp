@@ -23,12 +23,14 @@ struct Case {
   int M, N, K;
   bool trans_a, trans_b, accumulate;
   int pad;  // extra floats per stored row of A, B and C
+  float alpha = 1.0f;
 };
 
 std::string describe(const Case& c) {
   std::ostringstream s;
   s << c.M << "x" << c.K << "·" << c.K << "x" << c.N << (c.trans_a ? " trans_a" : "")
-    << (c.trans_b ? " trans_b" : "") << (c.accumulate ? " accumulate" : "") << " pad " << c.pad;
+    << (c.trans_b ? " trans_b" : "") << (c.accumulate ? " accumulate" : "") << " pad " << c.pad
+    << " alpha " << c.alpha;
   return s.str();
 }
 
@@ -64,7 +66,7 @@ void check(const Case& c, uint64_t seed = 1) {
 
   std::vector<float> got = C0, want = C0;
   GemmArgs args{c.M, c.N, c.K, A.data(), lda, c.trans_a, B.data(), ldb, c.trans_b,
-                got.data(), ldc, c.accumulate};
+                got.data(), ldc, c.accumulate, c.alpha};
   gemm(args);
   args.C = want.data();
   gemm_ref(args);
@@ -74,7 +76,7 @@ void check(const Case& c, uint64_t seed = 1) {
   const std::vector<float> absA = absolute(A), absB = absolute(B);
   std::vector<float> bound = absolute(C0);
   gemm_ref({c.M, c.N, c.K, absA.data(), lda, c.trans_a, absB.data(), ldb, c.trans_b,
-            bound.data(), ldc, c.accumulate});
+            bound.data(), ldc, c.accumulate, std::fabs(c.alpha)});
   const double scale = 1e-6 * std::sqrt(static_cast<double>(c.K) + 1.0);
 
   int bad = 0;  // report the first few, not a whole wrong matrix
@@ -112,6 +114,10 @@ TEST(GemmRef, HandComputed) {
   gemm_ref({2, 2, 2, At, 2, true, B, 2, false, C, 3, /*accumulate=*/true});
   const float expected[] = {20, 23, -7, 44, 51, -7};
   for (int i = 0; i < 6; ++i) EXPECT_EQ(C[i], expected[i]) << i;
+  // alpha = -0.5 scales the product, not C: C + (-0.5)·[19 22; 43 50].
+  gemm_ref({2, 2, 2, At, 2, true, B, 2, false, C, 3, /*accumulate=*/true, /*alpha=*/-0.5f});
+  const float stepped[] = {10.5f, 12, -7, 22.5f, 26, -7};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(C[i], stepped[i]) << i;
 }
 
 // Every micro-kernel instance in the build, with both of its loops: packed rows (a_row 1,
@@ -212,6 +218,19 @@ TEST(Gemm, EmptyDimensions) {
   check_all_variants(0, 7, 3);
   check_all_variants(5, 0, 3);
   check_all_variants(0, 0, 0);
+}
+
+// alpha scales the product and not C: Dense's fused SGD step W += -rate·Xᵀ·dY, across K
+// blocks, edge tiles and the one-row tile.
+TEST(Gemm, AlphaScalesTheProductOnly) {
+  const Case cases[] = {
+      {784, 300, 32, true, false, true, 0, -0.01f},  // mlp-300-100's first layer
+      {300, 100, 32, true, false, true, 3, -0.01f},
+      {7, 41, 600, false, false, true, 3, -0.5f},    // 3 K blocks
+      {13, 7, 29, true, true, false, 0, 2.5f},
+      {1, 300, 784, false, false, true, 0, -0.1f},
+  };
+  for (const Case& c : cases) check(c);
 }
 
 // The model's products (batch 32). Their own transposes get every stride and accumulate

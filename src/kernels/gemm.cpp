@@ -171,16 +171,16 @@ struct Blocked {
 
   // Partial tiles go through a local tile so the kernel never touches C outside M×N. A
   // shifted panel's first `shift` columns belong to the panel before and are dropped.
-  static void edge_tile(const TileRuns& t, float* c, int ldc, int mr, int nr, int shift, bool accumulate) {
+  static void edge_tile(const TileRuns& t, float* c, int ldc, int mr, int nr, int shift, bool accumulate, float alpha) {
     float tile[MR * NR];
     if (shift == 0) {
       if (accumulate)
         for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, c + r * ldc, sizeof(float) * nr);
-      T::run(t, tile, NR, accumulate);
+      T::run(t, tile, NR, accumulate, alpha);
       for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, sizeof(float) * nr);
       return;
     }
-    T::run(t, tile, NR, /*accumulate=*/false);
+    T::run(t, tile, NR, /*accumulate=*/false, alpha);
     for (int r = 0; r < mr; ++r)
       for (int q = 0; q < nr; ++q) {
         const float v = tile[r * NR + shift + q];
@@ -217,9 +217,9 @@ struct Blocked {
               const int shift = set_b(g, pc, jc + jr, nr, b_packed, t);
               float* c = g.C + static_cast<long>(ic + ir) * g.ldc + jc + jr;
               if (mr == MR && nr == NR)
-                T::run(t, c, g.ldc, acc);
+                T::run(t, c, g.ldc, acc, g.alpha);
               else
-                edge_tile(t, c, g.ldc, mr, nr, shift, acc);
+                edge_tile(t, c, g.ldc, mr, nr, shift, acc, g.alpha);
             }
           }
         }

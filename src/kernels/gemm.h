@@ -1,5 +1,6 @@
 #pragma once
-// C = op(A)·op(B) (+ C when accumulate). Row-major everything.
+// C = alpha·op(A)·op(B) (+ C when accumulate). Row-major everything. alpha = -rate with
+// accumulate is a gradient-descent step on C (Dense folds plain SGD into its weight gradient).
 //   op(A) is M×K: A stored M×K (lda ≥ K), or, with trans_a, stored K×M (lda ≥ M).
 //   op(B) is K×N: B stored K×N (ldb ≥ N), or, with trans_b, stored N×K (ldb ≥ K).
 //   C is M×N with row stride ldc ≥ N.
@@ -15,7 +16,8 @@ struct GemmArgs {
   const float* A; int lda; bool trans_a;
   const float* B; int ldb; bool trans_b;
   float* C; int ldc;
-  bool accumulate;  // C += op(A)·op(B) instead of C = op(A)·op(B)
+  bool accumulate;  // C += alpha·op(A)·op(B) instead of C = alpha·op(A)·op(B)
+  float alpha = 1.0f;
 };
 
 void gemm(const GemmArgs& args);

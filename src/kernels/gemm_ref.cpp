@@ -16,6 +16,7 @@ void gemm_ref(const GemmArgs& g) {
         sum += static_cast<double>(a) * b;
       }
       float& c = g.C[static_cast<long>(i) * g.ldc + j];
+      sum *= g.alpha;
       c = static_cast<float>(g.accumulate ? c + sum : sum);
     }
 }

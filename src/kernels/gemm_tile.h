@@ -4,7 +4,7 @@
 //   a  tile element (row r, step k) of run s at a[s*a_seg + r*a_row + k*a_step]
 //   b  tile element (step k, column j) of run s at b[s*b_seg + k*b_step + j]: NR
 //      adjacent floats
-//   c  a full MR×NR tile, row stride ldc: C = a·b, or C += a·b when accumulate
+//   c  a full MR×NR tile, row stride ldc: C = alpha·a·b, or C += alpha·a·b when accumulate
 // A plain product is one run (segs = 1). Several runs let a convolution read its operands
 // in place: each kernel row is one run over an image row, whose patches overlap (rows of
 // A or B may share memory), so no im2col copy is made (kernels/conv.h).
@@ -47,7 +47,7 @@ struct GemmTile {
   // kAdjacentRows turns the row offsets into load immediates; with a runtime a_row the
   // compiler keeps a pointer per row, more adds per step (about 8% in V8).
   template <bool kAdjacentRows>
-  static inline void run_tile(const TileRuns& t, float* c, int ldc, bool accumulate) {
+  static inline void run_tile(const TileRuns& t, float* c, int ldc, bool accumulate, float alpha) {
     const int row = kAdjacentRows ? 1 : t.a_row;
     V acc[MR][NV];
     for (int r = 0; r < MR; ++r)
@@ -80,6 +80,9 @@ struct GemmTile {
     if constexpr (kSplit > 1)
       for (int q = 0; q < kSplit; ++q)
         for (int v = 0; v < NV; ++v) acc[0][v] += split[q][v];
+    if (alpha != 1.0f)
+      for (int r = 0; r < MR; ++r)
+        for (int v = 0; v < NV; ++v) acc[r][v] *= alpha;
     if (accumulate) {
       for (int r = 0; r < MR; ++r)
         for (int v = 0; v < NV; ++v) store<W>(c + r * ldc + v * W, acc[r][v] + load<W>(c + r * ldc + v * W));
@@ -89,11 +92,11 @@ struct GemmTile {
     }
   }
 
-  static void run(const TileRuns& t, float* c, int ldc, bool accumulate) {
+  static void run(const TileRuns& t, float* c, int ldc, bool accumulate, float alpha = 1.0f) {
     if (t.a_row == 1)
-      run_tile<true>(t, c, ldc, accumulate);
+      run_tile<true>(t, c, ldc, accumulate, alpha);
     else
-      run_tile<false>(t, c, ldc, accumulate);
+      run_tile<false>(t, c, ldc, accumulate, alpha);
   }
 };
 

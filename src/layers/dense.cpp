@@ -60,14 +60,26 @@ ConstMatrixView Dense::backward(ConstMatrixView dy) {
 
 ConstMatrixView Dense::backward_from_preactivation(ConstMatrixView dz) {
   const int out = options_.units;
+  // dx = dz·Wᵀ, before a descending step changes W.
+  float* dx = nullptr;
+  if (needs_input_gradient_) {
+    dx = dx_.rows(batch_).data();
+    gemm({batch_, in_, out, dz.data(), out, false, W_.data(), out, true, dx, in_, false});
+  }
+  const ConstMatrixView input_gradient = dx ? ConstMatrixView(dx, batch_, in_) : empty_view();
+  if (descent_rate_ > 0.0f) {
+    // W += -rate·xᵀ·dz in the GEMM's accumulate; the bias's gradient is small.
+    gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, W_.data(), out, true, -descent_rate_});
+    if (options_.use_bias) {
+      column_sums(dz.data(), batch_, out, db_.data());
+      for (int j = 0; j < out; ++j) b_[j] -= descent_rate_ * db_[j];
+    }
+    return input_gradient;
+  }
   // dW = xᵀ·dz
   gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, dW_.data(), out, false});
-  if (options_.use_bias) column_sums(dz.data(), batch_, options_.units, db_.data());
-  if (!needs_input_gradient_) return empty_view();
-  // dx = dz·Wᵀ
-  MatrixView dx = dx_.rows(batch_);
-  gemm({batch_, in_, out, dz.data(), out, false, W_.data(), out, true, dx.data(), in_, false});
-  return ConstMatrixView(dx.data(), batch_, in_);
+  if (options_.use_bias) column_sums(dz.data(), batch_, out, db_.data());
+  return input_gradient;
 }
 
 std::vector<Param> Dense::params() {

@@ -24,6 +24,10 @@ class Dense final : public Layer {
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView backward_from_preactivation(ConstMatrixView dz) override;
   std::vector<Param> params() override;
+  bool descend_in_backward(float rate) override {
+    descent_rate_ = rate;
+    return true;
+  }
   Activation activation() const override { return options_.activation; }
   nlohmann::json config() const override;
 
@@ -37,6 +41,7 @@ class Dense final : public Layer {
   RowVector b_, db_;
   const float* x_ = nullptr;  // the last forward's input, for dW
   int batch_ = 0;
+  float descent_rate_ = 0.0f;
   BatchBuffer y_, dz_, dx_;
 };
 

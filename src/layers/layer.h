@@ -63,6 +63,12 @@ class Layer {
   // says so; Sequential then calls the layer before through backward_from_preactivation,
   // which saves that layer its own pass over the gradient.
   virtual bool fold_input_relu(bool /*fold*/) { return false; }
+  // Plain gradient descent folded into backward (Sequential::train_step). With rate > 0 a
+  // layer that can subtracts rate × each parameter's gradient from the parameter as it
+  // computes that gradient, instead of writing the gradient for an optimiser to read: one
+  // pass over the weights instead of three (write dW; read dW and W, write W). Its
+  // gradients in params() are then not kept. Returns whether the layer does; 0 turns it off.
+  virtual bool descend_in_backward(float /*rate*/) { return false; }
 
  protected:
   static ConstMatrixView empty_view() { return ConstMatrixView(nullptr, 0, 0); }

@@ -1,6 +1,7 @@
 #include "model/sequential.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "core/error.h"
@@ -27,6 +28,7 @@ void Sequential::add(std::unique_ptr<Layer> layer) {
   layers_.push_back(std::move(layer));
   reserved_batch_ = 0;
   params_valid_ = false;
+  descent_valid_ = false;
 }
 
 void Sequential::compile(LossKind loss, std::unique_ptr<Optimizer> optimizer) {
@@ -92,8 +94,39 @@ ConstMatrixView Sequential::forward(ConstMatrixView x, bool training) {
 
 BatchResult Sequential::compute_gradients(ConstMatrixView x, const uint8_t* labels) {
   require_compiled();
+  set_descent_rate(0.0f);
+  const BatchResult result = forward_and_loss(x, labels);
+  backward(labels);
+  return result;
+}
+
+BatchResult Sequential::train_step(ConstMatrixView x, const uint8_t* labels) {
+  require_compiled();
+  set_descent_rate(optimizer_->plain_descent_rate());
+  const BatchResult result = forward_and_loss(x, labels);
+  if (!std::isfinite(result.loss)) return result;
+  backward(labels);
+  optimizer_->step(optimizer_params_);
+  return result;
+}
+
+void Sequential::set_descent_rate(float rate) {
+  if (descent_valid_ && rate == descent_rate_) return;
+  optimizer_params_.clear();
+  for (auto& layer : layers_)
+    if (!layer->descend_in_backward(rate) || rate == 0.0f)
+      for (Param& p : layer->params()) optimizer_params_.push_back(p);
+  descent_rate_ = rate;
+  descent_valid_ = true;
+}
+
+BatchResult Sequential::forward_and_loss(ConstMatrixView x, const uint8_t* labels) {
   ConstMatrixView probs = forward(x, /*training=*/true);
-  BatchResult result{cross_entropy(loss_, probs, labels), count_correct(probs, labels), batch_};
+  return {cross_entropy(loss_, probs, labels), count_correct(probs, labels), batch_};
+}
+
+void Sequential::backward(const uint8_t* labels) {
+  const ConstMatrixView probs(probs_, batch_, output_size());
   MatrixView dlogits = dprobs_.rows(batch_);
   // Softmax + cross-entropy fused: (p - y)/batch, one pass instead of a Jacobian.
   softmax_cross_entropy_gradient(probs, labels, dlogits);
@@ -108,7 +141,6 @@ BatchResult Sequential::compute_gradients(ConstMatrixView x, const uint8_t* labe
     rows = next.rows();
     cols = next.cols();
   }
-  return result;
 }
 
 EvalResult Sequential::evaluate(const Samples& samples, int batch_size) {

@@ -48,9 +48,13 @@ class Sequential {
   void reserve(int max_batch);
 
   ConstMatrixView forward(ConstMatrixView x, bool training);
-  // Forward, loss and backward: leaves the gradients in params(), no update (the Trainer
-  // checks the loss before it lets the optimiser step).
+  // Forward, loss and backward: leaves the gradients in params(), no update.
   BatchResult compute_gradients(ConstMatrixView x, const uint8_t* labels);
+  // One training step: forward and loss, then, only if the loss is finite (so a NaN
+  // never reaches the weights or the optimiser's state), backward and the optimiser's
+  // update. Plain SGD is applied by the layers that can during backward
+  // (Layer::descend_in_backward) and by the optimiser for the rest.
+  BatchResult train_step(ConstMatrixView x, const uint8_t* labels);
 
   EvalResult evaluate(const Samples& samples, int batch_size = 32);
   // Probabilities for n raw uint8 images, scaled with this model's pixel scale.
@@ -79,6 +83,12 @@ class Sequential {
 
  private:
   void require_compiled() const;
+  BatchResult forward_and_loss(ConstMatrixView x, const uint8_t* labels);
+  // From the last forward, whose batch had these labels.
+  void backward(const uint8_t* labels);
+  // Tells the layers to descend at `rate` (0: write gradients) and lists the parameters
+  // the optimiser still updates itself; a no-op while the rate stays the same.
+  void set_descent_rate(float rate);
 
   std::string name_;
   Shape input_shape_;
@@ -92,6 +102,9 @@ class Sequential {
   int reserved_batch_ = 0;
   std::vector<Param> params_;
   bool params_valid_ = false;
+  float descent_rate_ = 0.0f;
+  bool descent_valid_ = false;
+  std::vector<Param> optimizer_params_;  // of the layers that do not descend in backward
   const float* probs_ = nullptr;  // the last forward's output
   int batch_ = 0;
   BatchBuffer dprobs_, eval_x_;

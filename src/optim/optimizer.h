@@ -14,6 +14,10 @@ class Optimizer {
   virtual const char* class_name() const = 0;
   // One update from the gradients currently in params.
   virtual void step(const std::vector<Param>& params) = 0;
+  // > 0 when the update is plain gradient descent, w -= rate·g with no state: layers may
+  // then apply it themselves during backward (Layer::descend_in_backward), and step()
+  // sees only the parameters of layers that cannot.
+  virtual float plain_descent_rate() const { return 0.0f; }
   // {"class_name": "Adam", "config": {"learning_rate": ..., ...}} as Keras writes it.
   virtual nlohmann::json to_json() const = 0;
 

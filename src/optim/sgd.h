@@ -11,6 +11,7 @@ class Sgd final : public Optimizer {
       : Optimizer(learning_rate), momentum_(momentum), nesterov_(nesterov) {}
   const char* class_name() const override { return "SGD"; }
   void step(const std::vector<Param>& params) override;
+  float plain_descent_rate() const override { return momentum_ == 0.0f ? learning_rate_ : 0.0f; }
   nlohmann::json to_json() const override;
   void reset_state() override {
     Optimizer::reset_state();

@@ -72,8 +72,8 @@ bool Trainer::run(int steps, const Callbacks& callbacks) {
     const int n = std::min(options_.batch_size, train_.count - first);
     MatrixView x = x_.rows(n);
     gather_batch(*train_.data, order_.data() + first, n, model_.scaler(), x.data(), labels_.data());
-    // The loss is checked before the optimiser steps, so a NaN gradient never reaches its state.
-    const BatchResult r = model_.compute_gradients(as_const(x), labels_.data());
+    // A non-finite loss stops the step before backward: no NaN reaches the weights.
+    const BatchResult r = model_.train_step(as_const(x), labels_.data());
     if (!std::isfinite(r.loss)) {
       restore_weights();
       model_.optimizer()->reset_state();
@@ -85,7 +85,6 @@ bool Trainer::run(int steps, const Callbacks& callbacks) {
       finished_ = true;
       return false;
     }
-    model_.optimizer()->step(model_.params());
     smoothed_loss_ = smoothed_loss_ < 0.0 ? r.loss : (1.0 - kLossSmoothing) * smoothed_loss_ + kLossSmoothing * r.loss;
     best_smoothed_loss_ = total_steps_ == 0 ? smoothed_loss_ : std::min(best_smoothed_loss_, smoothed_loss_);
     ++step_;
