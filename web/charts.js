@@ -109,7 +109,9 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     return drawn.flatMap((run, i) => {
       const rows = [...run.epochs].sort((a, b) => a.epoch - b.epoch);
       const x = rows.map((r) => r.epoch);
-      return EPOCH_KEYS.map((key) => ({
+      // A run without validation (T2's presets) gets no validation lines or legend entries.
+      const keys = EPOCH_KEYS.filter((key) => !key.startsWith('val_') || rows.some((r) => r[key] != null));
+      return keys.map((key) => ({
         label: `${run.label} ${key}`, scale: 'y', color: COLORS[key], faded: i < drawn.length - 1,
         dash: key.startsWith('val_') ? [6, 4] : null, points: true, x, y: rows.map((r) => r[key]),
       }));

@@ -114,7 +114,8 @@ ordered_json training_config(Sequential& model) {
 // Reading. Everything in model.json is untrusted: sizes are multiplied in 64 bits and
 // checked against these limits before anything is allocated from them.
 
-// The most values a layer may produce per image (and its im2col rows): 16 MB of floats.
+// The most values a layer may produce per image: 16 MB of floats. (Convolutions make no
+// im2col copy, so their patches need no cap of their own.)
 constexpr uint64_t kMaxFloatsPerImage = uint64_t{1} << 22;
 constexpr size_t kMaxManifestWeights = 4096;
 constexpr size_t kMaxShards = 4096;
@@ -487,7 +488,6 @@ std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std
     const std::string cls = layer->class_name(), &name = layer->name();
     const std::string where = source + ": layer '" + name + "' (" + cls + ")";
     if (!names.insert(name).second) throw Error(source + ": two layers are named '" + name + "'");
-    uint64_t im2col = 0;
     if (cls == "Flatten") {
       shape = {static_cast<int64_t>(capped_product(shape))};
     } else if (cls == "Dense") {
@@ -508,9 +508,8 @@ std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std
       out.push_back({name + "/kernel", {kh, kw, shape[2], filters}});
       if (c["use_bias"].get<bool>()) out.push_back({name + "/bias", {filters}});
       shape = {shape[0] - kh + 1, shape[1] - kw + 1, filters};
-      im2col = capped_product({shape[0], shape[1], kh, kw, shape[2]});
     }
-    if (capped_product(shape) > kMaxFloatsPerImage || im2col > kMaxFloatsPerImage)
+    if (capped_product(shape) > kMaxFloatsPerImage)
       throw Error(where + ": its output " + dims_text(shape) +
                   " is larger than this build allows per image (2^22 values)");
   }

@@ -374,7 +374,9 @@ describe('training charts', () => {
     assert.equal(r.counts2.runs[1].batch, 2);
     assert.equal(r.counts2.epoch, 5);
     assert.equal(r.plots, 2);
-    assert.ok(r.legend.includes('run 1 loss') && r.legend.includes('second, faster val_accuracy'), r.legend.join('|'));
+    assert.ok(r.legend.includes('run 1 loss') && r.legend.includes('second, faster accuracy'), r.legend.join('|'));
+    // The second run has no validation: no val_ lines or legend entries for it.
+    assert.ok(r.legend.includes('run 1 val_accuracy') && !r.legend.some((l) => l.startsWith('second, faster val_')), r.legend.join('|'));
     assert.deepEqual(r.faded, ['run 1 loss', 'run 1 accuracy', ...['loss', 'accuracy', 'val_loss', 'val_accuracy'].map((k) => `run 1 ${k}`)]);
     assert.ok(r.canvasWidth > 300);
     const lines = r.csv.trim().split('\n');
