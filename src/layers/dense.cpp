@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
+#include "kernels/sparse_rows.h"
 
 namespace digitrain {
 
@@ -43,8 +44,12 @@ ConstMatrixView Dense::forward(ConstMatrixView x, bool /*training*/) {
   batch_ = static_cast<int>(x.rows());
   x_ = x.data();
   MatrixView y = y_.rows(batch_);
-  gemm({batch_, options_.units, in_, x.data(), in_, false, W_.data(), options_.units, false, y.data(),
-        options_.units, false});
+  // MNIST pixels are mostly zero: the first layer's product skips them where that pays.
+  if (sparse_rows_pay(x.data(), static_cast<long>(batch_) * in_, options_.units))
+    sparse_rows_gemm(x.data(), batch_, in_, W_.data(), options_.units, y.data());
+  else
+    gemm({batch_, options_.units, in_, x.data(), in_, false, W_.data(), options_.units, false, y.data(),
+          options_.units, false});
   // Bias and ReLU in one vectorised pass; other activations (softmax) after the bias.
   const bool relu = options_.activation == Activation::relu;
   add_bias_relu(y.data(), batch_, options_.units, options_.use_bias ? b_.data() : nullptr, relu);
