@@ -11,7 +11,6 @@
 #include "core/random.h"
 #include "data/batch.h"
 #include "kernels/gemm.h"
-#include "kernels/simd.h"
 #include "kernels/sparse_rows.h"
 #include "layers/dense.h"
 #include "test_support.h"
@@ -40,7 +39,7 @@ void expect_matches_reference(const std::vector<float>& x, int rows, int k, cons
 
 TEST(SparseRows, MatchesTheReferenceAtEveryWidthAndDensity) {
   Rng rng(11);
-  for (int n : {1, 3, 4, 5, 15, 16, 17, 20, 33, 100, 300})
+  for (int n : {1, 3, 4, 5, 15, 16, 17, 20, 33, 64, 65, 100, 300})
     for (double density : {0.0, 0.05, 0.2, 0.6, 1.0}) {
       SCOPED_TRACE(::testing::Message() << "n " << n << " density " << density);
       const int rows = 7, k = 50;
@@ -59,17 +58,17 @@ TEST(SparseRows, NaNInTheInputReachesTheOutput) {
   }
 }
 
-TEST(SparseRows, PaysOnlyForSparseInputsWhereTheBuildHasNarrowVectors) {
+TEST(SparseRows, PaysOnlyForSparseInputsAndWideOutputs) {
   std::vector<float> mostly_zero(1000, 0.0f), dense(1000, 0.5f);
   for (int i = 0; i < 1000; i += 10) mostly_zero[i] = 1.0f;
   EXPECT_FALSE(sparse_rows_pay(dense.data(), 1000, 300));
   EXPECT_FALSE(sparse_rows_pay(mostly_zero.data(), 0, 300));
   EXPECT_FALSE(sparse_rows_pay(mostly_zero.data(), 1000, 10));
-  EXPECT_EQ(sparse_rows_pay(mostly_zero.data(), 1000, 300), kMaxLanes == 4);
+  EXPECT_TRUE(sparse_rows_pay(mostly_zero.data(), 1000, 300));
 }
 
-// The first Dense of an MLP on 64 real test images (the sparse path in WASM, the GEMM
-// natively) against x·W + b through the reference, then ReLU.
+// The first Dense of an MLP on 64 real test images (the sparse path) against x·W + b
+// through the reference, then ReLU.
 TEST(SparseRows, DenseForwardOnMnistMatchesTheReference) {
   const Mnist& mnist = testing::real_mnist();
   const int rows = 64, k = 784, n = 300;

@@ -12,18 +12,18 @@ namespace {
 // a ReLU sees about half).
 constexpr double kMaxDensity = 0.3;
 
-// One register block of y's row: NV vectors of 4 lanes summed over the listed rows of W.
+// One register block of y's row: NV vectors of W lanes summed over the listed rows of W.
 // 4 vectors, not 8: 8 sums + 8 loaded W vectors + the splat spilled in V8 (as gemm's
 // one-row tile did).
-template <int NV>
+template <int W, int NV>
 inline void row_block(const int* cols, const float* vals, int listed, const float* w, int n, float* y) {
-  v4f acc[NV] = {};
+  Vec<W> acc[NV] = {};
   for (int q = 0; q < listed; ++q) {
     const float* row = w + static_cast<long>(cols[q]) * n;
-    const v4f s = splat<4>(vals + q);
-    for (int v = 0; v < NV; ++v) acc[v] += s * load4(row + 4 * v);
+    const Vec<W> s = splat<W>(vals + q);
+    for (int v = 0; v < NV; ++v) acc[v] += s * load<W>(row + W * v);
   }
-  for (int v = 0; v < NV; ++v) store4(y + 4 * v, acc[v]);
+  for (int v = 0; v < NV; ++v) store<W>(y + W * v, acc[v]);
 }
 
 }  // namespace
@@ -39,9 +39,11 @@ void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, fl
     int listed = 0;
     for (int c = 0; c < k; ++c)
       if (xr[c] != 0.0f) cols[listed] = c, vals[listed] = xr[c], ++listed;  // NaN is listed
+    constexpr int kLanes = kMaxLanes;
     int j = 0;
-    for (; j + 16 <= n; j += 16) row_block<4>(cols.data(), vals.data(), listed, w + j, n, yr + j);
-    for (; j + 4 <= n; j += 4) row_block<1>(cols.data(), vals.data(), listed, w + j, n, yr + j);
+    for (; j + 4 * kLanes <= n; j += 4 * kLanes) row_block<kLanes, 4>(cols.data(), vals.data(), listed, w + j, n, yr + j);
+    for (; j + kLanes <= n; j += kLanes) row_block<kLanes, 1>(cols.data(), vals.data(), listed, w + j, n, yr + j);
+    for (; j + 4 <= n; j += 4) row_block<4, 1>(cols.data(), vals.data(), listed, w + j, n, yr + j);
     for (; j < n; ++j) {
       float s = 0.0f;
       for (int q = 0; q < listed; ++q) s += vals[q] * w[static_cast<long>(cols[q]) * n + j];
@@ -51,7 +53,7 @@ void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, fl
 }
 
 bool sparse_rows_pay(const float* x, long count, int n) {
-  if (kMaxLanes > 4 || count == 0 || n < 16) return false;
+  if (count == 0 || n < 16) return false;
   long nonzero = 0;
   for (long i = 0; i < count; ++i) nonzero += x[i] != 0.0f;
   return static_cast<double>(nonzero) <= kMaxDensity * static_cast<double>(count);
