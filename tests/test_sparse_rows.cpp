@@ -1,6 +1,8 @@
 // sparse_rows_gemm against the reference product, over the widths its register blocks
-// split (16, 4, single columns) and densities from none to all; and the Dense layer's
-// forward on real MNIST images against the reference. Built and run natively and in WASM.
+// split (four vectors, one vector, 4 lanes, single columns), densities from none to all,
+// accumulate and alpha; and the Dense layer's forward, weight gradient and fused SGD step
+// on real MNIST images (where the sparse path runs) against the reference. Built and run
+// natively and in WASM.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,10 +27,13 @@ std::vector<float> sparse_matrix(Rng& rng, int rows, int cols, double density) {
   return m;
 }
 
-void expect_matches_reference(const std::vector<float>& x, int rows, int k, const std::vector<float>& w, int n) {
-  std::vector<float> got(static_cast<size_t>(rows) * n, std::numeric_limits<float>::quiet_NaN()), want(got.size());
-  sparse_rows_gemm(x.data(), rows, k, w.data(), n, got.data());
-  gemm_ref({rows, n, k, x.data(), k, false, w.data(), n, false, want.data(), n, false});
+void expect_matches_reference(const std::vector<float>& x, int rows, int k, const std::vector<float>& w, int n,
+                              bool accumulate = false, float alpha = 1.0f) {
+  // Without accumulate y's old values must not be read: NaN would show.
+  std::vector<float> got(static_cast<size_t>(rows) * n, accumulate ? 0.5f : std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> want = got;
+  sparse_rows_gemm(x.data(), rows, k, w.data(), n, got.data(), accumulate, alpha);
+  gemm_ref({rows, n, k, x.data(), k, false, w.data(), n, false, want.data(), n, accumulate, alpha});
   int bad = 0;
   for (size_t i = 0; i < got.size() && bad < 5; ++i)
     if (!(std::fabs(got[i] - want[i]) <= 1e-5f * (1.0f + std::sqrt(static_cast<float>(k))))) {
@@ -45,6 +50,30 @@ TEST(SparseRows, MatchesTheReferenceAtEveryWidthAndDensity) {
       const int rows = 7, k = 50;
       expect_matches_reference(sparse_matrix(rng, rows, k, density), rows, k, sparse_matrix(rng, k, n, 1.0), n);
     }
+}
+
+// Dense's weight gradient (alpha 1) and its fused SGD step (accumulate, alpha -rate).
+TEST(SparseRows, AccumulatesAndScalesAsGemmDoes) {
+  Rng rng(12);
+  for (int n : {3, 16, 20, 300})
+    for (const float alpha : {1.0f, -0.01f, 2.5f}) {
+      SCOPED_TRACE(::testing::Message() << "n " << n << " alpha " << alpha);
+      const int rows = 9, k = 32;
+      expect_matches_reference(sparse_matrix(rng, rows, k, 0.2), rows, k, sparse_matrix(rng, k, n, 1.0), n,
+                               /*accumulate=*/true, alpha);
+      expect_matches_reference(sparse_matrix(rng, rows, k, 0.2), rows, k, sparse_matrix(rng, k, n, 1.0), n,
+                               /*accumulate=*/false, alpha);
+    }
+}
+
+TEST(SparseRows, TransposesAcrossBlocks) {
+  for (const auto [rows, cols] : {std::pair{1, 1}, {3, 5}, {16, 16}, {17, 33}, {32, 784}}) {
+    std::vector<float> x(static_cast<size_t>(rows) * cols), xt(x.size());
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+    transpose(x.data(), rows, cols, xt.data());
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) ASSERT_EQ(xt[static_cast<size_t>(c) * rows + r], x[static_cast<size_t>(r) * cols + c]);
+  }
 }
 
 TEST(SparseRows, NaNInTheInputReachesTheOutput) {
@@ -67,36 +96,74 @@ TEST(SparseRows, PaysOnlyForSparseInputsAndWideOutputs) {
   EXPECT_TRUE(sparse_rows_pay(mostly_zero.data(), 1000, 300));
 }
 
-// The first Dense of an MLP on 64 real test images (the sparse path) against x·W + b
-// through the reference, then ReLU.
-TEST(SparseRows, DenseForwardOnMnistMatchesTheReference) {
-  const Mnist& mnist = testing::real_mnist();
-  const int rows = 64, k = 784, n = 300;
-  std::vector<float> x(static_cast<size_t>(rows) * k);
-  std::vector<uint8_t> labels(rows);
-  gather_range(all_of(mnist.test), 0, rows, PixelScaler(255), x.data(), labels.data());
-  DenseOptions options;
-  options.units = n;
-  options.activation = Activation::relu;
-  Dense dense("dense", options);
-  dense.build({k});
-  Rng rng(3);
-  dense.initialize(rng);
-  for (int j = 0; j < n; ++j) dense.bias()[j] = rng.uniform(-0.1f, 0.1f);
-  dense.reserve(rows);
-  const ConstMatrixView y = dense.forward(ConstMatrixView(x.data(), rows, k), /*training=*/false);
+// The first Dense of an MLP on real test images, where the sparse path runs.
+struct MnistDense {
+  static constexpr int rows = 64, k = 784, n = 300;
+  std::vector<float> x = std::vector<float>(static_cast<size_t>(rows) * k);
+  Dense dense{"dense", options()};
 
-  std::vector<float> want(static_cast<size_t>(rows) * n);
-  gemm_ref({rows, n, k, x.data(), k, false, dense.kernel().data(), n, false, want.data(), n, false});
+  static DenseOptions options() {
+    DenseOptions o;
+    o.units = n;
+    o.activation = Activation::linear;
+    return o;
+  }
+  MnistDense() {
+    std::vector<uint8_t> labels(rows);
+    gather_range(all_of(testing::real_mnist().test), 0, rows, PixelScaler(255), x.data(), labels.data());
+    dense.build({k});
+    Rng rng(3);
+    dense.initialize(rng);
+    for (int j = 0; j < n; ++j) dense.bias()[j] = rng.uniform(-0.1f, 0.1f);
+    dense.reserve(rows);
+  }
+  // x·W through the reference.
+  std::vector<float> reference_product() {
+    std::vector<float> want(static_cast<size_t>(rows) * n);
+    gemm_ref({rows, n, k, x.data(), k, false, dense.kernel().data(), n, false, want.data(), n, false});
+    return want;
+  }
+};
+
+void expect_near(const float* got, const float* want, long count, float tol, const char* what) {
   int bad = 0;
-  for (int i = 0; i < rows && bad < 5; ++i)
-    for (int j = 0; j < n && bad < 5; ++j) {
-      const float expected = std::max(0.0f, want[static_cast<size_t>(i) * n + j] + dense.bias()[j]);
-      if (!(std::fabs(y(i, j) - expected) <= 1e-5f)) {
-        ++bad;
-        ADD_FAILURE() << "y(" << i << "," << j << ") = " << y(i, j) << ", expected " << expected;
-      }
+  for (long i = 0; i < count && bad < 5; ++i)
+    if (!(std::fabs(got[i] - want[i]) <= tol)) {
+      ++bad;
+      ADD_FAILURE() << what << "[" << i << "] = " << got[i] << ", expected " << want[i];
     }
+}
+
+TEST(SparseRows, DenseForwardOnMnistMatchesTheReference) {
+  MnistDense m;
+  const std::vector<float> want = m.reference_product();
+  const ConstMatrixView y = m.dense.forward(ConstMatrixView(m.x.data(), m.rows, m.k), /*training=*/false);
+  std::vector<float> expected(want.size());
+  for (int i = 0; i < m.rows; ++i)
+    for (int j = 0; j < m.n; ++j) expected[static_cast<size_t>(i) * m.n + j] = want[static_cast<size_t>(i) * m.n + j] + m.dense.bias()[j];
+  expect_near(y.data(), expected.data(), static_cast<long>(expected.size()), 1e-5f, "y");
+}
+
+// Backward from a random dz: the kernel gradient xᵀ·dz, then the fused SGD step W - rate·xᵀ·dz.
+TEST(SparseRows, DenseWeightGradientAndSgdStepOnMnistMatchTheReference) {
+  MnistDense m;
+  Rng rng(4);
+  std::vector<float> dz(static_cast<size_t>(m.rows) * m.n);
+  for (float& v : dz) v = rng.uniform(-0.1f, 0.1f);
+  std::vector<float> xt_dz(static_cast<size_t>(m.k) * m.n);
+  gemm_ref({m.k, m.n, m.rows, m.x.data(), m.k, true, dz.data(), m.n, false, xt_dz.data(), m.n, false});
+
+  m.dense.forward(ConstMatrixView(m.x.data(), m.rows, m.k), /*training=*/true);
+  m.dense.backward(ConstMatrixView(dz.data(), m.rows, m.n));
+  expect_near(m.dense.params()[0].grad, xt_dz.data(), static_cast<long>(xt_dz.size()), 1e-5f, "dW");
+
+  const float rate = 0.5f;
+  std::vector<float> stepped(m.dense.kernel().data(), m.dense.kernel().data() + xt_dz.size());
+  for (size_t i = 0; i < stepped.size(); ++i) stepped[i] -= rate * xt_dz[i];
+  m.dense.descend_in_backward(rate);
+  m.dense.forward(ConstMatrixView(m.x.data(), m.rows, m.k), /*training=*/true);
+  m.dense.backward(ConstMatrixView(dz.data(), m.rows, m.n));
+  expect_near(m.dense.kernel().data(), stepped.data(), static_cast<long>(stepped.size()), 1e-5f, "W");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "kernels/sparse_rows.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "kernels/simd.h"
@@ -16,19 +17,24 @@ constexpr double kMaxDensity = 0.3;
 // 4 vectors, not 8: 8 sums + 8 loaded W vectors + the splat spilled in V8 (as gemm's
 // one-row tile did).
 template <int W, int NV>
-inline void row_block(const int* cols, const float* vals, int listed, const float* w, int n, float* y) {
+inline void row_block(const int* cols, const float* vals, int listed, const float* w, int n, float* y, bool accumulate,
+                      float alpha) {
   Vec<W> acc[NV] = {};
   for (int q = 0; q < listed; ++q) {
     const float* row = w + static_cast<long>(cols[q]) * n;
     const Vec<W> s = splat<W>(vals + q);
     for (int v = 0; v < NV; ++v) acc[v] += s * load<W>(row + W * v);
   }
+  if (alpha != 1.0f)
+    for (int v = 0; v < NV; ++v) acc[v] *= alpha;
+  if (accumulate)
+    for (int v = 0; v < NV; ++v) acc[v] += load<W>(y + W * v);
   for (int v = 0; v < NV; ++v) store<W>(y + W * v, acc[v]);
 }
 
 }  // namespace
 
-void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, float* y) {
+void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, float* y, bool accumulate, float alpha) {
   // Grow-only per thread: after the first call of a size nothing is allocated.
   thread_local std::vector<int> cols;
   thread_local std::vector<float> vals;
@@ -37,19 +43,38 @@ void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, fl
     const float* xr = x + static_cast<long>(r) * k;
     float* yr = y + static_cast<long>(r) * n;
     int listed = 0;
-    for (int c = 0; c < k; ++c)
-      if (xr[c] != 0.0f) cols[listed] = c, vals[listed] = xr[c], ++listed;  // NaN is listed
+    // Branch-free: which pixels are lit is unpredictable, and a mispredicted branch per lit
+    // pixel cost more than the listing. Every entry is written; only non-zeros (NaN too)
+    // advance the count.
+    for (int c = 0; c < k; ++c) {
+      cols[listed] = c;
+      vals[listed] = xr[c];
+      listed += xr[c] != 0.0f;
+    }
+    if (listed == 0 && accumulate) continue;  // adds zero
     constexpr int kLanes = kMaxLanes;
+    const int* c = cols.data();
+    const float* v = vals.data();
     int j = 0;
-    for (; j + 4 * kLanes <= n; j += 4 * kLanes) row_block<kLanes, 4>(cols.data(), vals.data(), listed, w + j, n, yr + j);
-    for (; j + kLanes <= n; j += kLanes) row_block<kLanes, 1>(cols.data(), vals.data(), listed, w + j, n, yr + j);
-    for (; j + 4 <= n; j += 4) row_block<4, 1>(cols.data(), vals.data(), listed, w + j, n, yr + j);
+    for (; j + 4 * kLanes <= n; j += 4 * kLanes) row_block<kLanes, 4>(c, v, listed, w + j, n, yr + j, accumulate, alpha);
+    for (; j + kLanes <= n; j += kLanes) row_block<kLanes, 1>(c, v, listed, w + j, n, yr + j, accumulate, alpha);
+    for (; j + 4 <= n; j += 4) row_block<4, 1>(c, v, listed, w + j, n, yr + j, accumulate, alpha);
     for (; j < n; ++j) {
       float s = 0.0f;
-      for (int q = 0; q < listed; ++q) s += vals[q] * w[static_cast<long>(cols[q]) * n + j];
-      yr[j] = s;
+      for (int q = 0; q < listed; ++q) s += v[q] * w[static_cast<long>(c[q]) * n + j];
+      yr[j] = alpha * s + (accumulate ? yr[j] : 0.0f);
     }
   }
+}
+
+void transpose(const float* x, int rows, int cols, float* xt) {
+  // Blocks of 16×16 keep both sides' cache lines in use.
+  constexpr int kBlock = 16;
+  for (int r0 = 0; r0 < rows; r0 += kBlock)
+    for (int c0 = 0; c0 < cols; c0 += kBlock)
+      for (int r = r0; r < std::min(rows, r0 + kBlock); ++r)
+        for (int c = c0; c < std::min(cols, c0 + kBlock); ++c)
+          xt[static_cast<long>(c) * rows + r] = x[static_cast<long>(r) * cols + c];
 }
 
 bool sparse_rows_pay(const float* x, long count, int n) {

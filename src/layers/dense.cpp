@@ -38,14 +38,16 @@ void Dense::reserve(int max_batch) {
   y_.reserve(max_batch, options_.units);
   dz_.reserve(max_batch, options_.units);
   dx_.reserve(max_batch, in_);
+  xt_.reserve(max_batch, in_);
 }
 
 ConstMatrixView Dense::forward(ConstMatrixView x, bool /*training*/) {
   batch_ = static_cast<int>(x.rows());
   x_ = x.data();
   MatrixView y = y_.rows(batch_);
-  // MNIST pixels are mostly zero: the first layer's product skips them where that pays.
-  if (sparse_rows_pay(x.data(), static_cast<long>(batch_) * in_, options_.units))
+  // MNIST pixels are mostly zero: the first layer's products skip them where that pays.
+  sparse_input_ = sparse_rows_pay(x.data(), static_cast<long>(batch_) * in_, options_.units);
+  if (sparse_input_)
     sparse_rows_gemm(x.data(), batch_, in_, W_.data(), options_.units, y.data());
   else
     gemm({batch_, options_.units, in_, x.data(), in_, false, W_.data(), options_.units, false, y.data(),
@@ -72,9 +74,19 @@ ConstMatrixView Dense::backward_from_preactivation(ConstMatrixView dz) {
     gemm({batch_, in_, out, dz.data(), out, false, W_.data(), out, true, dx, in_, false});
   }
   const ConstMatrixView input_gradient = dx ? ConstMatrixView(dx, batch_, in_) : empty_view();
+  // A sparse x is listed by column (one row of xᵀ per weight row): xᵀ·dz then sums only the
+  // images where each pixel is lit, and a descending step leaves never-lit pixels' rows alone.
+  const float* xt = nullptr;
+  if (sparse_input_) {
+    transpose(x_, batch_, in_, xt_.data());
+    xt = xt_.data();
+  }
   if (descent_rate_ > 0.0f) {
-    // W += -rate·xᵀ·dz in the GEMM's accumulate; the bias's gradient is small.
-    gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, W_.data(), out, true, -descent_rate_});
+    // W += -rate·xᵀ·dz in the product's accumulate; the bias's gradient is small.
+    if (xt)
+      sparse_rows_gemm(xt, in_, batch_, dz.data(), out, W_.data(), /*accumulate=*/true, -descent_rate_);
+    else
+      gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, W_.data(), out, true, -descent_rate_});
     if (options_.use_bias) {
       column_sums(dz.data(), batch_, out, db_.data());
       for (int j = 0; j < out; ++j) b_[j] -= descent_rate_ * db_[j];
@@ -82,7 +94,10 @@ ConstMatrixView Dense::backward_from_preactivation(ConstMatrixView dz) {
     return input_gradient;
   }
   // dW = xᵀ·dz
-  gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, dW_.data(), out, false});
+  if (xt)
+    sparse_rows_gemm(xt, in_, batch_, dz.data(), out, dW_.data());
+  else
+    gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, dW_.data(), out, false});
   if (options_.use_bias) column_sums(dz.data(), batch_, out, db_.data());
   return input_gradient;
 }

@@ -41,8 +41,9 @@ class Dense final : public Layer {
   RowVector b_, db_;
   const float* x_ = nullptr;  // the last forward's input, for dW
   int batch_ = 0;
+  bool sparse_input_ = false;  // the last forward's x was mostly zeros (MNIST pixels)
   float descent_rate_ = 0.0f;
-  BatchBuffer y_, dz_, dx_;
+  BatchBuffer y_, dz_, dx_, xt_;  // xt_: x transposed, for a sparse x's weight gradient
 };
 
 }  // namespace digitrain
