@@ -116,6 +116,8 @@ struct MnistDense {
     dense.initialize(rng);
     for (int j = 0; j < n; ++j) dense.bias()[j] = rng.uniform(-0.1f, 0.1f);
     dense.reserve(rows);
+    // These tests are about the sparse path: they must not pass through the GEMM instead.
+    EXPECT_TRUE(sparse_rows_pay(x.data(), static_cast<long>(rows) * k, n));
   }
   // x·W through the reference.
   std::vector<float> reference_product() {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
+#include "layers/dense.h"
 #include "model/presets.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
@@ -139,6 +141,25 @@ TEST(Trainer, DivergenceKeepsWeightsFromBeforeTheLossClimbed) {
   trainer.fit();
   ASSERT_FALSE(trainer.history().error.empty());
   EXPECT_GT(model->evaluate(head(all_of(mnist.test), 1000)).accuracy, trained - 0.05);
+}
+
+// An infinite weight on a pixel no image lights (the corner) leaves the loss finite, since
+// the sparse first layer skips that row; the snapshot taken then must not keep it. A NaN on
+// a central pixel then makes the loss NaN, and the weights restored are finite.
+TEST(Trainer, NeverKeepsNonFiniteWeightsAsTheGoodOnes) {
+  const Mnist& mnist = testing::real_mnist();
+  auto model = build_model(preset_spec("mlp-300-100"), 1);
+  Trainer trainer(*model, head(all_of(mnist.train), 32000), std::nullopt, {32, 1, true, 1});
+  trainer.run(50);
+  Dense& first = dynamic_cast<Dense&>(*model->layers()[1]);
+  first.kernel()(0, 5) = std::numeric_limits<float>::infinity();  // pixel (0, 0): never lit
+  trainer.run(100);  // takes a snapshot at step 100 with that weight
+  ASSERT_TRUE(trainer.history().error.empty()) << "the loss stayed finite: the row was skipped";
+  first.kernel().row(14 * 28 + 14).setConstant(std::numeric_limits<float>::quiet_NaN());
+  trainer.run(5);
+  ASSERT_FALSE(trainer.history().error.empty());
+  for (const Param& p : model->params())
+    for (long i = 0; i < p.size; ++i) ASSERT_TRUE(std::isfinite(p.value[i])) << p.name << "[" << i << "]";
 }
 
 // Momenta built on the diverged weights are dropped with them: the same model then trains

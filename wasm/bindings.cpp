@@ -191,7 +191,7 @@ class Session {
       if (!model_ || count <= 0) return empty_array("Float32Array");
       // 64-bit: on wasm32 a size_t product of an absurd count wraps around.
       const uint64_t needed = static_cast<uint64_t>(model_->input_size()) * static_cast<uint64_t>(count);
-      if (pixels["length"].as<double>() < static_cast<double>(needed)) return empty_array("Float32Array");
+      if (!has_at_least(pixels, static_cast<double>(needed))) return empty_array("Float32Array");
       // Left uninitialised: this file is compiled for size, and zero-filling a vector of a
       // 1,000-image batch byte by byte took 7 % of batch predict (V8 profile).
       const std::unique_ptr<uint8_t[]> input(new uint8_t[needed]);
@@ -207,7 +207,7 @@ class Session {
   val layerOutputs(const val& pixels) {
     return or_empty("Array", [&] {
       val out = val::array();
-      if (!model_ || pixels["length"].as<double>() < model_->input_size()) return out;
+      if (!model_ || !has_at_least(pixels, model_->input_size())) return out;
       const std::vector<uint8_t> in = copy_in<uint8_t>(pixels);
       const std::vector<std::vector<float>> outputs = model_->layer_outputs(in.data());
       for (size_t i = 0; i < outputs.size(); ++i) {
@@ -308,7 +308,7 @@ val preset_text(const std::string& name) {
 val preprocess_digit(const val& ink, int width, int height) {
   return or_empty("Uint8Array", [&] {
     if (width <= 0 || height <= 0 || width > 8192 || height > 8192 ||
-        ink["length"].as<double>() < static_cast<double>(width) * height)
+        !has_at_least(ink, static_cast<double>(width) * height))
       return empty_array("Uint8Array");
     const std::vector<float> values = copy_in<float>(ink);
     const MnistImage image = to_mnist_layout(values.data(), width, height);

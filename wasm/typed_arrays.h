@@ -8,6 +8,15 @@
 
 namespace digitrain {
 
+// Whether `array` has at least `count` elements. null and undefined have none (reading
+// their length would throw in JS, past the bindings' C++ guards); anything else without a
+// numeric length ({}, a number) neither: its length converts to NaN, which compares false
+// either way, so the test is written so that NaN fails it.
+inline bool has_at_least(const emscripten::val& array, double count) {
+  if (array.isNull() || array.isUndefined()) return false;
+  return array["length"].as<double>() >= count;
+}
+
 // The first `count` elements of a JS typed array (or a plain array of numbers) into memory
 // the caller owns.
 template <class T>
@@ -21,6 +30,7 @@ void copy_in_to(const emscripten::val& array, T* destination, size_t count) {
 // One copy from a JS typed array into the WASM heap.
 template <class T>
 std::vector<T> copy_in(const emscripten::val& array) {
+  if (array.isNull() || array.isUndefined()) return {};  // nothing, as for {}: callers say what is missing
   std::vector<T> out(array["length"].as<size_t>());
   copy_in_to(array, out.data(), out.size());
   return out;

@@ -111,6 +111,7 @@ BatchResult Sequential::train_step(ConstMatrixView x, const uint8_t* labels) {
 }
 
 void Sequential::set_descent_rate(float rate) {
+  if (!(rate > 0.0f)) rate = 0.0f;  // layers descend only at a positive rate; NaN too is off
   if (descent_valid_ && rate == descent_rate_) return;
   optimizer_params_.clear();
   for (auto& layer : layers_)

@@ -50,6 +50,12 @@ void Trainer::begin_epoch() {
 }
 
 void Trainer::snapshot_weights() {
+  // Weights can turn non-finite before the loss shows it: the sparse first layer skips the
+  // rows of unlit pixels, so an infinite weight there leaves the loss finite until its
+  // pixel lights up. Such weights are never kept as the good ones.
+  for (const Param& p : model_.params())
+    for (long i = 0; i < p.size; ++i)
+      if (!std::isfinite(p.value[i])) return;
   float* out = good_weights_.data();
   for (const Param& p : model_.params()) out = std::copy(p.value, p.value + p.size, out);
   good_weights_step_ = total_steps_;

@@ -110,6 +110,8 @@ test('bad input gives messages, and what the user had stays', () => {
       /train-images-idx3-ubyte: truncated/);
     // Labels given as images.
     assert.match(s.loadData(mnist[1], mnist[1], mnist[2], mnist[3]).error, /magic 0x00000801, expected 0x00000803/);
+    // No files at all: an answer, not a TypeError from inside the module.
+    assert.match(s.loadData(null, undefined, null, null).error, /train-images-idx3-ubyte: 0 bytes/);
     assert.match(s.createModel('{"layers": []}', 1).error, /a model description must be a JSON object/);
     assert.match(s.createModel({ layers: new Float32Array(2) }, 1).error, /model description: expected JSON data .* found Float32Array/);
     const loop = { layers: [] };
@@ -181,6 +183,7 @@ test('preprocessDigit centres and scales a stroke', () => {
   assert.equal(rows.size, 20);
   assert.ok(Math.abs(cy / mass - 14) < 0.6);
   assert.equal(dt.preprocessDigit(new Float32Array(10), 100, 100).length, 0, 'too few values');
+  assert.equal(dt.preprocessDigit({}, 10, 10).length, 0, 'no values at all');
 });
 
 test('a failed call changes nothing: bad training options, bad data, absurd sizes', () => {
@@ -222,6 +225,11 @@ test('layerOutputs gives each layer\'s output for one image; predictTestLabels a
     const probs = s.predict(image, 1);
     outputs[3].values.forEach((p, i) => assert.ok(Math.abs(p - probs[i]) < 1e-6));
     assert.equal(s.layerOutputs(new Uint8Array(10)).length, 0, 'too few pixels: nothing');
+    // Values without a numeric length hold no pixels (their length is NaN to the module).
+    for (const notPixels of [{}, 5, 'abc', null, undefined, { length: 'x' }]) {
+      assert.equal(s.predict(notPixels, 1).length, 0, `predict(${JSON.stringify(notPixels)}, 1)`);
+      assert.equal(s.layerOutputs(notPixels).length, 0, `layerOutputs(${JSON.stringify(notPixels)})`);
+    }
 
     const count = 100;
     const pixels = new Uint8Array(count * 784);
