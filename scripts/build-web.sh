@@ -99,8 +99,10 @@ read -r dist_bytes _ < <(gzipped_size "$dist" ! -path "$dist/data/*")
 echo "build-web: dist/ (the embeddable widget): $dist_bytes bytes gzipped without MNIST; with MNIST $(du -sh "$dist" | cut -f1)"
 
 # Page weight: what a visitor downloads before MNIST and the model (bench/page-figures.mjs
-# measures what the page really fetches); the TF.js converter only when it is used.
-read -r bytes files < <(gzipped_size "$out" ! -path "$out/data/*" ! -path "$out/models/*" ! -name 'digitrain-formats.*')
+# measures what the page really fetches); the TF.js converter only when it is used, and the
+# embedding example (embed.*) never.
+read -r bytes files < <(gzipped_size "$out" ! -path "$out/data/*" ! -path "$out/models/*" ! -name 'digitrain-formats.*' \
+  ! -name 'embed.*')
 read -r formats_bytes _ < <(gzipped_size "$out" -name 'digitrain-formats.*')
 echo "build-web: page weight without MNIST and the model: $bytes bytes gzipped ($files files;" \
      "the default model adds $(gzip -9 -c "$model" | wc -c); opening or saving a TF.js model" \
