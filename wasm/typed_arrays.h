@@ -30,7 +30,7 @@ void copy_in_to(const emscripten::val& array, T* destination, size_t count) {
 // One copy from a JS typed array into the WASM heap.
 template <class T>
 std::vector<T> copy_in(const emscripten::val& array) {
-  if (array.isNull() || array.isUndefined()) return {};  // nothing, as for {}: callers say what is missing
+  if (!has_at_least(array, 1)) return {};  // null, {}, a number: nothing; callers say what is missing
   std::vector<T> out(array["length"].as<size_t>());
   copy_in_to(array, out.data(), out.size());
   return out;

@@ -73,33 +73,24 @@ ConstMatrixView Dense::backward_from_preactivation(ConstMatrixView dz) {
     dx = dx_.rows(batch_).data();
     gemm({batch_, in_, out, dz.data(), out, false, W_.data(), out, true, dx, in_, false});
   }
-  const ConstMatrixView input_gradient = dx ? ConstMatrixView(dx, batch_, in_) : empty_view();
-  // A sparse x is listed by column (one row of xᵀ per weight row): xᵀ·dz then sums only the
-  // images where each pixel is lit, and a descending step leaves never-lit pixels' rows alone.
-  const float* xt = nullptr;
+  // dW = xᵀ·dz, or, descending, W += -rate·xᵀ·dz in the product's accumulate.
+  const bool descend = descent_rate_ > 0.0f;
+  float* target = descend ? W_.data() : dW_.data();
+  const float alpha = descend ? -descent_rate_ : 1.0f;
   if (sparse_input_) {
+    // A sparse x listed by column (one row of xᵀ per weight row): xᵀ·dz sums only the images
+    // where each pixel is lit, and a descending step leaves never-lit pixels' rows alone.
     transpose(x_, batch_, in_, xt_.data());
-    xt = xt_.data();
+    sparse_rows_gemm(xt_.data(), in_, batch_, dz.data(), out, target, descend, alpha);
+  } else {
+    gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, target, out, descend, alpha});
   }
-  if (descent_rate_ > 0.0f) {
-    // W += -rate·xᵀ·dz in the product's accumulate; the bias's gradient is small.
-    if (xt)
-      sparse_rows_gemm(xt, in_, batch_, dz.data(), out, W_.data(), /*accumulate=*/true, -descent_rate_);
-    else
-      gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, W_.data(), out, true, -descent_rate_});
-    if (options_.use_bias) {
-      column_sums(dz.data(), batch_, out, db_.data());
+  if (options_.use_bias) {
+    column_sums(dz.data(), batch_, out, db_.data());
+    if (descend)  // the bias's gradient is small: stepped from db_
       for (int j = 0; j < out; ++j) b_[j] -= descent_rate_ * db_[j];
-    }
-    return input_gradient;
   }
-  // dW = xᵀ·dz
-  if (xt)
-    sparse_rows_gemm(xt, in_, batch_, dz.data(), out, dW_.data());
-  else
-    gemm({in_, out, batch_, x_, in_, true, dz.data(), out, false, dW_.data(), out, false});
-  if (options_.use_bias) column_sums(dz.data(), batch_, out, db_.data());
-  return input_gradient;
+  return dx ? ConstMatrixView(dx, batch_, in_) : empty_view();
 }
 
 std::vector<Param> Dense::params() {
