@@ -6,7 +6,16 @@ cd "$(dirname "$0")/.."
 
 # What the build and the tests need; keep in sync with README.md.
 APT_PACKAGES=(cmake make g++ libeigen3-dev libgtest-dev googletest emscripten nlohmann-json3-dev
-              libcli11-dev libstb-dev chromium)
+              libcli11-dev libstb-dev chromium
+              # Firefox and Safari's engine (WebKitGTK's MiniBrowser through WebKitWebDriver,
+              # which needs a display: xvfb) for the cross-engine browser tests.
+              firefox-esr webkit2gtk-driver xvfb xauth
+              # libFuzzer with ASan and UBSan (the fuzz harnesses and the sanitizer build).
+              clang-14 libclang-rt-14-dev
+              # Decoders for the terminal trainer's pictures (PNG, JPEG).
+              libpng-dev libjpeg62-turbo-dev
+              # Fashion-MNIST, the four original gzip IDX files.
+              dataset-fashion-mnist)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
