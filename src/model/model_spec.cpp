@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/json_text.h"
 #include "core/json_errors.h"
+#include "data/dataset_catalog.h"
 
 namespace digitrain {
 
@@ -35,6 +36,12 @@ FitSettings parse_fit(const json& j, const std::string& where) {
     if (!j["pixel_scale"].is_number() || !(j["pixel_scale"].get<double>() > 0))
       throw Error(where + ": fit 'pixel_scale' must be a positive number");
     fit.pixel_scale = j["pixel_scale"].get<float>();
+  }
+  if (j.contains("dataset")) {
+    const json& d = j["dataset"];
+    if (!d.is_string() || !find_dataset(d.get<std::string>()))
+      throw Error(where + ": fit 'dataset' must be one of " + dataset_names() + ", got " + json_text(d));
+    fit.dataset = d.get<std::string>();
   }
   if (!j.contains("validation")) return fit;
   const json& v = j["validation"];
@@ -125,7 +132,10 @@ json fit_settings_to_json(const FitSettings& fit) {
     case FitSettings::Validation::split: v = {{"mode", "split"}, {"fraction", fit.split_fraction}}; break;
     case FitSettings::Validation::test: v = {{"mode", "test"}}; break;
   }
-  return {{"batch_size", fit.batch_size}, {"epochs", fit.epochs}, {"pixel_scale", fit.pixel_scale}, {"validation", v}};
+  json j = {{"batch_size", fit.batch_size}, {"epochs", fit.epochs}, {"pixel_scale", fit.pixel_scale}, {"validation", v}};
+  // MNIST is the default: files written before datasets had names read the same.
+  if (fit.dataset != "mnist") j["dataset"] = fit.dataset;
+  return j;
 }
 
 json describe_model(Sequential& model, const FitSettings& fit) {

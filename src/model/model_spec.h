@@ -17,6 +17,7 @@ struct FitSettings {
   enum class Validation { none, head, split, test } validation = Validation::none;
   int head_count = 0;             // head: the first N training images validate
   double split_fraction = 0.0;    // split: the last fraction validates (Keras' validation_split)
+  std::string dataset = "mnist";  // what the model is made for (data/dataset_catalog.h)
 };
 
 struct ModelSpec {
