@@ -22,6 +22,7 @@
 #include "model/model_file.h"
 #include "model/presets.h"
 #include "model/tfjs_format.h"
+#include "training/mixing.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
 
@@ -113,7 +114,7 @@ void print_test_line(Sequential& model, const Dataset& test) {
 
 struct TrainArgs {
   ModelChoice model;
-  std::string data_dir, dataset, save, save_tfjs;
+  std::string data_dir, dataset, extra_data, save, save_tfjs;
   std::optional<int> epochs, batch_size, limit;
   std::optional<double> learning_rate;
   uint64_t seed = 1;
@@ -131,16 +132,30 @@ int run_train(const TrainArgs& args) {
   auto model = build_model(spec, args.seed);
   const Mnist mnist = load_mnist(data_dir_for(args.data_dir, args.dataset, spec.fit.dataset));
   const TrainingData data = plan_training_data(spec.fit, mnist.train, mnist.test, args.limit.value_or(0));
+  // --extra-data: the learner's own images, repeated and changed a little (training/mixing.h).
+  Dataset mixed;
+  Samples train_samples = data.train;
+  if (!args.extra_data.empty()) {
+    const Dataset extra = load_idx_pair(args.extra_data);
+    MixOptions mix;
+    mix.seed = args.seed;
+    mixed = mix_extra_samples(data.train, extra, mix);
+    train_samples = all_of(mixed);
+    const int copies = copies_per_extra_image(data.train.count, extra.count, mix);
+    std::printf("Mixing in %d images from %s, each %d time%s (shifted, turned and scaled a little): %d of %d samples\n",
+                extra.count, args.extra_data.c_str(), copies, copies == 1 ? "" : "s", mixed.count - data.train.count,
+                mixed.count);
+  }
 
   std::printf("Training %s on %d %s images%s, %d epoch%s, batch size %d, %s (learning rate %g), seed %llu\n",
-              spec.name.c_str(), data.train.count, find_dataset(spec.fit.dataset)->title,
+              spec.name.c_str(), train_samples.count, find_dataset(spec.fit.dataset)->title,
               data.validation ? (", validating on " + data.validation_description).c_str() : "", spec.fit.epochs,
               spec.fit.epochs == 1 ? "" : "s",
               spec.fit.batch_size, model->optimizer()->class_name(), model->optimizer()->learning_rate(),
               static_cast<unsigned long long>(args.seed));
   std::fflush(stdout);
 
-  Trainer trainer(*model, data.train, data.validation, {spec.fit.batch_size, spec.fit.epochs, true, args.seed});
+  Trainer trainer(*model, train_samples, data.validation, {spec.fit.batch_size, spec.fit.epochs, true, args.seed});
   ProgressPrinter progress(std::cout, isatty(STDOUT_FILENO), spec.fit.epochs);
   std::signal(SIGINT, on_interrupt);
   Callbacks callbacks;
@@ -267,6 +282,10 @@ int run(int argc, char** argv) {
   add_model_choice(train_cmd, train.model, false);
   train_cmd->add_option("--data", train.data_dir, "Folder with the four IDX files (default data/DATASET)");
   add_dataset_option(train_cmd, train.dataset);
+  train_cmd->add_option("--extra-data", train.extra_data,
+                        "A folder with one pair of IDX files (NAME-images-idx3-ubyte, NAME-labels-idx1-ubyte), "
+                        "e.g. the page's My digits export, mixed into training: each image repeated, shifted, "
+                        "turned and scaled a little");
   train_cmd->add_option("--epochs", train.epochs, "Epochs (default: the preset's)")->check(CLI::Range(0, 100000));
   train_cmd->add_option("--batch-size", train.batch_size, "Batch size (default: the preset's)")->check(CLI::Range(1, 65536));
   train_cmd->add_option("--learning-rate", train.learning_rate, "Learning rate (default: the preset's)")

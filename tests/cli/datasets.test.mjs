@@ -111,3 +111,33 @@ test('evaluate --data on a folder with one IDX pair of any name', () => {
   assert.equal(mismatch.code, 1);
   assert.match(mismatch.err, /200 images but 10 labels/);
 });
+
+test('train --extra-data mixes a pair of IDX files in: the model learns them, MNIST stays', () => {
+  // 40 "drawings in another hand": MNIST test digits 1000-1039 transposed (mirrored across
+  // the diagonal), which a model of upright MNIST gets mostly wrong, with their true labels.
+  const images = readFileSync(join(root, 'data/mnist/t10k-images-idx3-ubyte')).subarray(16);
+  const labels = readFileSync(join(root, 'data/mnist/t10k-labels-idx1-ubyte')).subarray(8);
+  const transposed = Array.from({ length: 40 }, (_, k) => {
+    const src = images.subarray((1000 + k) * 784, (1001 + k) * 784), out = new Uint8Array(784);
+    for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) out[c * 28 + r] = src[r * 28 + c];
+    return out;
+  });
+  const mine = join(work, 'mine');
+  mkdirSync(mine);
+  writeFileSync(join(mine, 'my-digits-images-idx3-ubyte'), idxImages(transposed));
+  writeFileSync(join(mine, 'my-digits-labels-idx1-ubyte'), idxLabels([...labels.subarray(1000, 1040)]));
+
+  const plain = join(work, 'plain.json'), mixed = join(work, 'mixed.json');
+  const p = run(['train', '--preset', 'mlp-128-128', '--epochs', '1', '--save', plain]);
+  assert.equal(p.code, 0, p.err);
+  const m = run(['train', '--preset', 'mlp-128-128', '--epochs', '1', '--extra-data', mine, '--save', mixed]);
+  assert.equal(m.code, 0, m.err);
+  assert.match(m.out, /Mixing in 40 images from .*mine, each 100 times \(shifted, turned and scaled a little\): 4000 of 64000 samples/);
+  const onMine = (model) => testAccuracy(run(['evaluate', '--model', model, '--data', mine]).out);
+  const before = onMine(plain), after = onMine(mixed);
+  assert.ok(before < 0.5, `a plain model reads ${before} of the transposed digits`);
+  assert.ok(after >= 0.9, `after mixing them in: ${after}`);
+  const mnistBefore = testAccuracy(p.out), mnistAfter = testAccuracy(m.out);
+  console.log(`extra-data: own digits ${before} -> ${after}, MNIST test ${mnistBefore} -> ${mnistAfter}`);
+  assert.ok(Math.abs(mnistAfter - mnistBefore) <= 0.01, `MNIST test ${mnistBefore} -> ${mnistAfter}`);
+});
