@@ -47,10 +47,12 @@ bundle=(--bundle --format=esm "${minify[@]}")
   # The worker's import() of the converter names its URL at run time, so esbuild leaves it be.
   "$esbuild" worker.js --outfile=worker.js "${bundle[@]}"
   "$esbuild" app.js --outfile=app.js --external:./digitrain.js "${bundle[@]}"
+  # frame.html's script (the widget in an iframe, driven by postMessage), for dist/ too.
+  "$esbuild" frame.js --outfile=frame.js --external:./digitrain.js "${bundle[@]}"
   "$esbuild" digitrain-formats.mjs --outfile=digitrain-formats.mjs "${minify[@]}"
   "$esbuild" $(find . -name '*.css') --outdir=. --outbase=. "${minify[@]}"
   # What the bundles took in is not served on its own.
-  find . -name '*.js' ! -name digitrain.js ! -name worker.js ! -name app.js -delete
+  find . -name '*.js' ! -name digitrain.js ! -name worker.js ! -name app.js ! -name frame.js ! -name sw.js -delete
   rm -f digitrain.mjs
   find . -type d -empty -delete
 )
@@ -84,6 +86,10 @@ find "$dist" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
 (cd "$out" && find . -type f ! -path './data/*' ! -path './models/*' ! -name index.html ! -name app.js -print0) |
   while IFS= read -r -d '' f; do mkdir -p "$dist/$(dirname "$f")" && cp "$out/$f" "$dist/$f"; done
 cp -u "$out"/data/*.gz "$dist/data/"
+# The offline copy (sw.js): each folder's worker lists that folder's own files.
+node scripts/lib/write-precache.mjs "$out" embed. frame.
+cp web/sw.js "$dist/sw.js"
+node scripts/lib/write-precache.mjs "$dist"
 # Sizes as gzip would send them: "<bytes> <files>" for the files under $1 that the find
 # tests after it let through.
 gzipped_size() {
@@ -100,9 +106,9 @@ echo "build-web: dist/ (the embeddable widget): $dist_bytes bytes gzipped withou
 
 # Page weight: what a visitor downloads before MNIST and the model (bench/page-figures.mjs
 # measures what the page really fetches); the TF.js converter only when it is used, and the
-# embedding example (embed.*) never.
+# embedding example (embed.*) and the iframe page (frame.*) never.
 read -r bytes files < <(gzipped_size "$out" ! -path "$out/data/*" ! -path "$out/models/*" ! -name 'digitrain-formats.*' \
-  ! -name 'embed.*')
+  ! -name 'embed.*' ! -name 'frame.*')
 read -r formats_bytes _ < <(gzipped_size "$out" -name 'digitrain-formats.*')
 echo "build-web: page weight without MNIST and the model: $bytes bytes gzipped ($files files;" \
      "the default model adds $(gzip -9 -c "$model" | wc -c); opening or saving a TF.js model" \

@@ -3,6 +3,7 @@
 // that: an embedded widget never touches its host page's URL.
 import './digitrain.js';
 import { readHash, writeHash } from './settings.js';
+import { registerOffline } from './offline.js';
 
 const trainer = document.getElementById('trainer');
 for (const [attribute, value] of Object.entries(readHash())) trainer.setAttribute(attribute, value);
@@ -16,3 +17,6 @@ window.digitrain = {
   get peakHeapBytes() { return trainer.session?.peakHeapBytes; },
   get learningRate() { return trainer.session?.learningRate; },
 };
+
+// Works offline after the first visit (sw.js); a newer build is announced, not forced.
+registerOffline();

@@ -23,7 +23,10 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 // Starts the server and Chromium. Resolves to {browser, page, url, errors, server, close}.
 // `errors` fills with every console error and uncaught exception of the page and its
 // workers, as strings, so a test can end with assert.deepEqual(errors, []).
-export async function openBrowser({ root = WEB_ROOT, crossOriginIsolated = false } = {}) {
+// Service workers are blocked unless asked for: the demo page registers one (sw.js), and a
+// test's page.route() does not see what a service worker fetches. tests/browser/offline
+// allows them.
+export async function openBrowser({ root = WEB_ROOT, crossOriginIsolated = false, serviceWorkers = 'block' } = {}) {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing; install Debian's Chromium: apt-get install chromium`);
   }
@@ -36,7 +39,7 @@ export async function openBrowser({ root = WEB_ROOT, crossOriginIsolated = false
     await server.close();
     throw err;
   }
-  const page = await browser.newPage();
+  const page = await browser.newPage({ serviceWorkers });
   const errors = collectErrors(page);
   let closed = false;
   const close = async () => {

@@ -1,0 +1,115 @@
+// Types for Digitrain's widgets, for pages and tutorials written in TypeScript or checked with
+// JSDoc. The elements are defined by importing the package (or dist/digitrain.js):
+//   import 'digitrain';                       // or <script type="module" src=".../digitrain.js">
+//   const trainer = document.querySelector('digit-trainer')!;
+//   trainer.addEventListener('epochend', (e) => console.log(e.detail.accuracy));
+// custom-elements.json lists the same API for editors and documentation tools;
+// tests/package/manifest.test.mjs keeps both in step with web/.
+
+/** A preset's name: the four Keras MNIST tutorials, TensorFlow's Fashion-MNIST one, and any newer ones. */
+export type PresetName = 'mlp-300-100' | 'mlp-128-128' | 'mlp-256' | 'cnn-16-8' | 'fashion-mlp-128' | (string & {});
+
+/** A panel of <digit-trainer>, in the order given to `panels`. */
+export type PanelName = 'controls' | 'summary' | 'charts' | 'drawing' | 'predictions' | 'heatmap' | 'weights' | 'confusion' | (string & {});
+
+export interface TrainerSettings {
+  preset: PresetName;
+  optimizer: 'adam' | 'sgd';
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+}
+
+export interface EvaluationFigures { loss: number; accuracy: number; }
+
+export interface ReadyDetail { trainCount: number; testCount: number; }
+export interface ModelChangeDetail { name: string; origin: string; paramCount: number; }
+export interface EpochEndDetail {
+  epoch: number; loss: number; accuracy: number;
+  val_loss?: number; val_accuracy?: number;
+}
+export interface TrainEndDetail {
+  /** done: every epoch ran; stopped: stop() or the Stop button; diverged: the loss exploded or the run stuck at chance. */
+  reason: 'done' | 'stopped' | 'diverged' | (string & {});
+  /** Test-set figures of the model in use after the run (for `diverged`, the model kept). */
+  test?: EvaluationFigures;
+  seconds?: number;
+  error?: string;
+}
+export interface PredictionDetail {
+  /** The class with the highest probability (0-9). */
+  digit: number;
+  probabilities: number[] | Float32Array;
+  /** The 28x28 image the model saw, MNIST layout. */
+  input: Uint8Array;
+  source: 'drawing' | 'api' | (string & {});
+}
+export interface ErrorDetail { message: string; about?: string; }
+
+/** What predict() takes: a picture of a digit (any size, dark on light or light on dark) or 784 MNIST-layout pixels. */
+export type DigitImage = ImageData | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ArrayLike<number>;
+
+// The widget's 'error' is a CustomEvent with a message, not the DOM's ErrorEvent.
+export interface DigitTrainerEventMap extends Omit<HTMLElementEventMap, 'error'> {
+  ready: CustomEvent<ReadyDetail>;
+  modelchange: CustomEvent<ModelChangeDetail>;
+  epochend: CustomEvent<EpochEndDetail>;
+  trainend: CustomEvent<TrainEndDetail>;
+  prediction: CustomEvent<PredictionDetail>;
+  settingschange: CustomEvent<TrainerSettings>;
+  error: CustomEvent<ErrorDetail>;
+}
+
+/** <digit-trainer>: trains a Keras-style model on MNIST in a Web Worker, with the panels asked for. */
+export declare class DigitTrainer extends HTMLElement {
+  static readonly observedAttributes: readonly string[];
+  /** The current training set-up (a copy). */
+  readonly settings: TrainerSettings;
+  /** 'idle' | 'training' | 'paused' | ... */
+  readonly state: string;
+  /** Resolves once the worker runs and MNIST is loaded. */
+  readonly ready: Promise<unknown>;
+  /** Trains a fresh model with the current settings; resolves with the trainend detail. */
+  train(): Promise<TrainEndDetail>;
+  stop(): void;
+  pause(): void;
+  resume(): void;
+  predict(image: DigitImage): Promise<PredictionDetail>;
+  /** The current model as a Digitrain model file (JSON text). */
+  saveModel(): Promise<unknown>;
+  /** Loads a model file's text, or a TF.js model.json with its weight files. */
+  loadModel(text: string, files?: Iterable<File> | File[]): Promise<unknown>;
+  updateSettings(partial: Partial<TrainerSettings>): void;
+  addEventListener<K extends keyof DigitTrainerEventMap>(type: K, listener: (this: DigitTrainer, ev: DigitTrainerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof DigitTrainerEventMap>(type: K, listener: (this: DigitTrainer, ev: DigitTrainerEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+export interface DigitPredictorEventMap extends Omit<HTMLElementEventMap, 'error'> {
+  prediction: CustomEvent<PredictionDetail>;
+  error: CustomEvent<ErrorDetail>;
+}
+
+/** <digit-predictor>: a drawing pad that uses a trainer's model (for="id") or a saved model file (model="url"). */
+export declare class DigitPredictor extends HTMLElement {
+  static readonly observedAttributes: readonly string[];
+  addEventListener<K extends keyof DigitPredictorEventMap>(type: K, listener: (this: DigitPredictor, ev: DigitPredictorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+}
+
+/** <digit-pad>: the drawing surface the other two use. */
+export declare class DigitPad extends HTMLElement {
+  static readonly observedAttributes: readonly string[];
+  readonly empty: boolean;
+  clear(): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'digit-trainer': DigitTrainer;
+    'digit-predictor': DigitPredictor;
+    'digit-pad': DigitPad;
+  }
+}
