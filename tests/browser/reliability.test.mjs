@@ -175,6 +175,30 @@ test('a rate raised to 10 mid-run stops the run and restores the best weights it
   await context.close();
 });
 
+test('a refused field blocks Train until fixed; a preset says what it set; no 404 (favicon)', async () => {
+  const missing = [];
+  const { page, errors, context } = await openPage();
+  page.on('response', (r) => { if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`); });
+  await page.reload();
+  await ready(page);
+  await page.fill('#learning-rate', '1000');
+  await page.dispatchEvent('#learning-rate', 'change');
+  assert.equal(await page.getAttribute('#learning-rate', 'aria-invalid'), 'true');
+  assert.equal(await page.isDisabled('#train'), true);
+  assert.equal(await message(page), 'Learning rate must be above 0 and at most 100, got 1000: not used; Train waits until it is fixed.');
+  await page.fill('#learning-rate', '0.01');
+  await page.dispatchEvent('#learning-rate', 'change');
+  assert.equal(await page.getAttribute('#learning-rate', 'aria-invalid'), null);
+  assert.equal(await page.isEnabled('#train'), true);
+  await page.selectOption('#preset', 'mlp-300-100');
+  assert.equal(await message(page), 'mlp-300-100 brings its tutorial\'s set-up: optimizer SGD, epochs 30.');
+  assert.equal(await page.inputValue('#epochs'), '30');
+  assert.deepEqual(missing, []);
+  assert.ok(await page.evaluate(() => fetch('favicon.svg').then((r) => r.ok)));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('train() settles when the worker refuses the options; panels toggled 100 times let go of everything', async () => {
   const { page, errors, context } = await openPage();
   // A description whose validation takes all 60,000 training images.
