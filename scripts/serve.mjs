@@ -28,8 +28,28 @@ const MIME_TYPES = {
   '.gz': 'application/gzip',
 };
 // What a rebuild changes: the browser must ask again each time so a rebuilt page shows at
-// once. (.json: the default model is retrained when the trainer is rebuilt.)
+// once. (.json: the default model is retrained when the trainer is rebuilt.) Every answer
+// carries validators (ETag, Last-Modified), so asking again costs a 304 and no body when
+// nothing changed.
 const NO_CACHE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json']);
+
+// A weak validator from what a rebuild changes: size and modification time (ns). Weak: the
+// same bytes served from another build would not match, and need not.
+function etagOf(stat) {
+  return `W/"${stat.size.toString(16)}-${stat.mtimeNs.toString(16)}"`;
+}
+
+// RFC 9110 13.1.2: If-None-Match wins over If-Modified-Since; weak comparison for GET.
+function notModified(req, etag, stat) {
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch != null) {
+    const tags = ifNoneMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    return tags.includes('*') || tags.includes(etag.replace(/^W\//, ''));
+  }
+  const since = Date.parse(req.headers['if-modified-since'] ?? '');
+  // HTTP dates have whole seconds.
+  return Number.isFinite(since) && Math.floor(stat.mtimeMs / 1000) * 1000 <= since;
+}
 
 // Serves `root` on host:port (port 0: any free port). Resolves to {server, url, close}.
 // headers: extra response headers for every reply (a test's Content-Security-Policy).
@@ -109,7 +129,9 @@ async function sendFile(req, res, file, urlPath) {
     return reply(res, 404, `Not found: ${urlPath}\n`);
   }
   // The length comes from the open file, so it matches the bytes that are sent.
-  const stat = await handle.stat();
+  const stat = await handle.stat({ bigint: true }).then((big) => ({
+    size: Number(big.size), mtimeMs: Number(big.mtimeMs), mtimeNs: big.mtimeNs, isFile: () => big.isFile(),
+  }));
   if (!stat.isFile()) {
     await handle.close();
     return reply(res, 404, `Not found: ${urlPath}\n`);
@@ -123,6 +145,16 @@ async function sendFile(req, res, file, urlPath) {
   // scripts, the worker's imports, the .wasm and MNIST are all fetched with CORS).
   res.setHeader('Access-Control-Allow-Origin', '*');
   if (NO_CACHE.has(ext)) res.setHeader('Cache-Control', 'no-cache');
+  const etag = etagOf(stat);
+  res.setHeader('ETag', etag);
+  res.setHeader('Last-Modified', new Date(stat.mtimeMs).toUTCString());
+  if (notModified(req, etag, stat)) {
+    await handle.close();
+    res.statusCode = 304;
+    // A 304 has no body and so no length of its own (RFC 9110 15.4.5).
+    for (const name of ['Content-Type', 'Content-Length']) res.removeHeader(name);
+    return res.end();
+  }
   if (req.method === 'HEAD') {
     await handle.close();
     return res.end();

@@ -109,8 +109,10 @@ class Session {
       if (optimizer) model_->set_optimizer(std::move(optimizer));
       if (options.contains("learningRate")) model_->optimizer()->set_learning_rate(static_cast<float>(lr));
       plan_ = plan;
+      // The page stops a diverging run (Keras would go on): a learner sees the lesson, and
+      // the best weights of the run come back.
       trainer_ = std::make_unique<Trainer>(*model_, plan_.train, plan_.validation,
-                                           FitOptions{fit.batch_size, fit.epochs, true, seed});
+                                           FitOptions{fit.batch_size, fit.epochs, true, seed, /*stop_on_divergence=*/true});
       return ok({{"stepsPerEpoch", trainer_->steps_per_epoch()},
                  {"epochs", fit.epochs},
                  {"batchSize", fit.batch_size},
@@ -157,7 +159,10 @@ class Session {
         result["accuracy"] = last.accuracy;
         result["batch"] = {{"loss", batch_loss / batches}, {"accuracy", batch_accuracy / batches}};
       }
-      if (!history.error.empty()) result["error"] = history.error;
+      if (history.stopped_diverged) {
+        result["error"] = history.error;
+        result["restoredStep"] = history.restored_step;
+      }
       return ok(result);
     });
   }
@@ -175,13 +180,46 @@ class Session {
     return ok();
   }
 
-  val evaluateTest() {
+  val evaluateTest() { return evaluateTestRange(0, data_.test.count); }
+
+  // The test images [start, start + count), clipped to the test set: the worker evaluates
+  // in chunks so a Stop or a drawing is answered in between. {ok, loss, accuracy, count}.
+  val evaluateTestRange(int start, int count) {
     return guarded([&] {
       require_model();
       if (!has_data_) throw Error("no data loaded yet");
-      const EvalResult r = model_->evaluate(all_of(data_.test), 1000);
+      start = std::max(0, std::min(start, data_.test.count));
+      count = std::max(0, std::min(count, data_.test.count - start));
+      const EvalResult r = model_->evaluate(head(tail_after(all_of(data_.test), start), count), 1000);
       return ok({{"loss", r.loss}, {"accuracy", r.accuracy}, {"count", r.count}});
     });
+  }
+
+  // The model a run starts from is put aside (stashModel) before the run builds its own,
+  // so a run that diverges can give it back (swapStash: the put-aside model becomes the
+  // current one and the other is put aside) or drop it when the run is kept (dropStash).
+  val stashModel() {
+    return guarded([&] {
+      trainer_.reset();  // it refers to the model
+      stash_spec_ = spec_;
+      stash_ = std::move(model_);
+      return ok({{"stashed", stash_ != nullptr}});
+    });
+  }
+
+  val swapStash() {
+    return guarded([&] {
+      if (!stash_) throw Error("no model was put aside");
+      trainer_.reset();
+      std::swap(stash_, model_);
+      std::swap(stash_spec_, spec_);
+      return ok(model_info(*model_, spec_));
+    });
+  }
+
+  val dropStash() {
+    stash_.reset();
+    return ok();
   }
 
   // Probabilities for `count` images of uint8 pixels; an empty array without a model, with
@@ -290,8 +328,8 @@ class Session {
 
   Mnist data_;
   bool has_data_ = false;
-  ModelSpec spec_;
-  std::unique_ptr<Sequential> model_;
+  ModelSpec spec_, stash_spec_;
+  std::unique_ptr<Sequential> model_, stash_;
   TrainingData plan_;
   std::unique_ptr<Trainer> trainer_;
 };
@@ -335,6 +373,10 @@ EMSCRIPTEN_BINDINGS(digitrain) {
       .function("setLearningRate", &Session::setLearningRate)
       .function("stopTraining", &Session::stopTraining)
       .function("evaluateTest", &Session::evaluateTest)
+      .function("evaluateTestRange", &Session::evaluateTestRange)
+      .function("stashModel", &Session::stashModel)
+      .function("swapStash", &Session::swapStash)
+      .function("dropStash", &Session::dropStash)
       .function("predict", &Session::predict)
       .function("layerOutputs", &Session::layerOutputs)
       .function("predictTestLabels", &Session::predictTestLabels)

@@ -27,7 +27,8 @@ async function transaction(mode, action) {
   }
 }
 
-// {text, savedAt, label} or undefined.
+// {text, savedAt, label, accuracy?} or undefined. `accuracy` (on the test set) lets a
+// later run replace the entry only with a better model (trainer-element.js).
 export const loadLastModel = (key) => transaction('readonly', (store) => store.get(key));
-export const saveLastModel = (key, text, label) =>
-  transaction('readwrite', (store) => store.put({ text, label, savedAt: new Date().toISOString() }, key));
+export const saveLastModel = (key, text, label, accuracy) =>
+  transaction('readwrite', (store) => store.put({ text, label, accuracy, savedAt: new Date().toISOString() }, key));

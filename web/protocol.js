@@ -1,5 +1,6 @@
 // Every message between the page and the training worker: {type, ...}. The worker owns
-// the WASM module and the model; the page owns the DOM.
+// the WASM module and the model; the page owns the DOM. Every request carries an `id`, and
+// the reply to it (or the error about it) carries the same `id` back.
 
 // Page -> worker
 export const ToWorker = Object.freeze({
@@ -8,7 +9,7 @@ export const ToWorker = Object.freeze({
   loadModel: 'load-model',         // {text: a model file, or a TF.js model.json with files: {name: Uint8Array}}
   saveModel: 'save-model',         // {}
   saveModelTfjs: 'save-model-tfjs', // {}
-  train: 'train',                  // {options: {epochs, batchSize, learningRate, seed, optimizer?, limit?}}
+  train: 'train',                  // {description?, seed, options: {epochs, batchSize, learningRate, seed, optimizer?, limit?}, keep?, previousOrigin?}: builds the run's model from description (keep: the model before is put aside and given back if the run diverges and does worse) and starts; replies train-start
   pause: 'pause',                  // {}
   resume: 'resume',                // {}
   step: 'step',                    // {}: one batch while paused
@@ -19,7 +20,8 @@ export const ToWorker = Object.freeze({
   testImages: 'test-images',       // {id, start, count} or {id, indices}
   layerOutputs: 'layer-outputs',   // {id, pixels: Uint8Array(784)}: every layer's output for one image
   confusion: 'confusion',          // {id}: the model's prediction for every test image
-  evaluate: 'evaluate',            // {}
+  evaluate: 'evaluate',            // {}: the test set, in chunks (evaluating progress); replies evaluation
+  ping: 'ping',                    // {}: replies pong (the page's check that the worker still runs)
   weights: 'weights',              // {id, index}: one parameter's values
 });
 
@@ -33,7 +35,8 @@ export const FromWorker = Object.freeze({
   trainStart: 'train-start',       // {stepsPerEpoch, epochs, batchSize, trainCount, validationCount, validation}
   progress: 'progress',            // {epoch, epochs, step, stepsPerEpoch, totalSteps, loss, accuracy, batch: {loss, accuracy}, samplesPerSecond, etaSeconds, epochsEnded: [...], heapBytes, learningRate}
   trainState: 'train-state',       // {state: 'running' | 'paused' | 'idle'}
-  trainEnd: 'train-end',           // {reason: 'done' | 'stopped' | 'diverged', error?, test?: {loss, accuracy}, seconds}
+  trainEnd: 'train-end',           // {reason: 'done' | 'stopped' | 'diverged', error?, test?: {loss, accuracy} of the model kept, seconds, kept: 'run' | 'best' | 'previous', restoredStep?, bestTest?, previousTest?}
+  evaluating: 'evaluating',        // {which: 'run' | 'previous' | 'model', done, total}: test-set evaluation progress
   prediction: 'prediction',        // {id, input: Uint8Array(784), probs: Float32Array(10)}
   predictions: 'predictions',      // {id, probs: Float32Array(count*10)}
   testImages: 'test-images',       // {id, images: Uint8Array(count*784), labels: Int32Array}
@@ -41,5 +44,7 @@ export const FromWorker = Object.freeze({
   weights: 'weights',              // {id, index, name, shape, values: Float32Array}
   layerOutputs: 'layer-outputs',   // {id, layers: [{name, className, shape, values: Float32Array}]}
   confusion: 'confusion',          // {id, labels: Int32Array, predicted: Int32Array}
-  error: 'error',                  // {about: the request type, message, file?, url?, corrupt?: a data file that did not gunzip}
+  error: 'error',                  // {id?, about: the request type, message, file?, url?, corrupt?: a data file that did not gunzip}
+  pong: 'pong',                    // {id}
+  fatal: 'fatal',                  // {message}: the module trapped; the worker has closed itself
 });

@@ -17,6 +17,9 @@ import { shareMnist } from './mnist-source.js';
 import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
 import { linkStylesheets } from './widget-styles.js';
 
+// The settings a preset sets, as the controls name them.
+const SETTING_LABELS = [['optimizer', 'optimizer'], ['epochs', 'epochs'], ['batchSize', 'batch size'], ['learningRate', 'learning rate']];
+
 export class DigitTrainer extends HTMLElement {
   static get observedAttributes() { return ATTRIBUTES; }
 
@@ -67,7 +70,12 @@ export class DigitTrainer extends HTMLElement {
     }
   }
 
-  stop() { this.#session?.stop(); }
+  stop() {
+    if (this.state === 'idle') return;
+    this.#session.stop();
+    // Answered at once: the run ends after its current slice, then the test set is evaluated.
+    this.#say('Stopping…');
+  }
   pause() { this.#session?.pause(); }
   resume() { this.#session?.resume(); }
 
@@ -115,8 +123,7 @@ export class DigitTrainer extends HTMLElement {
     // Moved, not removed, if it is back by the next task: keep the worker then.
     setTimeout(() => {
       if (this.isConnected) return;
-      for (const panel of this.#panels.values()) panel.dispose?.();
-      this.#panels.clear();
+      this.#disposePanels();
       this.#session?.dispose();
       // Put back on a page later, it starts afresh.
       this.#session = null;
@@ -214,9 +221,17 @@ export class DigitTrainer extends HTMLElement {
   updateSettings(partial) {
     const presetChanged = partial.preset && partial.preset !== this.#settings.preset;
     if (presetChanged) {
+      // A preset is a tutorial: its own optimizer, epochs, batch size and rate come with it
+      // (a typed value would rarely suit another model), and the message says which changed.
+      const before = this.#settings;
       this.#options = { ...this.#options, preset: partial.preset, model: null };
       this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
-      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description) };
+      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed };
+      const changed = SETTING_LABELS.filter(([key]) => before[key] !== this.#settings[key])
+        .map(([key, label]) => `${label} ${key === 'optimizer' ? this.#settings[key].toUpperCase().replace('ADAM', 'Adam') : this.#settings[key]}`);
+      this.#say(changed.length
+        ? `${partial.preset} brings its tutorial's set-up: ${changed.join(', ')}.`
+        : `${partial.preset} uses the same set-up as before.`);
     } else {
       Object.assign(this.#settings, partial);
       if (partial.learningRate != null) this.#session.setLearningRate(partial.learningRate);
@@ -279,15 +294,16 @@ export class DigitTrainer extends HTMLElement {
   }
 
   #buildPanels() {
-    for (const panel of this.#panels.values()) panel.dispose?.();
-    this.#panels.clear();
+    this.#disposePanels();
     this.#panelBox.replaceChildren();
-    const context = this.#panelContext();
     for (const name of PANELS.filter((p) => this.#options.panels.includes(p))) {
       const section = document.createElement('section');
       section.className = `dt__panel dt__panel--${name}`;
       this.#panelBox.append(section);
-      this.#panels.set(name, PANEL_FACTORIES[name](section, context));
+      const context = this.#panelContext();
+      const panel = PANEL_FACTORIES[name](section, context) ?? {};
+      this.#panels.set(name, panel);
+      this.#panelScopes.set(panel, context);
     }
     // A new panel starts from what is already known.
     if (this.#session.model) this.#emitInternal('model', { info: this.#session.model, origin: this.#session.modelOrigin });
@@ -296,18 +312,51 @@ export class DigitTrainer extends HTMLElement {
     this.#emitInternal('settings', this.settings);
   }
 
+  // A removed panel lets go of everything it listened to: the widget's event bus (through
+  // its scoped `events`), listeners it added with `signal` (on the host element, say), and
+  // whatever its own dispose() releases (observers, charts).
+  #disposePanels() {
+    for (const panel of this.#panels.values()) {
+      panel.dispose?.();
+      this.#panelScopes.get(panel)?.release();
+    }
+    this.#panels.clear();
+    this.#panelScopes.clear();
+  }
+
+  #panelScopes = new Map(); // panel -> its context
+
   // What a panel may use: the session, the widget's settings, messages, the current digit.
+  // Each panel gets its own: `events` remembers the listeners the panel adds, and `signal`
+  // aborts, when the panel is removed.
   #panelContext() {
     const widget = this;
+    const bus = this.#internal;
+    const added = [];
+    const aborter = new AbortController();
+    const events = {
+      addEventListener(type, listener, options) {
+        bus.addEventListener(type, listener, options);
+        added.push([type, listener, options]);
+      },
+      removeEventListener: (type, listener, options) => bus.removeEventListener(type, listener, options),
+      dispatchEvent: (event) => bus.dispatchEvent(event),
+    };
     return {
-      session: this.#session,
-      events: this.#internal,
+      get session() { return widget.#session; },
+      events,
+      signal: aborter.signal,
+      release() {
+        for (const [type, listener, options] of added.splice(0)) bus.removeEventListener(type, listener, options);
+        aborter.abort();
+      },
       get visible() { return widget.#visible; },
       get compact() { return widget.#options.compact; },
       get input() { return widget.#input; },
       panel: (name) => this.#panels.get(name),
       updateSettings: (partial) => this.updateSettings(partial),
       train: () => this.train().catch(() => {}),
+      stop: () => this.stop(),
       say: (text, kind) => this.#say(text, kind),
       fail: (text, about) => this.#fail(text, about),
       setInput: (pixels, source) => {
@@ -359,18 +408,55 @@ export class DigitTrainer extends HTMLElement {
     });
     s.addEventListener('error', (e) => this.#fail(e.detail.message, e.detail.about));
     s.addEventListener('trainend', (e) => this.#onTrainEnd(e.detail));
+    s.addEventListener('evaluating', (e) => {
+      const { which, done, total } = e.detail;
+      if (which === 'model') return;
+      const what = which === 'previous' ? 'your previous model' : 'the model';
+      this.#say(`Testing ${what} on the ${total.toLocaleString('en')} test images… ${Math.round((100 * done) / total)} %`);
+    });
+    s.addEventListener('crash', (e) => {
+      this.#fail(`${e.detail.message[0].toUpperCase()}${e.detail.message.slice(1)}. A fresh one is starting and gets your last good model back…`, 'crash');
+    });
+    s.addEventListener('recovered', (e) => {
+      this.#say(`The training worker was restarted; ${e.detail.model ?? 'the model'} (${e.detail.origin === 'trained' ? 'your last trained model' : 'the model you had'}) is back. You can train again.`, 'ok');
+    });
   }
 
   async #onTrainEnd(end) {
+    const percent = (test) => `${(100 * test.accuracy).toFixed(1)} %`;
     const test = end.test ? `test accuracy ${end.test.accuracy.toFixed(4)} (loss ${end.test.loss.toFixed(4)})` : '';
-    if (end.reason === 'diverged') this.#say(`Training stopped: ${end.error}`, 'error');
-    else this.#say(`Training ${end.reason === 'stopped' ? 'stopped' : 'finished'} after ${formatSeconds(end.seconds)}: ${test}.`, 'ok');
+    if (end.reason === 'diverged') {
+      const name = this.#session.model?.name ?? 'the model';
+      let kept = '';
+      if (end.kept === 'previous') kept = ` Your previous model (${name}, ${end.test ? percent(end.test) : 'untested'} on the test set) is kept.`;
+      else if (end.restoredStep > 0) kept = ` The best weights of this run (from step ${end.restoredStep.toLocaleString('en')}${end.test ? `, ${percent(end.test)} on the test set` : ''}) are kept.`;
+      else kept = ` The run's starting weights are kept${end.test ? ` (${percent(end.test)} on the test set)` : ''}.`;
+      const said = end.error ? `${end.error[0].toUpperCase()}${end.error.slice(1)}` : 'Training diverged';
+      this.#say(`Training stopped: ${said}.${kept}`, 'error');
+    } else {
+      this.#say(`Training ${end.reason === 'stopped' ? 'stopped' : 'finished'} after ${formatSeconds(end.seconds)}: ${test}.`, 'ok');
+    }
     this.#emitInternal('trainend', end);
     this.#emit('trainend', { ...end });
-    // Diverged weights may be barely trained: the model kept in the browser stays as it was.
-    if (end.reason === 'diverged' || !this.#options.remember) return;
+    if (this.#options.remember) await this.#remember(end);
+  }
+
+  // The model kept in this browser is replaced only by a better one: never by the model
+  // from before the run (it is the one kept, or an older one), never by a diverged run's
+  // weights unless they beat the kept one, never by a worse run.
+  async #remember(end) {
+    if (end.kept === 'previous' || !end.test) return;
     try {
-      await saveLastModel(this.#storeKey(), await this.#session.saveModel(), this.#session.model?.name);
+      const key = this.#storeKey();
+      const known = (await loadLastModel(key))?.accuracy;
+      const better = known == null ? end.reason !== 'diverged' : end.test.accuracy >= known && (end.reason !== 'diverged' || end.test.accuracy > known);
+      if (!better) {
+        if (known != null && end.reason !== 'diverged') {
+          this.#status.message.textContent += ` This browser keeps remembering the better model it had (${(100 * known).toFixed(1)} % on the test set).`;
+        }
+        return;
+      }
+      await saveLastModel(key, await this.#session.saveModel(), this.#session.model?.name, end.test.accuracy);
     } catch (e) {
       console.warn('Digitrain: could not keep the model in this browser:', e.message);
     }

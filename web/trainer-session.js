@@ -16,19 +16,40 @@ export class TrainerSession extends EventTarget {
   peakHeapBytes = 0;
   learningRate = null;
   reports = { batchGroups: 0, epochs: 0 }; // what the charts were given, for the tests
-  #runEnded = null;
+  crashes = 0;
+  #workerUrl;
+  #run = null;         // {resolve, reject} of the train() under way
+  #dataUrl = null;
+  #lastGood = null;    // how to rebuild the current model in a fresh worker: {text, files?, origin} or {description, seed}
+  #lastGoodAsked = 0;  // which model change #lastGood is for (a save that comes late is dropped)
+  #recovering = null;
 
   constructor(workerUrl) {
     super();
-    this.worker = new WorkerClient(workerUrl);
-    this.worker.on(FromWorker.model, (m) => this.#setModel(m.info, m.origin));
-    this.worker.on(FromWorker.trainState, ({ state }) => {
+    this.#workerUrl = workerUrl;
+    this.#startWorker();
+  }
+
+  #startWorker() {
+    const worker = new WorkerClient(this.#workerUrl);
+    this.worker = worker;
+    worker.onCrash = (reason) => this.#onCrash(reason);
+    worker.on(FromWorker.model, (m) => this.#setModel(m.info, m.origin));
+    worker.on(FromWorker.trainState, ({ state }) => {
       this.trainState = state;
+      worker.expectRun(state === 'running');
       this.#emit('state', { state });
     });
-    this.worker.on(FromWorker.progress, (p) => this.#onProgress(p));
-    this.worker.on(FromWorker.trainEnd, (end) => this.#onTrainEnd(end));
-    this.worker.on(FromWorker.error, ({ about, message }) => {
+    worker.on(FromWorker.progress, (p) => this.#onProgress(p));
+    worker.on(FromWorker.evaluating, (p) => this.#emit('evaluating', p));
+    worker.on(FromWorker.trainEnd, (end) => this.#onTrainEnd(end));
+    // Errors without an id (a run that failed on its way) come here; a request's own error
+    // goes to its caller.
+    worker.on(FromWorker.error, ({ about, message }) => {
+      if (about === ToWorker.train) {
+        this.#run?.reject(new Error(message));
+        this.#run = null;
+      }
       if (about === ToWorker.train || about === ToWorker.setLearningRate) this.#emit('error', { about, message });
     });
   }
@@ -40,13 +61,20 @@ export class TrainerSession extends EventTarget {
   }
 
   dispose() {
+    this.worker.onCrash = null;
     this.worker.terminate();
+    this.#run?.reject(new Error('the widget was removed from the page'));
+    this.#run = null;
   }
+
+  // Resolves once a crashed worker's successor has the data and the model back.
+  get recovering() { return this.#recovering; }
 
   // Downloads (or shares) MNIST and hands it to the worker. A cached file that turns out
   // corrupt is dropped and fetched again once. Resolves to
   // {trainCount, testCount, fromCache, bytesTransferred, cacheError}.
   async loadData(dataUrl, onProgress) {
+    this.#dataUrl = dataUrl;
     for (let attempt = 0; ; attempt++) {
       const fetched = await shareMnist(dataUrl, onProgress);
       const { files, transfer } = copyForWorker(fetched.files);
@@ -63,15 +91,21 @@ export class TrainerSession extends EventTarget {
     }
   }
 
-  createModel(description, seed, origin = 'created') {
-    return this.worker.request(ToWorker.createModel, FromWorker.model, { description, seed, origin });
+  async createModel(description, seed, origin = 'created') {
+    const reply = await this.worker.request(ToWorker.createModel, FromWorker.model, { description, seed, origin });
+    this.#lastGood = { description, seed, origin };
+    this.#lastGoodAsked++;
+    return reply;
   }
 
   // A Digitrain model file, or a TF.js model.json with its weight files {name: Uint8Array}.
-  loadModel(text, files, origin = 'loaded') {
+  async loadModel(text, files, origin = 'loaded') {
     const fields = { text, origin };
     if (files) fields.files = files;
-    return this.worker.request(ToWorker.loadModel, FromWorker.model, fields);
+    const reply = await this.worker.request(ToWorker.loadModel, FromWorker.model, fields);
+    this.#lastGood = { text, files, origin };
+    this.#lastGoodAsked++;
+    return reply;
   }
 
   async saveModel() {
@@ -83,13 +117,24 @@ export class TrainerSession extends EventTarget {
   }
 
   // Builds a fresh model from `description` and trains it; resolves with the trainend
-  // detail when the run ends (finished, stopped or diverged).
+  // detail when the run ends (finished, stopped or diverged), rejects with the message when
+  // it cannot start or fails on its way (a refused option, a crashed worker). The model
+  // from before is kept aside: a run that diverges and does worse gives it back.
   async train(description, { epochs, batchSize, learningRate, seed }) {
-    if (this.trainState !== 'idle') throw new Error('training is already running');
+    if (this.trainState !== 'idle' || this.#run) throw new Error('training is already running');
     if (!this.dataReady) throw new Error('MNIST is not loaded yet');
-    await this.createModel(description, seed);
-    const ended = new Promise((resolve) => { this.#runEnded = resolve; });
-    this.worker.send(ToWorker.train, { options: { epochs, batchSize, learningRate, seed } });
+    const ended = new Promise((resolve, reject) => { this.#run = { resolve, reject }; });
+    ended.catch(() => {}); // the caller hears of it; never an unhandled rejection
+    const keep = this.model != null && this.modelOrigin !== 'created';
+    try {
+      await this.worker.request(ToWorker.train, FromWorker.trainStart, {
+        description, seed, keep, previousOrigin: this.modelOrigin,
+        options: { epochs, batchSize, learningRate, seed },
+      });
+    } catch (e) {
+      this.#run = null;
+      throw e;
+    }
     return ended;
   }
 
@@ -148,9 +193,44 @@ export class TrainerSession extends EventTarget {
   }
 
   #onTrainEnd(end) {
-    if (end.reason !== 'diverged') this.modelOrigin = 'trained';
+    if (end.kept !== 'previous') {
+      // A run that diverged before any checkpoint did better than the start leaves its
+      // starting weights: an untrained model, not one to keep aside at the next run.
+      this.modelOrigin = end.kept === 'best' && !(end.restoredStep > 0) ? 'created' : 'trained';
+      // What a fresh worker would need after a crash: the weights as they are now.
+      const asked = ++this.#lastGoodAsked;
+      const origin = this.modelOrigin;
+      this.saveModel().then((text) => {
+        if (asked === this.#lastGoodAsked) this.#lastGood = { text, origin };
+      }, () => {});
+    }
     this.#emit('trainend', end);
-    this.#runEnded?.(end);
-    this.#runEnded = null;
+    this.#run?.resolve(end);
+    this.#run = null;
+  }
+
+  // The worker crashed (its module trapped, or it stopped answering): the run under way is
+  // lost and says so; a fresh worker gets the data and the last good model back.
+  #onCrash(reason) {
+    this.crashes += 1;
+    const message = `the training worker crashed (${reason})`;
+    this.#run?.reject(new Error(message));
+    this.#run = null;
+    this.trainState = 'idle';
+    this.#emit('state', { state: 'idle' });
+    this.#emit('crash', { message });
+    this.#recovering = this.#restart().then(
+      () => this.#emit('recovered', { model: this.model?.name, origin: this.modelOrigin }),
+      (e) => this.#emit('error', { about: 'crash', message: `a fresh training worker could not take over: ${e.message}` }));
+  }
+
+  async #restart() {
+    this.dataReady = false;
+    this.#startWorker();
+    await this.start();
+    if (this.#dataUrl) await this.loadData(this.#dataUrl);
+    const good = this.#lastGood;
+    if (good?.text) await this.loadModel(good.text, good.files, good.origin);
+    else if (good?.description) await this.createModel(good.description, good.seed, good.origin);
   }
 }

@@ -6,6 +6,9 @@ import { ToWorker, FromWorker } from './protocol.js';
 
 // Long enough that call overhead is nothing, short enough that the page never waits long.
 const SLICE_MS = 50;
+// The test set is evaluated in chunks this large: cnn-16-8 takes ~60 ms for one, so a Stop,
+// a drawing or a pause is answered in between and the page shows the evaluation's progress.
+const EVAL_CHUNK = 500;
 
 // The .wasm sits next to this file, wherever the page is: a widget served from another
 // origin starts this worker from a blob: URL, whose location says nothing useful.
@@ -16,9 +19,28 @@ let modelGeneration = 0; // counts model changes, so a load that awaited somethi
 let run = null; // the current training run's bookkeeping
 let stepsPerSlice = 1;
 let loopId = 0; // each start of the loop takes a new id; an older loop that wakes up quits
+let testCount = 0;
 
 const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
 const fail = (about, message, extra = {}) => post(FromWorker.error, { about, message, ...extra });
+
+// A trap (out-of-bounds access, unreachable, Emscripten's abort) leaves the module in an
+// unknown state: the page is told, and this worker ends; the page starts a fresh one.
+function isTrap(e) {
+  return e instanceof WebAssembly.RuntimeError;
+}
+function fatal(e) {
+  post(FromWorker.fatal, { message: e?.message ?? String(e) });
+  self.close();
+}
+
+// "out of memory" from the module, said so that a learner knows what to change.
+function explained(message) {
+  if (message !== 'out of memory') return message;
+  const heap = Math.round((dt.HEAPU8?.buffer.byteLength ?? 0) / 2 ** 20);
+  return `out of memory: this needs more memory than the tab's WebAssembly heap can have (${heap} MB now, 2048 MB at most); ` +
+    'try a smaller model or batch size. The model you had is unchanged.';
+}
 
 // Yields to the message queue; faster than setTimeout(0), which is clamped to 4 ms.
 const channel = new MessageChannel();
@@ -51,20 +73,68 @@ function runSlice(steps) {
   return { result: r, ms };
 }
 
-function finish(reason, error) {
-  const test = session.evaluateTest();
-  post(FromWorker.trainEnd, {
-    reason, error, test: test.ok ? { loss: test.loss, accuracy: test.accuracy } : undefined,
-    seconds: (performance.now() - run.startedAt) / 1000,
-  });
-  run = null;
+// The current model on the test set, in chunks (progress goes to the page as `evaluating`);
+// undefined without data.
+async function evaluateTest(which) {
+  let lossSum = 0;
+  let correct = 0;
+  let count = 0;
+  for (;;) {
+    const r = session.evaluateTestRange(count, EVAL_CHUNK);
+    if (!r.ok || r.count === 0) break;
+    lossSum += r.loss * r.count;
+    correct += Math.round(r.accuracy * r.count);
+    count += r.count;
+    post(FromWorker.evaluating, { which, done: count, total: testCount });
+    await yieldToMessages();
+  }
+  return count > 0 ? { loss: lossSum / count, accuracy: correct / count } : undefined;
+}
+
+// Ends a run. A diverged run has the best weights it saw back (the core restored them);
+// if the model from before the run was put aside and does at least as well on the test
+// set, that one is kept instead. trainend carries the test figures of the model kept.
+async function finish(reason, result = {}) {
+  const ending = run;
+  ending.finishing = true;
+  const end = { reason, error: result.error, seconds: (performance.now() - ending.startedAt) / 1000 };
+  try {
+    end.test = await evaluateTest('run');
+    end.kept = reason === 'diverged' ? 'best' : 'run';
+    if (reason === 'diverged') {
+      end.restoredStep = result.restoredStep;
+      end.bestTest = end.test;
+    }
+    if (reason === 'diverged' && ending.stashed) {
+      const previous = checked(session.swapStash());
+      const previousTest = await evaluateTest('previous');
+      end.previousTest = previousTest;
+      if (previousTest && (!end.test || previousTest.accuracy >= end.test.accuracy)) {
+        end.kept = 'previous';
+        end.test = previousTest;
+        modelGeneration++;
+        post(FromWorker.model, { info: previous, origin: ending.previousOrigin ?? 'loaded' });
+      } else {
+        checked(session.swapStash());
+      }
+    }
+  } catch (e) {
+    if (isTrap(e)) throw e;
+    end.error ??= explained(e.message); // the run still ends, with what is known
+  } finally {
+    session.dropStash();
+    run = null;
+  }
+  post(FromWorker.trainEnd, end);
   setState('idle');
 }
 
 // Ends a run that failed: the page gets the message and a usable idle state.
 function abandon(error) {
-  fail(ToWorker.train, error.message);
+  if (isTrap(error)) return fatal(error);
+  fail(ToWorker.train, explained(error.message));
   session.stopTraining();
+  session.dropStash();
   run = null;
   setState('idle');
 }
@@ -84,15 +154,15 @@ async function trainLoop(id) {
       stepsPerSlice = Math.max(1, Math.min(5000, ideal, stepsPerSlice * 2));
     }
     if (!result.running) {
-      finish(result.error ? 'diverged' : run.stopRequested ? 'stopped' : 'done', result.error);
+      await finish(result.error ? 'diverged' : run.stopRequested ? 'stopped' : 'done', result);
       return;
     }
     await yieldToMessages();
   }
 }
 
-function modelReply(info, origin) {
-  post(FromWorker.model, { info: checked(info), origin });
+function modelReply(id, info, origin) {
+  post(FromWorker.model, { id, info: checked(info), origin });
 }
 
 // Model files are JSON text; the module takes the parsed value (docs/wasm-api.md).
@@ -121,13 +191,15 @@ function tfjsFormats() {
 }
 
 function checked(result) {
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(explained(result.error));
   return result;
 }
 
+// Every request carries an id; its reply (or its error) carries the same id back, so the
+// page settles exactly the request it belongs to.
 const handlers = {
   // Gunzipped here, not on the page: 47 MB of output would stall the page's thread.
-  async [ToWorker.loadData]({ files }) {
+  async [ToWorker.loadData]({ id, files }) {
     if (state !== 'idle') throw new Error('stop training before loading new data');
     const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
     const raw = [];
@@ -135,68 +207,95 @@ const handlers = {
       try {
         raw.push(await gunzipMnistFile(files[key]));
       } catch (e) {
-        return fail(ToWorker.loadData, e.message, { file: files[key].file, url: files[key].url, corrupt: true });
+        return fail(ToWorker.loadData, e.message, { id, file: files[key].file, url: files[key].url, corrupt: true });
       }
     }
-    const r = session.loadData(...raw);
-    if (!r.ok) throw new Error(r.error);
-    post(FromWorker.dataLoaded, { trainCount: r.trainCount, testCount: r.testCount });
+    const r = checked(session.loadData(...raw));
+    testCount = r.testCount;
+    post(FromWorker.dataLoaded, { id, trainCount: r.trainCount, testCount: r.testCount });
   },
-  [ToWorker.createModel]({ description, seed, origin }) {
+  [ToWorker.createModel]({ id, description, seed, origin }) {
     if (state !== 'idle') throw new Error('stop training before changing the model');
     modelGeneration++;
-    modelReply(session.createModel(description, seed ?? 1), origin ?? 'created');
+    modelReply(id, session.createModel(description, seed ?? 1), origin ?? 'created');
   },
-  async [ToWorker.loadModel]({ text, files, origin }) {
+  async [ToWorker.loadModel]({ id, text, files, origin }) {
     if (state !== 'idle') throw new Error('stop training before loading a model');
     const generation = ++modelGeneration;
     const file = files ? checked((await tfjsFormats()).tfjsToModelFile(text, files)).file : parseModelFile(text);
     // While the converter loaded, the page may have moved on: training, or another model.
     if (state !== 'idle') throw new Error('stop training before loading a model');
     if (generation !== modelGeneration) throw new Error('another model replaced this one while it loaded');
-    modelReply(session.loadModel(file), origin ?? 'loaded');
+    modelReply(id, session.loadModel(file), origin ?? 'loaded');
   },
-  async [ToWorker.saveModelTfjs]() {
+  async [ToWorker.saveModelTfjs]({ id }) {
     const { file } = checked(session.saveModel());
     const r = checked((await tfjsFormats()).modelFileToTfjs(file));
-    post(FromWorker.savedModelTfjs, { modelJson: r.modelJson, weightsPath: r.weightsPath, weights: r.weights }, [r.weights.buffer]);
+    post(FromWorker.savedModelTfjs, { id, modelJson: r.modelJson, weightsPath: r.weightsPath, weights: r.weights }, [r.weights.buffer]);
   },
-  [ToWorker.saveModel]() {
+  [ToWorker.saveModel]({ id }) {
     const { file } = checked(session.saveModel());
-    post(FromWorker.savedModel, { text: `${JSON.stringify(file, null, 1)}\n` });
+    post(FromWorker.savedModel, { id, text: `${JSON.stringify(file, null, 1)}\n` });
   },
-  [ToWorker.train]({ options }) {
+  // Builds the run's model from `description` (the model before it is put aside when
+  // `keep` asks, so a run that diverges can give it back) and starts training. A refused
+  // model or refused options leave the model from before the run in place.
+  [ToWorker.train]({ id, description, seed, options, keep, previousOrigin }) {
     if (state !== 'idle') throw new Error('training is already running');
-    const r = checked(session.startTraining(options));
+    let stashed = false;
+    const giveBack = () => {
+      if (!stashed) return;
+      const info = session.swapStash();
+      session.dropStash();
+      if (info.ok) post(FromWorker.model, { info, origin: previousOrigin ?? 'loaded' });
+    };
+    if (description) {
+      stashed = keep ? checked(session.stashModel()).stashed : false;
+      const created = session.createModel(description, seed ?? 1);
+      if (!created.ok) {
+        giveBack();
+        throw new Error(explained(created.error));
+      }
+      modelGeneration++;
+      post(FromWorker.model, { info: created, origin: 'created' });
+    }
+    const r = session.startTraining(options);
+    if (!r.ok) {
+      giveBack();
+      throw new Error(explained(r.error));
+    }
     run = { batchSize: r.batchSize, epochs: r.epochs, stepsPerEpoch: r.stepsPerEpoch, trainMs: 0, samples: 0,
-      startedAt: performance.now(), stopRequested: false };
-    post(FromWorker.trainStart, r);
+      startedAt: performance.now(), stopRequested: false, finishing: false, stashed, previousOrigin };
+    post(FromWorker.trainStart, { id, ...r });
     stepsPerSlice = 1; // a new model may be far slower than the last one
     setState('running');
     startLoop();
   },
   [ToWorker.pause]() {
-    if (state === 'running') setState('paused');
+    if (state === 'running' && !run?.finishing) setState('paused');
   },
   [ToWorker.resume]() {
     if (state !== 'paused') return;
     setState('running');
     startLoop();
   },
-  [ToWorker.step]() {
-    if (state !== 'paused' || !run) return;
+  async [ToWorker.step]() {
+    if (state !== 'paused' || !run || run.finishing) return;
     const { result } = runSlice(1);
-    if (!result.running) finish(result.error ? 'diverged' : 'done', result.error);
+    if (!result.running) await finish(result.error ? 'diverged' : 'done', result);
   },
-  [ToWorker.stop]() {
-    if (!run) return;
+  async [ToWorker.stop]() {
+    if (!run || run.finishing) return;
     run.stopRequested = true;
     session.stopTraining();
-    if (state === 'paused') finish('stopped');
+    if (state === 'paused') await finish('stopped');
     // A running loop sees running=false after its slice and finishes.
   },
   [ToWorker.setLearningRate]({ value }) {
     checked(session.setLearningRate(value));
+  },
+  [ToWorker.ping]({ id }) {
+    post(FromWorker.pong, { id });
   },
   [ToWorker.predictInk]({ id, ink, width, height }) {
     const input = dt.preprocessDigit(ink, width, height);
@@ -234,9 +333,10 @@ const handlers = {
     const labels = Int32Array.from({ length: count }, (_, i) => session.testLabel(i));
     post(FromWorker.confusion, { id, labels, predicted: predicted.subarray(0, count) });
   },
-  [ToWorker.evaluate]() {
-    const r = checked(session.evaluateTest());
-    post(FromWorker.evaluation, { loss: r.loss, accuracy: r.accuracy });
+  async [ToWorker.evaluate]({ id }) {
+    const r = await evaluateTest('model');
+    if (!r) throw new Error('no model or no test data yet');
+    post(FromWorker.evaluation, { id, loss: r.loss, accuracy: r.accuracy });
   },
   [ToWorker.weights]({ id, index }) {
     const info = session.paramInfo()[index];
@@ -249,9 +349,12 @@ const handlers = {
 
 self.onmessage = ({ data }) => {
   const handler = handlers[data?.type];
-  if (!handler) return fail(data?.type, `unknown message type '${data?.type}'`);
+  if (!handler) return fail(data?.type, `unknown message type '${data?.type}'`, { id: data?.id });
   // Handlers may be async (data, the confusion matrix): their failures are caught too.
-  Promise.resolve().then(() => handler(data)).catch((e) => fail(data.type, e?.message ?? String(e)));
+  Promise.resolve().then(() => handler(data)).catch((e) => {
+    if (isTrap(e)) return fatal(e);
+    fail(data.type, explained(e?.message ?? String(e)), { id: data.id });
+  });
 };
 
 const presets = dt.presetNames();

@@ -168,10 +168,19 @@ int run_train(const TrainArgs& args) {
     progress.epoch_end(logs, trainer.steps_per_epoch());
     return interrupted == 0;
   };
+  // Keras' fit goes on when the loss climbs (only NaN stops it here): one warning line.
+  callbacks.on_divergence = [&](const std::string& message) {
+    if (trainer.options().stop_on_divergence || message.rfind("the loss became", 0) == 0) return;
+    std::fflush(stdout);
+    std::fprintf(stderr, "\ndigitrain: warning: training is diverging: %s (training goes on, as Keras' fit does)\n",
+                 message.c_str());
+  };
   const History history = trainer.fit(callbacks);
   std::signal(SIGINT, SIG_DFL);
   if (interrupted) std::printf("\nStopped by Ctrl-C after %ld steps.\n", trainer.total_steps());
-  if (!history.error.empty()) std::fprintf(stderr, "digitrain: %s\n", history.error.c_str());
+  if (history.stopped_diverged)
+    std::fprintf(stderr, "digitrain: training diverged: %s; the weights from step %ld were kept.\n",
+                 history.error.c_str(), history.restored_step);
   if (!args.save.empty()) {
     save_model_file(*model, spec.fit, args.save);
     std::printf("Saved the model to %s\n", args.save.c_str());
@@ -181,7 +190,7 @@ int run_train(const TrainArgs& args) {
     std::printf("Saved the model in TF.js format to %s/model.json\n", args.save_tfjs.c_str());
   }
   print_test_line(*model, mnist.test);
-  return history.error.empty() ? 0 : 1;
+  return history.stopped_diverged ? 1 : 0;
 }
 
 std::unique_ptr<Sequential> load_trained(const std::string& path) { return load_any_model_file(path).model; }

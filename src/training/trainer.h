@@ -9,6 +9,7 @@
 
 #include "core/random.h"
 #include "model/sequential.h"
+#include "training/divergence.h"
 
 namespace digitrain {
 
@@ -17,6 +18,11 @@ struct FitOptions {
   int epochs = 1;
   bool shuffle = true;
   uint64_t seed = 0;  // shuffle order
+  // A run whose loss climbs, whose accuracy falls back to chance or that is stuck at chance
+  // (divergence.h) stops and gets the best weights it saw back, as the page wants. Off,
+  // training goes on as Keras' fit does (the terminal trainer prints a warning). A NaN or
+  // infinite loss stops either way: no step could follow it.
+  bool stop_on_divergence = false;
 };
 
 // Running means over the epoch so far, as Keras' progress bar shows them.
@@ -39,12 +45,18 @@ struct EpochLogs {
 struct Callbacks {
   std::function<bool(const BatchLogs&)> on_batch_end;
   std::function<bool(const EpochLogs&)> on_epoch_end;
+  // Once per run, when the watch sees it diverge: what happened and what to try.
+  std::function<void(const std::string&)> on_divergence;
 };
 
 struct History {
   std::vector<EpochLogs> epochs;
   bool stopped_early = false;
-  std::string error;  // set when training diverged
+  // Set when training diverged: what happened and what to try ("the loss rose from 2.30 to
+  // 14.7 in 200 steps: the learning rate 10 is far too high; try 0.001").
+  std::string error;
+  bool stopped_diverged = false;  // the run stopped for it (always for NaN)
+  long restored_step = -1;        // then: the step whose weights were restored (0: the start)
 };
 
 class Trainer {
@@ -69,8 +81,11 @@ class Trainer {
  private:
   void begin_epoch();
   bool finish_epoch(const Callbacks& callbacks);
-  void snapshot_weights();
-  void restore_weights();
+  void checkpoint();
+  void score_candidate(double batch_loss);
+  bool weights_finite() const;
+  void diverged(const std::string& what, const Callbacks& callbacks, bool must_stop);
+  std::string advice() const;
 
   Sequential& model_;
   Samples train_;
@@ -86,12 +101,17 @@ class Trainer {
   bool finished_ = false;
   double loss_sum_ = 0.0;
   long correct_ = 0, seen_ = 0;
-  // The last weights known to train well, restored if training diverges. A snapshot is
-  // taken only while the smoothed loss is near its best: weights taken while the loss
-  // climbs towards NaN are finite but useless.
-  std::vector<float> good_weights_;
-  long good_weights_step_ = -1;
-  double smoothed_loss_ = -1.0, best_smoothed_loss_ = 0.0;
+  // The best weights the run saw, restored when it diverges. Every kCheckpointEvery steps,
+  // while the run is healthy, the weights become a candidate; the mean loss of the next few
+  // batches (computed with nearly those weights) scores it, and a healthy score close to the
+  // best's makes it the best (weights taken just before the loss climbs score badly). The
+  // start (step 0) is the best until then.
+  std::vector<float> best_weights_, candidate_weights_;
+  long best_step_ = 0, candidate_step_ = -1;
+  double best_score_ = 0.0, candidate_loss_sum_ = 0.0;
+  int candidate_batches_ = 0;
+  bool best_scored_ = false;
+  DivergenceWatch watch_;
   History history_;
 };
 

@@ -148,6 +148,31 @@ describe('startServer', () => {
     assert.equal(res.body.length, 0);
   });
 
+  test('validators: ETag and Last-Modified; a matching If-None-Match or If-Modified-Since is a 304 without a body', async () => {
+    const first = await get('/style.css');
+    const { etag } = first.headers;
+    assert.match(etag, /^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+    assert.ok(Number.isFinite(Date.parse(first.headers['last-modified'])));
+    const again = await get('/style.css', { headers: { 'If-None-Match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    assert.equal(again.headers.etag, etag);
+    assert.equal((await get('/style.css', { headers: { 'If-None-Match': `"other", ${etag}` } })).status, 304);
+    assert.equal((await get('/style.css', { headers: { 'If-Modified-Since': first.headers['last-modified'] } })).status, 304);
+    // If-None-Match wins: a stale tag means the file is sent, whatever the date says.
+    const stale = await get('/style.css', { headers: { 'If-None-Match': '"stale"', 'If-Modified-Since': first.headers['last-modified'] } });
+    assert.equal(stale.status, 200);
+    assert.equal(stale.body.toString(), 'body { font: 16px sans-serif; }\n');
+    // A rebuilt file (new bytes, new time) has a new tag and is sent in full.
+    write('root/style.css', 'body { font: 17px sans-serif; }\n');
+    fs.utimesSync(path.join(root, 'style.css'), new Date(), new Date(Date.now() + 5000));
+    const changed = await get('/style.css', { headers: { 'If-None-Match': etag, 'If-Modified-Since': first.headers['last-modified'] } });
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.etag, etag);
+    assert.equal(changed.body.toString(), 'body { font: 17px sans-serif; }\n');
+    write('root/style.css', 'body { font: 16px sans-serif; }\n');
+  });
+
   test('methods other than GET and HEAD are a 405 naming the allowed ones', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
       const res = await get('/index.html', { method });

@@ -343,7 +343,7 @@ test('autostart trains without a click; a predictor loads a model file by URL, a
     assert.equal(end.reason, 'done');
     assert.ok(end.test.accuracy >= 0.95, `test accuracy ${end.test.accuracy}`);
 
-    await page.waitForFunction(() => /Using mlp-128-128 from default\.json/.test(document.getElementById('file').shadowRoot.textContent));
+    await page.waitForFunction(() => /Using starter-mlp-64 from default\.json/.test(document.getElementById('file').shadowRoot.textContent));
     const predicted = await page.evaluate(async () => {
       const { images, labels } = await document.getElementById('auto').session.testImages({ start: 2, count: 1 });
       const predictor = document.getElementById('file');

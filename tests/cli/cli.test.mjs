@@ -129,7 +129,19 @@ test('bad data and bad files: a clear message and exit 1', () => {
 test('a diverging run stops with a message and exit 1, and still reports', () => {
   const r = run(['train', '--preset', 'mlp-300-100', '--learning-rate', '1000', '--epochs', '1', '--limit', '3000']);
   assert.equal(r.code, 1);
-  assert.match(r.err, /training diverged: the loss became NaN/);
+  assert.match(r.err, /training diverged: the loss became NaN at epoch 1, step \d+: the learning rate 1000 is far too high; try 0\.01; the weights from step 0 were kept\./);
+  assert.match(lastLine(r.out), testLine);
+});
+
+// Keras' fit goes on when the loss climbs without reaching NaN: so does the CLI, with one
+// warning line, and a normal exit.
+test('a climbing loss is a warning line; training goes on to the end', () => {
+  const r = run(['train', '--preset', 'mlp-128-128', '--learning-rate', '10', '--epochs', '2', '--limit', '3200']);
+  assert.equal(r.code, 0, r.err);
+  const warnings = r.err.split('\n').filter((line) => line.startsWith('digitrain: warning:'));
+  assert.equal(warnings.length, 1, r.err);
+  assert.match(warnings[0], /^digitrain: warning: training is diverging: the loss rose from 2\.\d\d to [\d.]+ in \d steps: the learning rate 10 is far too high; try 0\.001 \(training goes on, as Keras' fit does\)$/);
+  assert.match(r.out, /Epoch 2\/2/);
   assert.match(lastLine(r.out), testLine);
 });
 

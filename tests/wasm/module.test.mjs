@@ -92,11 +92,47 @@ test('the learning rate changes while training runs, and a diverging run keeps g
     assert.match(s.setLearningRate(-1).error, /learning rate must be a positive number/);
     let result;
     do result = s.trainSteps(50); while (result.running);
-    assert.match(result.error, /training diverged: the loss became/);
+    assert.match(result.error, /^the loss (rose from 0\.\d+ to [\d.]+ in \d+ steps?|became NaN at epoch 1, step \d+): the learning rate 1000 is far too high; try 0\.01$/);
+    // The best weights: a checkpoint (every 100 steps) from before the raise at step 320.
+    assert.ok([200, 300].includes(result.restoredStep), `restored step ${result.restoredStep}`);
     const kernel = s.weights(0);
     assert.equal(kernel.length, 784 * 300);
     assert.ok(kernel.every(Number.isFinite), 'the kept weights are finite');
     assert.ok(s.evaluateTest().accuracy > 0.5, 'and still a working model');
+  });
+});
+
+test('the test set in chunks gives the figures of one evaluation; a put-aside model comes back', () => {
+  withSession((s) => {
+    s.loadData(...mnist);
+    s.createModel(preset('mlp-128-128'), 1);
+    s.startTraining({ epochs: 1, limit: 3200 });
+    while (s.trainSteps(100).running);
+    const whole = s.evaluateTest();
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < 10000; start += 700) {
+      const r = s.evaluateTestRange(start, 700);
+      assert.equal(r.count, Math.min(700, 10000 - start));
+      lossSum += r.loss * r.count;
+      correct += Math.round(r.accuracy * r.count);
+    }
+    assert.ok(Math.abs(lossSum / 10000 - whole.loss) < 1e-9);
+    assert.equal(correct / 10000, whole.accuracy);
+    assert.equal(s.evaluateTestRange(9990, 100).count, 10, 'clipped to the test set');
+    assert.equal(s.evaluateTestRange(20000, 5).count, 0);
+
+    const trained = s.saveModel().file;
+    assert.equal(s.stashModel().stashed, true);
+    assert.match(s.saveModel().error, /no model yet/, 'put aside: no current model');
+    assert.equal(s.createModel(preset('mlp-256'), 2).ok, true);
+    assert.equal(s.swapStash().name, 'mlp-128-128');
+    assert.deepEqual(s.saveModel().file, trained, 'the same weights back');
+    assert.equal(s.swapStash().name, 'mlp-256', 'and the other one is put aside');
+    assert.equal(s.swapStash().name, 'mlp-128-128');
+    s.dropStash();
+    assert.match(s.swapStash().error, /no model was put aside/);
+    assert.equal(s.evaluateTest().accuracy, whole.accuracy);
   });
 });
 

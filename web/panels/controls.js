@@ -46,10 +46,15 @@ export function createControlsPanel(section, ctx) {
   const stats = Object.fromEntries(['epoch', 'step', 'speed', 'eta', 'loss', 'accuracy'].map((k) => [k, $(`stat-${k}`)]));
   const { session } = ctx;
   let dataReady = false;
+  // Fields whose typed value was refused: shown as such, and Train waits until they are
+  // fixed (training with the old value while the refused one is on screen would mislead).
+  const invalid = new Set();
 
   $('preset').replaceChildren(...session.presets.map((name) => new Option(name, name)));
 
   function fill(settings) {
+    for (const name of invalid) form.elements[name].removeAttribute('aria-invalid');
+    invalid.clear();
     form.elements.preset.value = session.presets.includes(settings.preset) ? settings.preset : '';
     form.elements.optimizer.value = settings.optimizer;
     for (const [key] of FIELDS) form.elements[key].value = settings[key];
@@ -59,7 +64,8 @@ export function createControlsPanel(section, ctx) {
 
   function updateButtons() {
     const s = session.trainState;
-    buttons.train.disabled = !dataReady || s !== 'idle';
+    buttons.train.disabled = !dataReady || s !== 'idle' || invalid.size > 0;
+    buttons.train.title = invalid.size > 0 ? `Fix the ${[...invalid].map((n) => FIELDS.find(([key]) => key === n)[1].toLowerCase()).join(' and ')} first` : '';
     buttons.pause.disabled = s !== 'running';
     buttons.resume.disabled = s !== 'paused';
     buttons.step.disabled = s !== 'paused';
@@ -74,9 +80,13 @@ export function createControlsPanel(section, ctx) {
     const { value, error } = checkNumber(name, e.target.value, FIELDS.find(([key]) => key === name)[1]);
     if (error) {
       e.target.setAttribute('aria-invalid', 'true');
-      return ctx.fail(error, 'settings');
+      invalid.add(name);
+      updateButtons();
+      return ctx.fail(`${error}: not used; Train waits until it is fixed.`, 'settings');
     }
     e.target.removeAttribute('aria-invalid');
+    invalid.delete(name);
+    updateButtons();
     ctx.updateSettings({ [name]: value });
   });
   form.addEventListener('submit', (e) => e.preventDefault());
@@ -87,7 +97,7 @@ export function createControlsPanel(section, ctx) {
   buttons.pause.addEventListener('click', () => session.pause());
   buttons.resume.addEventListener('click', () => session.resume());
   buttons.step.addEventListener('click', () => session.step());
-  buttons.stop.addEventListener('click', () => session.stop());
+  buttons.stop.addEventListener('click', () => ctx.stop()); // the widget says "Stopping…" at once
 
   $('save-model').addEventListener('click', async () => {
     try {
@@ -110,7 +120,7 @@ export function createControlsPanel(section, ctx) {
     if (session.trainState !== 'idle') throw new Error('stop training first');
     await session.loadModel(text, files);
     ctx.say(`Loaded ${names}.`, 'ok');
-  }, (message) => ctx.fail(message, 'model')));
+  }, (message) => ctx.fail(message, 'model'), ctx.signal));
 
   const on = (type, listener) => ctx.events.addEventListener(type, (e) => listener(e.detail));
   on('settings', fill);

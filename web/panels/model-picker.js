@@ -1,9 +1,10 @@
 // "Load model…": a file button, plus dropping files on the whole widget. Takes one Digitrain
 // model file, or a TF.js model.json with its .bin files; onLoad(text, files, names) does the
-// rest, onError(message) hears about files that could not be read.
+// rest, onError(message) hears about files that could not be read. `signal` (an AbortSignal)
+// removes the listeners on the host when the picker goes away.
 import { readModelFiles } from '../model-files.js';
 
-export function buildModelPicker(host, onLoad, onError = () => {}) {
+export function buildModelPicker(host, onLoad, onError = () => {}, signal = undefined) {
   const label = document.createElement('label');
   label.className = 'file-button';
   label.textContent = 'Load model… ';
@@ -27,11 +28,11 @@ export function buildModelPicker(host, onLoad, onError = () => {}) {
     if (input.files.length) load(input.files);
     input.value = ''; // the same file picked again is a new load
   });
-  host.addEventListener('dragover', (e) => e.preventDefault());
+  host.addEventListener('dragover', (e) => e.preventDefault(), { signal });
   host.addEventListener('drop', (e) => {
     if (!e.dataTransfer?.files?.length) return;
     e.preventDefault();
     load(e.dataTransfer.files);
-  });
+  }, { signal });
   return label;
 }

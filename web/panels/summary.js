@@ -11,9 +11,11 @@ export function createSummaryPanel(section, ctx) {
     origin.textContent = `Predictions come from ${e.detail.info.name}: ${WHERE[e.detail.origin] ?? e.detail.origin}.`;
   });
   ctx.events.addEventListener('trainend', (e) => {
-    origin.textContent = e.detail.reason === 'diverged'
-      ? `Predictions come from ${ctx.session.model?.name}: the weights kept when training diverged.`
-      : `Predictions come from ${ctx.session.model?.name}: ${WHERE.trained}.`;
+    const { reason, kept } = e.detail;
+    const what = reason !== 'diverged' ? WHERE.trained
+      : kept === 'previous' ? 'your model from before the run, kept because the run diverged'
+        : 'the best weights of the run that diverged';
+    origin.textContent = `Predictions come from ${ctx.session.model?.name}: ${what}.`;
   });
   return {};
 }
