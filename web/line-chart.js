@@ -202,7 +202,7 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
 
     ctx.save();
     ctx.beginPath();
-    ctx.rect(box.left, box.top - 3, box.right - box.left, box.bottom - box.top + 6);
+    ctx.rect(box.left - 4, box.top - 3, box.right - box.left + 8, box.bottom - box.top + 6); // a dot at either end shows whole
     ctx.clip();
     ctx.lineJoin = 'round';
     for (const s of series) {
