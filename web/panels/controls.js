@@ -169,15 +169,28 @@ export function createControlsPanel(section, ctx) {
     c.putImageData(image, 0, 0);
     glance.setAttribute('aria-label', `Eight test digits: ${Array.from(labels).join(', ')}`);
   }
+  // Progress messages (about 20 a second) only keep the figures; they are written once per
+  // animation frame, so a burst of messages costs one layout.
+  let latest = null;
+  let frame = 0;
+  const figures = {};
   on('progress', (p) => {
+    latest = p;
+    if (p.loss != null) figures.loss = p.loss;
+    if (p.accuracy != null) figures.accuracy = p.accuracy;
+    frame ||= requestAnimationFrame(writeStats);
+  });
+  function writeStats() {
+    frame = 0;
+    const p = latest;
     stats.epoch.textContent = `${p.epoch} / ${p.epochs}`;
     // At an epoch's end the step count has already wrapped to 0.
     stats.step.textContent = `${p.step === 0 && p.totalSteps > 0 ? p.stepsPerEpoch : p.step} / ${p.stepsPerEpoch}`;
     stats.speed.textContent = Math.round(p.samplesPerSecond).toLocaleString('en');
     stats.eta.textContent = formatSeconds(p.etaSeconds);
-    if (p.loss != null) stats.loss.textContent = p.loss.toFixed(4);
-    if (p.accuracy != null) stats.accuracy.textContent = p.accuracy.toFixed(4);
-  });
+    if (figures.loss != null) stats.loss.textContent = figures.loss.toFixed(4);
+    if (figures.accuracy != null) stats.accuracy.textContent = figures.accuracy.toFixed(4);
+  }
   updateButtons();
   return {};
 }

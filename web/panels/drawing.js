@@ -71,6 +71,13 @@ export function createDrawingPanel(section, ctx) {
   });
   // New weights, new answer.
   for (const type of ['model', 'trainend']) ctx.events.addEventListener(type, predict);
-  ctx.events.addEventListener('progress', () => { if (ctx.visible) predict(); });
+  // While training, the answer follows the weights a few times a second: each answer
+  // rewrites ten rows, and twenty a second would be layout work nobody can read.
+  let lastPredicted = 0;
+  ctx.events.addEventListener('progress', () => {
+    if (!ctx.visible || performance.now() - lastPredicted < 200) return;
+    lastPredicted = performance.now();
+    predict();
+  });
   return { pad, showImage: (pixels) => pad.drawImage28(pixels) };
 }
