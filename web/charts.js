@@ -1,42 +1,43 @@
-// Live training charts: batch loss/accuracy by step, and the per-epoch history (loss,
-// accuracy, val_loss, val_accuracy by epoch) as tutorial T1 plots it, drawn by line-chart.js.
-// Data calls only record numbers and set a dirty flag; the charts redraw at most once per
-// animation frame. Earlier runs of this tab stay on the charts, faded, for comparison.
+// Live training charts, drawn by line-chart.js: loss and accuracy on charts of their own,
+// both by step. The solid line is the epoch's running mean on the training batches; at each
+// epoch's end a dashed line with dots gives the validation figures (when the set-up holds
+// some data back), so training and validation are told apart on one axis. Loss has a log
+// scale (a run from 2.3 to 0.05 stays readable) and, on demand, each run's loss divided by
+// its first value, so runs whose losses differ tenfold (the CNN's raw pixels) compare.
+// Earlier runs of this tab stay on the charts in their own colours, thinner; each can be
+// hidden. Data calls only record numbers and set a dirty flag; the charts redraw at most
+// once per animation frame.
 import {createLineChart} from './line-chart.js';
 
 // A 30-epoch T1 run has 1,407 steps per epoch (42,210 points): past this many points per
 // run every other point is dropped and the run keeps one point in two from then on.
 const MAX_BATCH_POINTS = 5000;
-// Runs drawn (the current one included); older runs stay in the CSV but leave the charts,
-// whose legends would otherwise outgrow them.
+// Runs drawn (the current one included); older runs stay in the CSV but leave the charts.
 const MAX_RUNS_DRAWN = 5;
-const HEIGHT = 240;
-
-const COLORS = {loss: '#d9480f', accuracy: '#1c7ed6', val_loss: '#e8590c', val_accuracy: '#0ca678'};
+const HEIGHT = 170;
+export const RUN_COLOURS = ['#1c7ed6', '#d9480f', '#2f9e44', '#ae3ec9', '#e67700', '#0c8599'];
 const EPOCH_KEYS = ['loss', 'accuracy', 'val_loss', 'val_accuracy'];
 
 export function createTrainingCharts(container, {height = HEIGHT} = {}) {
   const runs = [];
-  let dirty = {batch: true, epoch: true, size: false};
+  let dirty = {data: true, size: false};
   let width = 0;
   let frame = 0;
   let paused = false;
   let redraws = 0;
+  const view = {log: true, normalise: false};
 
-  const batchChart = createLineChart(container, {
-    title: 'Loss and accuracy per batch (running mean of the epoch)', className: 'digit-chart--batch', height,
-    x: {label: 'step'},
-    scales: {
-      loss: {label: 'loss', color: COLORS.loss, range: (max) => [0, Math.max(max, 0.1)]},
-      acc: {label: 'accuracy', color: COLORS.accuracy, side: 'right', grid: false, range: () => [0, 1]},
-    },
+  const lossScale = {label: 'loss (log scale)', log: true, range: (max) => [0, Math.max(max, 0.1)]};
+  const lossChart = createLineChart(container, {
+    title: 'Loss: lower is better. Solid: training batches (running mean of the epoch); dashed dots: validation at each epoch\'s end.',
+    className: 'digit-chart--loss', height, x: {label: 'step'}, scales: {loss: lossScale},
   });
-  const epochChart = createLineChart(container, {
-    title: 'Training history per epoch', className: 'digit-chart--epoch', height,
-    x: {label: 'epoch', integer: true},
-    // T1 plots all four on one 0..1 axis; loss can start above 1, so the top follows it.
-    scales: {y: {label: 'value', range: (max) => [0, Math.max(1, max)]}},
+  const accuracyChart = createLineChart(container, {
+    title: 'Accuracy: the share of digits read right. Solid: training; dashed dots: validation.',
+    className: 'digit-chart--accuracy', height, x: {label: 'step'},
+    scales: {acc: {label: 'accuracy', range: (max, min) => [min > 0.5 ? 0.5 : 0, 1]}},
   });
+  const charts = [lossChart, accuracyChart];
 
   function currentRun() {
     if (runs.length === 0) newRun('run 1');
@@ -45,19 +46,18 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
 
   function newRun(label = `run ${runs.length + 1}`) {
     runs.push({
-      label: String(label),
-      step: [], loss: [], accuracy: [],
-      stride: 1, seen: 0, last: null,
-      epochs: [],
+      label: String(label), short: `run ${runs.length + 1}`, colour: RUN_COLOURS[runs.length % RUN_COLOURS.length],
+      step: [], loss: [], accuracy: [], stride: 1, seen: 0, last: null, first: null,
+      epochs: [], hidden: false,
     });
-    dirty.batch = dirty.epoch = true;
-    schedule();
+    changed();
   }
 
   function addBatchPoints(points) {
     const run = currentRun();
     for (const p of points) {
       run.last = p;
+      if (run.first == null && Number.isFinite(p.loss) && p.loss > 0) run.first = p.loss;
       if (run.seen++ % run.stride !== 0) continue;
       run.step.push(p.step);
       run.loss.push(p.loss);
@@ -67,18 +67,24 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
         run.stride *= 2;
       }
     }
-    dirty.batch = true;
-    schedule();
+    changed();
   }
 
+  // e: {epoch, loss, accuracy, val_loss?, val_accuracy?, step?}; step is where the epoch
+  // ended on the x axis (else the latest step seen).
   function addEpoch(e) {
     const run = currentRun();
-    const row = {epoch: e.epoch};
+    const row = {epoch: e.epoch, step: e.step ?? run.last?.step ?? e.epoch};
     for (const key of EPOCH_KEYS) row[key] = Number.isFinite(e[key]) ? e[key] : null;
     // A repeated epoch number (a resumed run) replaces the earlier row.
     const at = run.epochs.findIndex((r) => r.epoch === row.epoch);
     if (at >= 0) run.epochs[at] = row; else run.epochs.push(row);
-    dirty.epoch = true;
+    run.epochs.sort((a, b) => a.epoch - b.epoch);
+    changed();
+  }
+
+  function changed() {
+    dirty.data = true;
     schedule();
   }
 
@@ -86,47 +92,42 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     return runs.slice(-MAX_RUNS_DRAWN);
   }
 
-  function batchSeries() {
+  // One chart's series: per run the training line and, if any, the validation dots.
+  function seriesOf(key, scale) {
     const drawn = drawnRuns();
     return drawn.flatMap((run, i) => {
-      let {step, loss, accuracy} = run;
+      let {step} = run;
+      let y = run[key];
       // The newest point is always drawn, whatever the decimation kept.
       if (run.last && step[step.length - 1] !== run.last.step) {
         step = [...step, run.last.step];
-        loss = [...loss, run.last.loss];
-        accuracy = [...accuracy, run.last.accuracy];
+        y = [...y, run.last[key]];
       }
+      const by = key === 'loss' && view.normalise && run.first ? 1 / run.first : 1;
+      if (by !== 1) y = y.map((v) => v * by);
       const faded = i < drawn.length - 1;
-      return [
-        {label: `${run.label} loss`, scale: 'loss', color: COLORS.loss, faded, x: step, y: loss},
-        {label: `${run.label} accuracy`, scale: 'acc', color: COLORS.accuracy, faded, x: step, y: accuracy},
-      ];
-    });
-  }
-
-  function epochSeries() {
-    const drawn = drawnRuns();
-    return drawn.flatMap((run, i) => {
-      const rows = [...run.epochs].sort((a, b) => a.epoch - b.epoch);
-      const x = rows.map((r) => r.epoch);
-      // A run without validation (T2's presets) gets no validation lines or legend entries.
-      const keys = EPOCH_KEYS.filter((key) => !key.startsWith('val_') || rows.some((r) => r[key] != null));
-      return keys.map((key) => ({
-        label: `${run.label} ${key}`, scale: 'y', color: COLORS[key], faded: i < drawn.length - 1,
-        dash: key.startsWith('val_') ? [6, 4] : null, points: true, x, y: rows.map((r) => r[key]),
-      }));
+      const common = {scale, color: run.colour, faded, hidden: run.hidden, legend: !faded};
+      const out = [{...common, label: `${run.label} ${key}`, short: `${run.short} training`, x: step, y}];
+      const val = run.epochs.filter((r) => r[`val_${key}`] != null);
+      if (val.length) {
+        out.push({...common, label: `${run.label} val_${key}`, short: `${run.short} validation`, dash: [5, 4], points: true,
+          x: val.map((r) => r.step), y: val.map((r) => r[`val_${key}`] * by)});
+      }
+      return out;
     });
   }
 
   function redraw() {
     frame = 0;
     if (paused) return;
-    if (dirty.size) for (const chart of [batchChart, epochChart]) chart.setWidth(width);
-    if (dirty.batch) batchChart.setSeries(batchSeries());
-    if (dirty.epoch) epochChart.setSeries(epochSeries());
-    dirty = {batch: false, epoch: false, size: false};
-    const drewBatch = batchChart.draw();
-    if (epochChart.draw() || drewBatch) redraws++;
+    if (dirty.size) for (const chart of charts) chart.setWidth(width);
+    if (dirty.data) {
+      lossChart.setSeries(seriesOf('loss', 'loss'));
+      accuracyChart.setSeries(seriesOf('accuracy', 'acc'));
+    }
+    dirty = {data: false, size: false};
+    const drewLoss = lossChart.draw();
+    if (accuracyChart.draw() || drewLoss) redraws++;
   }
 
   function schedule() {
@@ -148,6 +149,21 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     addBatchPoints,
     addEpoch,
     newRun,
+    // {log, normalise}: the loss chart's scale, and each run's loss divided by its first.
+    setLossView(changes) {
+      Object.assign(view, changes);
+      lossChart.setScale('loss', {log: view.log, label: `${view.normalise ? 'loss ÷ first loss' : 'loss'}${view.log ? ' (log scale)' : ''}`,
+        range: (max) => [0, Math.max(max, view.normalise ? 1 : 0.1)]});
+      changed();
+    },
+    get lossView() { return {...view}; },
+    // Hides or shows run i's curves (0 = the first run of the tab).
+    setRunVisible(i, visible) {
+      if (!runs[i]) return;
+      runs[i].hidden = !visible;
+      changed();
+    },
+    runs: () => runs.map((r) => ({label: r.label, short: r.short, colour: r.colour, hidden: r.hidden, epochs: r.epochs.map((e) => ({...e}))})),
     pause() {
       paused = true;
       if (frame) cancelAnimationFrame(frame);
@@ -155,14 +171,12 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     },
     resume() {
       paused = false;
-      if (dirty.batch || dirty.epoch || dirty.size) schedule();
+      if (dirty.data || dirty.size) schedule();
     },
     toCsv() {
       const lines = ['run,epoch,loss,accuracy,val_loss,val_accuracy'];
       for (const run of runs) {
-        for (const r of [...run.epochs].sort((a, b) => a.epoch - b.epoch)) {
-          lines.push([csvField(run.label), r.epoch, ...EPOCH_KEYS.map((k) => r[k] ?? '')].join(','));
-        }
+        for (const r of run.epochs) lines.push([csvField(run.label), r.epoch, ...EPOCH_KEYS.map((k) => r[k] ?? '')].join(','));
       }
       return lines.join('\n') + '\n';
     },
@@ -177,13 +191,12 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     // Frames that redrew: tests check that many updates cost one redraw.
     get redraws() { return redraws; },
     // The two line charts (line-chart.js), for tests: their figures and toPixel().
-    batchChart,
-    epochChart,
+    lossChart,
+    accuracyChart,
     destroy() {
       this.pause();
       resizeObserver.disconnect();
-      batchChart.destroy();
-      epochChart.destroy();
+      for (const chart of charts) chart.destroy();
     },
   };
 }

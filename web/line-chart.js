@@ -4,8 +4,10 @@
 // dirty; its owner calls draw() once per animation frame (as uPlot's commit/batch does), so
 // a burst of updates costs one redraw.
 //
-// Series: {label, color, scale, x: [], y: [] (null leaves a gap), faded, dash, points}.
-// x must increase within a series: the readout finds points by bisection.
+// Series: {label, color, scale, x: [], y: [] (null leaves a gap), faded, dash, points,
+// legend (false: left out of the legend, still in the text alternative), short (the
+// legend's name for it)}. x must increase within a series: the readout finds points by
+// bisection. A scale may be logarithmic ({log: true}): ticks at 1, 2, 5 × 10^k.
 
 const PAD = {top: 10, side: 50, right: 14, bottom: 36};
 const FONT = '11px system-ui, sans-serif';
@@ -24,6 +26,20 @@ export function niceTicks(min, max, px, space, integer) {
 }
 
 const tickText = (v, step) => v.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+
+// Ticks of a log scale over [lo, hi] (both > 0): 1, 2 and 5 × 10^k, thinned to at most
+// `most`; each with its label.
+export function logTicks(lo, hi, most) {
+  const ticks = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** k;
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(+v.toPrecision(6));
+    }
+  }
+  const keep = ticks.length > most ? ticks.filter((v) => Math.abs(Math.log10(v) % 1) < 1e-9 || Math.abs(Math.log10(v) % 1) > 1 - 1e-9) : ticks;
+  return keep.map((v) => ({v, text: String(v)}));
+}
 // Four significant digits: enough to see a loss still falling in its third decimal.
 export const formatValue = (v) => (v == null ? '–' : String(+v.toPrecision(4)));
 
@@ -50,7 +66,8 @@ function latest(s) {
 }
 
 // options: {title, className, height, x: {label, integer}, scales: {name: {label, color,
-// side: 'right', grid: false, range(max) -> [min, max]}}}; the first scale is on the left.
+// side: 'right', grid: false, log, range(max, min) -> [min, max]}}}; the first scale is on
+// the left. setScale(name, changes) changes a scale (log on or off, its label) later.
 export function createLineChart(parent, {title, className = '', height = 240, x: xAxis, scales}) {
   const doc = parent.ownerDocument;
   const el = (tag, cls, into) => {
@@ -88,10 +105,15 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     const w = Math.max(200, width || plot.clientWidth || 600);
     const box = {left: PAD.side, top: PAD.top, right: w - (right ? PAD.side : PAD.right), bottom: height - PAD.bottom};
     let xMin = Infinity, xMax = -Infinity;
-    const yMax = {};
+    const yMax = {}, yMin = {};
     for (const s of series) {
+      if (s.hidden) continue;
       if (s.x.length) xMin = Math.min(xMin, s.x[0]), xMax = Math.max(xMax, s.x[s.x.length - 1]);
-      for (const v of s.y) if (v > (yMax[s.scale] ?? -Infinity)) yMax[s.scale] = v;
+      for (const v of s.y) {
+        if (!Number.isFinite(v)) continue;
+        if (v > (yMax[s.scale] ?? -Infinity)) yMax[s.scale] = v;
+        if (v > 0 && v < (yMin[s.scale] ?? Infinity)) yMin[s.scale] = v;
+      }
     }
     // One x (a first epoch) or none: a span around it, so the point sits inside the plot.
     if (!(xMin < xMax)) {
@@ -101,14 +123,28 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     const xt = niceTicks(xMin, xMax, box.right - box.left, 70, xAxis.integer);
     const ys = {};
     for (const name of scaleNames) {
-      const [lo, top] = scales[name].range(yMax[name] ?? 0);
+      if (scales[name].log) {
+        // Whole decades around the data (at least one), so the ticks read 0.1, 1, 10.
+        const top = Math.max(yMax[name] ?? 1, 1e-6), bottom = Math.min(yMin[name] ?? top / 10, top);
+        const lo = 10 ** Math.floor(Math.log10(bottom) + 1e-9);
+        const hi = Math.max(10 ** Math.ceil(Math.log10(top) - 1e-9), lo * 10);
+        const ticks = logTicks(lo, hi, Math.max(2, (box.bottom - box.top) / 18));
+        ys[name] = {lo, hi, log: true, ticks: ticks.map((t) => t.v), labels: ticks.map((t) => t.text)};
+        continue;
+      }
+      const [lo, top] = scales[name].range(yMax[name] ?? 0, yMin[name]);
       const {step} = niceTicks(lo, top, box.bottom - box.top, 30);
       // Up to the next tick, so the top gridline is labelled.
       const hi = +(Math.ceil(top / step - 1e-9) * step).toFixed(10);
       ys[name] = {lo, hi, ...niceTicks(lo, hi, box.bottom - box.top, 30)};
     }
     const X = (v) => box.left + ((v - xMin) / (xMax - xMin)) * (box.right - box.left);
-    const Y = (name, v) => box.bottom - ((v - ys[name].lo) / (ys[name].hi - ys[name].lo)) * (box.bottom - box.top);
+    const Y = (name, v) => {
+      const sc = ys[name];
+      const f = sc.log ? (Math.log10(Math.max(v, sc.lo / 1e3)) - Math.log10(sc.lo)) / (Math.log10(sc.hi) - Math.log10(sc.lo))
+        : (v - sc.lo) / (sc.hi - sc.lo);
+      return box.bottom - f * (box.bottom - box.top);
+    };
     return {w, box, xMin, xMax, xt, ys, X, Y};
   }
 
@@ -139,11 +175,11 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     for (const name of scaleNames) {
       const sc = scales[name], ys = v.ys[name], onRight = sc.side === 'right';
       ctx.textAlign = onRight ? 'left' : 'right';
-      for (const t of ys.ticks) {
+      ys.ticks.forEach((t, i) => {
         const py = Math.round(Y(name, t)) + 0.5;
         if (sc.grid !== false) ctx.moveTo(box.left, py), ctx.lineTo(box.right, py);
-        ctx.fillText(tickText(t, ys.step), onRight ? box.right + 5 : box.left - 5, py);
-      }
+        ctx.fillText(ys.log ? ys.labels[i] : tickText(t, ys.step), onRight ? box.right + 5 : box.left - 5, py);
+      });
     }
     ctx.stroke();
     ctx.strokeStyle = text;
@@ -166,12 +202,13 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
 
     ctx.save();
     ctx.beginPath();
-    ctx.rect(box.left, box.top - 3, box.right - box.left, box.bottom - box.top + 6);
+    ctx.rect(box.left - 4, box.top - 3, box.right - box.left + 8, box.bottom - box.top + 6); // a dot at either end shows whole
     ctx.clip();
     ctx.lineJoin = 'round';
     for (const s of series) {
+      if (s.hidden) continue;
       const y = (val) => Y(s.scale, val);
-      ctx.globalAlpha = s.faded ? 0.35 : 1;
+      ctx.globalAlpha = s.faded ? 0.45 : 1;
       ctx.lineWidth = s.faded ? 1 : 2;
       ctx.strokeStyle = ctx.fillStyle = s.color;
       ctx.setLineDash(s.dash || []);
@@ -211,23 +248,26 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
   // "step 1200: run 2 loss 0.31, run 2 accuracy 0.91" for the runs not faded, at the cursor
   // or, without one, their latest values.
   function summary(at) {
-    const shown = series.filter((s) => !s.faded);
+    const shown = series.filter((s) => !s.faded && !s.hidden);
     const lastX = Math.max(...shown.map((s) => s.x[s.x.length - 1] ?? -Infinity));
     const head = `${title}. ${at == null ? 'Latest, ' : ''}${xAxis.label} ${at ?? (lastX > -Infinity ? lastX : '–')}`;
     return `${head}: ${shown.map((s) => `${s.label} ${formatValue(at == null ? latest(s) : valueAt(s, at))}`).join(', ')}`;
   }
 
+  const inLegend = () => series.filter((s) => s.legend !== false && !s.hidden);
+
   function buildLegend() {
-    const key = JSON.stringify(series.map((s) => [s.label, s.color, s.faded, !!s.dash]));
+    const listed = inLegend();
+    const key = JSON.stringify(listed.map((s) => [s.label, s.short, s.color, s.faded, !!s.dash]));
     if (key === legendKey) return;
     legendKey = key;
     legend.replaceChildren();
     xLegend = el('span', 'digit-chart__x', legend);
-    legendValues = series.map((s) => {
+    legendValues = listed.map((s) => {
       const item = el('span', `digit-chart__item${s.faded ? ' is-faded' : ''}`, legend);
       const swatch = el('span', `digit-chart__swatch${s.dash ? ' is-dashed' : ''}`, item);
       swatch.style.color = s.color;
-      el('span', 'digit-chart__label', item).textContent = s.label;
+      el('span', 'digit-chart__label', item).textContent = s.short ?? s.label;
       return el('span', 'digit-chart__value', item);
     });
   }
@@ -236,7 +276,7 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     buildLegend();
     const lastX = Math.max(...series.map((s) => s.x[s.x.length - 1] ?? -Infinity));
     xLegend.textContent = `${xAxis.label} ${cursor ?? (lastX > -Infinity ? lastX : '–')}`;
-    series.forEach((s, i) => (legendValues[i].textContent = formatValue(cursor == null ? latest(s) : valueAt(s, cursor))));
+    inLegend().forEach((s, i) => (legendValues[i].textContent = formatValue(cursor == null ? latest(s) : valueAt(s, cursor))));
     cursorLine.hidden = cursor == null || !view;
     if (!cursorLine.hidden) {
       cursorLine.style.left = `${view.X(cursor)}px`;
@@ -252,7 +292,7 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     const x = xMin + ((Math.min(Math.max(px, box.left), box.right) - box.left) / (box.right - box.left)) * (xMax - xMin);
     let best = null;
     for (const s of series) {
-      if (!s.x.length) continue;
+      if (!s.x.length || s.hidden) continue;
       const c = s.x[nearest(s.x, x)];
       if (best == null || Math.abs(c - x) < Math.abs(best - x)) best = c;
     }
@@ -267,10 +307,11 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
   canvas.addEventListener('pointerleave', (e) => {
     if (e.pointerType !== 'touch') (cursor = null), readout();
   });
-  // Arrow keys step through the points of the newest series (Page keys a tenth at a
+  // Arrow keys step through the points of the current run (Page keys a tenth at a
   // time, Home/End to the ends); Escape goes back to the latest values.
   canvas.addEventListener('keydown', (e) => {
-    const ref = series.filter((s) => s.x.length).pop();
+    // The current run's densest series (its training line, not its few validation dots).
+    const ref = series.filter((s) => s.x.length && !s.faded && !s.hidden).sort((a, b) => b.x.length - a.x.length)[0];
     if (!ref) return;
     const n = ref.x.length;
     const i = cursor == null ? n - 1 : nearest(ref.x, cursor);
@@ -293,6 +334,10 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     setWidth(w) {
       if (w !== width) (width = w), (dirty = true);
     },
+    setScale(name, changes) {
+      Object.assign(scales[name], changes);
+      dirty = true;
+    },
     // Draws if something changed since the last drawing; returns whether it drew.
     draw() {
       if (!dirty) return false;
@@ -300,6 +345,8 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
       render();
       return true;
     },
+    // The series drawn: {label, faded, hidden}, for tests.
+    labels: () => series.map((s) => ({label: s.label, faded: !!s.faded, hidden: !!s.hidden})),
     // CSS pixels in the canvas of a value: for tests and overlays.
     toPixel(xv, yv, scale = scaleNames[0]) {
       return view && {x: view.X(xv), y: view.Y(scale, yv)};

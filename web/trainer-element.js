@@ -140,10 +140,18 @@ export class DigitTrainer extends HTMLElement {
   // ---- Internals --------------------------------------------------------------------------
 
   #build() {
-    linkStylesheets(this.#shadow);
     const root = document.createElement('div');
     root.className = 'dt';
     root.setAttribute('part', 'root');
+    // Until its stylesheets have loaded the widget shows nothing and keeps a screen's height
+    // (as the host page's digit-trainer:not(:defined) rule does before): unstyled content,
+    // restyled a moment later, would shift the page around it.
+    root.hidden = true;
+    this.style.minHeight = '100vh';
+    linkStylesheets(this.#shadow).then(() => {
+      root.hidden = false;
+      this.style.minHeight = '';
+    });
     this.#status = buildStatus();
     this.#panelBox = document.createElement('div');
     this.#panelBox.className = 'dt__panels';
@@ -159,10 +167,16 @@ export class DigitTrainer extends HTMLElement {
     shareMnist(this.#dataUrl()).catch(() => {}); // a failure is reported by #loadData
     this.#session = new TrainerSession(new URL('./worker.js', import.meta.url));
     this.#watchSession();
+    // The panels are built before the worker is ready, so the widget takes its full size at
+    // once: a host page's text below it does not jump when the module has compiled.
+    this.#options = readAttributes(this, []).options;
+    this.#shadow.querySelector('.dt').classList.toggle('dt--compact', this.#options.compact);
+    this.#buildPanels();
     await this.#session.start();
     this.#readAttributes();
     this.#description = await this.#resolveDescription();
-    this.#buildPanels();
+    if (this.#options.panels.join() !== [...this.#panels.keys()].join()) this.#buildPanels();
+    else this.#announce();
     this.#watchVisibility();
     // The data and the first model load side by side: neither needs the other.
     this.#dataLoaded = this.#loadData();
@@ -305,11 +319,15 @@ export class DigitTrainer extends HTMLElement {
       this.#panels.set(name, panel);
       this.#panelScopes.set(panel, context);
     }
-    // A new panel starts from what is already known.
+    this.#announce();
+  }
+
+  // A new panel starts from what is already known.
+  #announce() {
     if (this.#session.model) this.#emitInternal('model', { info: this.#session.model, origin: this.#session.modelOrigin });
     if (this.#session.dataReady) this.#emitInternal('data', {});
     this.#emitInternal('state', { state: this.state });
-    this.#emitInternal('settings', this.settings);
+    if (this.#settings) this.#emitInternal('settings', this.settings);
   }
 
   // A removed panel lets go of everything it listened to: the widget's event bus (through

@@ -1,7 +1,7 @@
 // <digit-trainer>'s attributes: parsed and checked in one place, each bad value named in a
 // message the widget shows (the host page never sees an exception).
 
-export const PANELS = Object.freeze(['controls', 'summary', 'charts', 'drawing', 'predictions', 'heatmap', 'weights', 'confusion']);
+export const PANELS = Object.freeze(['controls', 'summary', 'charts', 'drawing', 'network', 'predictions', 'heatmap', 'weights', 'confusion']);
 export const DEFAULT_PANELS = Object.freeze(['controls', 'charts', 'drawing']);
 export const DEFAULT_PRESET = 'mlp-128-128';
 

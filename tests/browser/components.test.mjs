@@ -297,12 +297,12 @@ describe('training charts', () => {
       charts.addBatchPoints(Array.from({length: Math.min(100, steps - s + 1)}, (_, i) => ({step: s + i, loss: LOSS(s + i), accuracy: ACCURACY(s + i)})));
     }
     for (let e = 1; e <= epochs; e++) {
-      charts.addEpoch({epoch: e, loss: 1.5 / e, accuracy: 0.9 + e / 100, val_loss: 1.6 / e, val_accuracy: 0.89 + e / 100});
+      charts.addEpoch({epoch: e, step: Math.round((e * steps) / epochs), loss: 1.5 / e, accuracy: 0.9 + e / 100, val_loss: 1.6 / e, val_accuracy: 0.89 + e / 100});
     }
     await window.nextFrames(3);
   }, [steps, epochs, String(LOSS), String(ACCURACY)]);
-  // The batch chart's legend: {x: 'step 1234', values: {label: text}}, and its cursor line.
-  const legend = (p, which = 'batch') => p.evaluate((which) => {
+  // A chart's legend: {x: 'step 1234', values: {label: text}}, and its cursor line.
+  const legend = (p, which = 'loss') => p.evaluate((which) => {
     const figure = window.testCharts[`${which}Chart`].figure;
     const cursor = figure.querySelector('.digit-chart__cursor');
     return {
@@ -345,7 +345,7 @@ describe('training charts', () => {
       out.csv = charts.toCsv();
       out.plots = container.querySelectorAll('figure.digit-chart canvas').length;
       out.legend = [...container.querySelectorAll('.digit-chart__label')].map((e) => e.textContent);
-      out.faded = [...container.querySelectorAll('.digit-chart__item.is-faded .digit-chart__label')].map((e) => e.textContent);
+      out.series = [charts.lossChart.labels(), charts.accuracyChart.labels()];
       out.canvasWidth = container.querySelector('canvas').width;
 
       // Paused: points are kept, nothing is drawn; resume draws once.
@@ -374,10 +374,12 @@ describe('training charts', () => {
     assert.equal(r.counts2.runs[1].batch, 2);
     assert.equal(r.counts2.epoch, 5);
     assert.equal(r.plots, 2);
-    assert.ok(r.legend.includes('run 1 loss') && r.legend.includes('second, faster accuracy'), r.legend.join('|'));
-    // The second run has no validation: no val_ lines or legend entries for it.
-    assert.ok(r.legend.includes('run 1 val_accuracy') && !r.legend.some((l) => l.startsWith('second, faster val_')), r.legend.join('|'));
-    assert.deepEqual(r.faded, ['run 1 loss', 'run 1 accuracy', ...['loss', 'accuracy', 'val_loss', 'val_accuracy'].map((k) => `run 1 ${k}`)]);
+    // The legends name the current run's lines only (their height stays put); the second run
+    // has no validation, so no validation line; the first run stays drawn, faded.
+    assert.deepEqual(r.legend, ['run 2 training', 'run 2 training']);
+    assert.deepEqual(r.series[0], [{label: 'run 1 loss', faded: true, hidden: false}, {label: 'run 1 val_loss', faded: true, hidden: false},
+      {label: 'second, faster loss', faded: false, hidden: false}]);
+    assert.deepEqual(r.series[1].map((x) => x.label), ['run 1 accuracy', 'run 1 val_accuracy', 'second, faster accuracy']);
     assert.ok(r.canvasWidth > 300);
     const lines = r.csv.trim().split('\n');
     assert.equal(lines[0], 'run,epoch,loss,accuracy,val_loss,val_accuracy');
@@ -397,61 +399,72 @@ describe('training charts', () => {
       await p.goto(`${server.url}tests/browser/components.html`);
       await p.waitForFunction(() => window.componentsReady === true);
       await feed(p, 3000, 0);
-      // Device pixels of the batch canvas in the loss and accuracy colours, drawn opaque
-      // (a faded run is blended, so it does not match): per column, the mean row.
-      // Only the plot's columns: the axis titles are drawn in the series' colours too.
-      const scan = () => p.evaluate(() => {
-        const chart = window.testCharts.batchChart;
+      // Device pixels of a chart's canvas in a run's colour, drawn opaque (a faded run is
+      // blended, so it does not match): per column, the mean row. Only the plot's columns.
+      const scan = (which, hex) => p.evaluate(([which, hex]) => {
+        const chart = window.testCharts[`${which}Chart`];
         const canvas = chart.figure.querySelector('canvas');
-        const [from, to] = [1, 3000].map((step) => Math.round(chart.toPixel(step, 0).x * devicePixelRatio));
+        const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+        const [from, to] = [1, 3000].map((step) => Math.round(chart.toPixel(step, 0.5).x * devicePixelRatio));
         const {data, width, height} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-        const colours = {loss: [0xd9, 0x48, 0x0f], accuracy: [0x1c, 0x7e, 0xd6]};
-        const rows = {};
-        for (const [name, rgb] of Object.entries(colours)) {
-          rows[name] = [];
-          for (let x = 0; x < width; x++) {
-            if (x < from || x > to) { rows[name].push(null); continue; }
-            let sum = 0, n = 0;
-            for (let y = 0; y < height; y++) {
-              const i = (y * width + x) * 4;
-              if (data[i + 3] > 240 && rgb.every((c, k) => Math.abs(data[i + k] - c) <= 12)) sum += y, n++;
-            }
-            rows[name].push(n ? sum / n : null);
+        const rows = [];
+        for (let x = 0; x < width; x++) {
+          if (x < from || x > to) { rows.push(null); continue; }
+          let sum = 0, n = 0;
+          for (let y = 0; y < height; y++) {
+            const i = (y * width + x) * 4;
+            if (data[i + 3] > 240 && rgb.every((c, k) => Math.abs(data[i + k] - c) <= 12)) sum += y, n++;
           }
+          rows.push(n ? sum / n : null);
         }
         return {rows, width, height, cssWidth: canvas.clientWidth, cssHeight: canvas.clientHeight, dpr: devicePixelRatio};
-      });
-      const r = await scan();
-      assert.equal(r.dpr, 2);
-      assert.equal(r.width, Math.round(r.cssWidth * 2), 'backing store at the device pixel ratio');
-      assert.equal(r.height, Math.round(r.cssHeight * 2));
-      for (const [name, value, scale] of [['loss', LOSS, 'loss'], ['accuracy', ACCURACY, 'acc']]) {
-        const cols = r.rows[name].map((y, x) => [x, y]).filter(([, y]) => y != null);
-        assert.ok(cols.length > 0.6 * r.width, `${name}: ${cols.length} of ${r.width} columns drawn`);
+      }, [which, hex]);
+      const [first, second] = await p.evaluate(() => window.components.charts.RUN_COLOURS.slice(0, 2));
+      for (const [which, value, scale] of [['loss', LOSS, 'loss'], ['accuracy', ACCURACY, 'acc']]) {
+        const r = await scan(which, first);
+        assert.equal(r.dpr, 2);
+        assert.equal(r.width, Math.round(r.cssWidth * 2), 'backing store at the device pixel ratio');
+        assert.equal(r.height, Math.round(r.cssHeight * 2));
+        const cols = r.rows.map((y, x) => [x, y]).filter(([, y]) => y != null);
+        assert.ok(cols.length > 0.6 * r.width, `${which}: ${cols.length} of ${r.width} columns drawn`);
         // Loss falls (its line goes down the canvas), accuracy rises.
-        const [first, last] = [cols[0][1], cols[cols.length - 1][1]];
-        assert.ok(name === 'loss' ? last - first > 0.5 * r.height : first - last > 0.5 * r.height, `${name}: rows ${first} -> ${last}`);
+        const [top, end] = [cols[0][1], cols[cols.length - 1][1]];
+        assert.ok(which === 'loss' ? end - top > 0.3 * r.height : top - end > 0.5 * r.height, `${which}: rows ${top} -> ${end}`);
         // Where the chart says a value is, that series is drawn.
         for (const step of [10, 700, 1500, 2900]) {
-          const pos = await p.evaluate(([step, v, scale]) => window.testCharts.batchChart.toPixel(step, v, scale), [step, value(step), scale]);
-          const row = r.rows[name][Math.round(pos.x * 2)];
-          assert.ok(row != null && Math.abs(row - pos.y * 2) <= 3, `${name} at step ${step}: drawn at row ${row}, expected ${pos.y * 2}`);
+          const pos = await p.evaluate(([which, step, v, scale]) => window.testCharts[`${which}Chart`].toPixel(step, v, scale), [which, step, value(step), scale]);
+          const row = r.rows[Math.round(pos.x * 2)];
+          assert.ok(row != null && Math.abs(row - pos.y * 2) <= 3, `${which} at step ${step}: drawn at row ${row}, expected ${pos.y * 2}`);
         }
       }
-      // The loss scale starts at 0 and its top holds the largest loss.
-      const [zero, top] = await p.evaluate(([v]) => [window.testCharts.batchChart.toPixel(1, 0, 'loss'), window.testCharts.batchChart.toPixel(1, v, 'loss')], [LOSS(1)]);
-      assert.ok(top.y >= 0 && zero.y - top.y > 0.6 * r.cssHeight, `loss 0 at y ${zero.y}, ${LOSS(1)} at y ${top.y}`);
+      // The loss scale is logarithmic: a decade takes the same height anywhere, and the
+      // largest loss is inside the plot.
+      const ys = await p.evaluate(() => [0.1, 1, 10, 2].map((v) => window.testCharts.lossChart.toPixel(1, v, 'loss').y));
+      assert.ok(Math.abs((ys[0] - ys[1]) - (ys[1] - ys[2])) < 0.5 && ys[0] - ys[1] > 20, `log scale: y of 0.1, 1, 10 = ${ys.slice(0, 3)}`);
+      assert.ok(ys[3] >= 0 && ys[3] < ys[1], `loss ${LOSS(1)} at y ${ys[3]}`);
+      // Each run divided by its start: the first point sits at 1.
+      await p.evaluate(async () => { window.testCharts.setLossView({normalise: true}); await window.nextFrames(2); });
+      const normalised = await scan('loss', first);
+      const y1 = await p.evaluate(() => window.testCharts.lossChart.toPixel(1, 1, 'loss'));
+      const firstCol = normalised.rows.findIndex((y) => y != null);
+      assert.ok(Math.abs(normalised.rows[firstCol] - y1.y * 2) <= 4, `normalised start at row ${normalised.rows[firstCol]}, 1 at ${y1.y * 2}`);
+      await p.evaluate(async () => { window.testCharts.setLossView({normalise: false}); await window.nextFrames(2); });
       await screenshot(p, 'charts-dpr2');
 
-      // A new run: the first one fades (its colour no longer matches), the new one is opaque.
+      // A new run, in the next colour: the first one fades (its colour no longer matches
+      // anywhere), the new one is opaque; a hidden run is not drawn at all.
       await p.evaluate(async () => {
         window.testCharts.newRun('two');
         window.testCharts.addBatchPoints([{step: 1, loss: 1.9, accuracy: 0.05}, {step: 2, loss: 1.8, accuracy: 0.1}]);
         await window.nextFrames(2);
       });
-      const faded = await scan();
-      const opaque = faded.rows.loss.filter((y) => y != null).length;
-      assert.ok(opaque > 0 && opaque < 0.1 * faded.width, `opaque loss columns after a new run: ${opaque}`);
+      const faded = await scan('loss', first);
+      assert.equal(faded.rows.filter((y) => y != null).length, 0, 'the first run faded');
+      const fresh = await scan('loss', second);
+      const opaque = fresh.rows.filter((y) => y != null).length;
+      assert.ok(opaque > 0 && opaque < 0.1 * fresh.width, `opaque columns of the new run: ${opaque}`);
+      await p.evaluate(async () => { window.testCharts.setRunVisible(1, false); await window.nextFrames(2); });
+      assert.equal((await scan('loss', second)).rows.filter((y) => y != null).length, 0, 'a hidden run is not drawn');
     } finally {
       await hiDpi.close();
     }
@@ -459,25 +472,25 @@ describe('training charts', () => {
 
   test('pointer, touch and keys read out the values at a step in the legend; else the latest', async () => {
     await feed(page, 12_000, 3);
-    const canvas = page.locator('#charts .digit-chart--batch canvas');
+    const canvas = page.locator('#charts .digit-chart--loss canvas');
     const box = await canvas.boundingBox();
-    const xOf = (step) => page.evaluate((step) => window.testCharts.batchChart.toPixel(step, 0).x, step);
+    const xOf = (step, which = 'loss') => page.evaluate(([step, which]) => window.testCharts[`${which}Chart`].toPixel(step, 0.5).x, [step, which]);
     // Decimation keeps about every 4th step: the readout shows a kept step near the pointer.
-    const checkAt = async (target, l, how) => {
+    const checkAt = async (target, l, how, which = 'loss', value = LOSS) => {
       const step = stepOf(l.x);
       assert.ok(Math.abs(step - target) <= 60, `${how}: legend at ${l.x}, pointer at step ${target}`);
-      assert.ok(close(l.values['run 1 loss'], LOSS(step)), `${how}: loss ${l.values['run 1 loss']} at step ${step}, data ${LOSS(step)}`);
-      assert.ok(close(l.values['run 1 accuracy'], ACCURACY(step)), `${how}: accuracy ${l.values['run 1 accuracy']}, data ${ACCURACY(step)}`);
-      assert.ok(Math.abs(l.cursorLeft - await xOf(step)) < 1, `${how}: cursor line at ${l.cursorLeft}`);
+      assert.ok(close(l.values['run 1 training'], value(step)), `${how}: ${which} ${l.values['run 1 training']} at step ${step}, data ${value(step)}`);
+      assert.ok(Math.abs(l.cursorLeft - await xOf(step, which)) < 1, `${how}: cursor line at ${l.cursorLeft}`);
     };
 
     const latest = await legend(page);
     assert.equal(latest.x, 'step 12000');
-    assert.ok(close(latest.values['run 1 loss'], LOSS(12_000)) && close(latest.values['run 1 accuracy'], ACCURACY(12_000)), JSON.stringify(latest));
+    assert.ok(close(latest.values['run 1 training'], LOSS(12_000)) && close(latest.values['run 1 validation'], 1.6 / 3), JSON.stringify(latest));
+    assert.ok(close((await legend(page, 'accuracy')).values['run 1 training'], ACCURACY(12_000)));
     assert.equal(latest.cursorLeft, null, 'no cursor line without a pointer');
     const label = await canvas.getAttribute('aria-label');
     assert.match(label, /step 12000/);
-    assert.ok(label.includes(`run 1 loss ${latest.values['run 1 loss']}`), label);
+    assert.ok(label.includes(`run 1 loss ${latest.values['run 1 training']}`), label);
     assert.equal(await canvas.getAttribute('role'), 'img');
 
     await page.mouse.move(box.x + await xOf(6000), box.y + box.height / 2);
@@ -490,6 +503,11 @@ describe('training charts', () => {
 
     await page.touchscreen.tap(box.x + await xOf(9000), box.y + box.height / 2);
     await checkAt(9000, await legend(page), 'touch');
+    // The accuracy chart reads out its own values.
+    const accBox = await page.locator('#charts .digit-chart--accuracy canvas').boundingBox();
+    await page.mouse.move(accBox.x + await xOf(3000, 'accuracy'), accBox.y + 20);
+    await checkAt(3000, await legend(page, 'accuracy'), 'mouse on accuracy', 'accuracy', ACCURACY);
+    await page.mouse.move(1, 1);
 
     // Keys: Escape back to the latest, arrows step through the kept points, Home to the first.
     await canvas.focus();
@@ -501,16 +519,15 @@ describe('training charts', () => {
     await page.keyboard.press('Home');
     const first = await legend(page);
     await checkAt(1, first, 'Home');
-    const status = await page.evaluate(() => window.testCharts.batchChart.figure.querySelector('[aria-live]').textContent);
-    assert.ok(status.includes(`step 1:`) && status.includes(`run 1 loss ${first.values['run 1 loss']}`), status);
+    const status = await page.evaluate(() => window.testCharts.lossChart.figure.querySelector('[aria-live]').textContent);
+    assert.ok(status.includes(`step 1:`) && status.includes(`run 1 loss ${first.values['run 1 training']}`), status);
 
-    // The epoch chart reads out its four series, the val_ ones included.
-    const epochBox = await page.locator('#charts .digit-chart--epoch canvas').boundingBox();
-    const ex = await page.evaluate(() => window.testCharts.epochChart.toPixel(2, 0).x);
-    await page.mouse.move(epochBox.x + ex + 3, epochBox.y + 30);
-    const epoch = await legend(page, 'epoch');
-    assert.equal(epoch.x, 'epoch 2');
-    assert.ok(close(epoch.values['run 1 loss'], 1.5 / 2) && close(epoch.values['run 1 val_accuracy'], 0.89 + 2 / 100), JSON.stringify(epoch));
+    // At an epoch's end the validation dot is read out beside the training line.
+    const ex = await xOf(8000);
+    await page.mouse.move(box.x + ex, box.y + 30);
+    const epoch = await legend(page);
+    assert.equal(epoch.x, 'step 8000');
+    assert.ok(close(epoch.values['run 1 validation'], 1.6 / 2) && close(epoch.values['run 1 training'], LOSS(8000)), JSON.stringify(epoch));
     await page.mouse.move(1, 1);
   });
 

@@ -68,10 +68,11 @@ function collectErrors(page) {
   return errors;
 }
 
-// Saves a full-page PNG as build/artifacts/screenshots/<name>.png; returns its path.
-export async function screenshot(page, name) {
+// Saves a PNG (the full page, or with fullPage false what the screen shows) as
+// build/artifacts/screenshots/<name>.png; returns its path.
+export async function screenshot(page, name, { fullPage = true } = {}) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }

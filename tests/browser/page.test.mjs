@@ -250,6 +250,7 @@ test('a reload takes MNIST from the cache and finds the last trained model', asy
 // a model kept from before the run, and a rate raised mid-run.
 test('a diverging run stops with a clear message; the kept weights still predict', async () => {
   await page.selectOption('#preset', 'mlp-300-100');
+  await page.click('details.advanced > summary'); // the optimizer is under "More settings"
   await page.selectOption('#optimizer', 'sgd');
   await page.fill('#learning-rate', '10');
   await page.dispatchEvent('#learning-rate', 'change');

@@ -101,10 +101,16 @@ test('the example page: two widgets train at once from one download, each with i
   assert.equal(picked.padEmpty, false);
   assert.ok(Math.abs(picked.sum - 1) < 1e-4);
 
-  // The CNN's views: 16 first-layer filters, 8 x 16 second-layer ones, 16 + 8 feature maps.
+  // The CNN's views, one canvas per layer: 16 first-layer filters in a row, 8 rows of 16
+  // second-layer ones (3×3 at 10 px a weight, 4 px apart), and 16 + 8 feature maps.
   await page.locator('#cnn .dt__panel--weights').scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.getElementById('cnn').shadowRoot.querySelectorAll('.dt__maps canvas').length === 24, null, { timeout: 30_000 });
-  assert.equal(await inWidget(page, 'cnn', (w, root = w.shadowRoot) => root.querySelectorAll('.dt__weights canvas').length), 16 + 8 * 16);
+  await page.waitForFunction(() => /Hover a square/.test(document.getElementById('cnn').shadowRoot.querySelector('.dt__legend').textContent), null, { timeout: 30_000 });
+  const views = await inWidget(page, 'cnn', (w, root = w.shadowRoot) => ({
+    filters: [...root.querySelectorAll('.dt__weights canvas')].map((c) => [c.width, c.height]),
+    maps: [...root.querySelectorAll('.dt__maps canvas')].map((c) => [c.width, c.height]),
+  }));
+  assert.deepEqual(views.filters, [[16 * 34 - 4, 30], [16 * 34 - 4, 8 * 34 - 4]]);
+  assert.deepEqual(views.maps, [[8 * 56 - 4, 2 * 56 - 4], [8 * 52 - 4, 52 - 4]]);
 
   // The stand-alone predictor follows the CNN widget's model.
   const predicted = await page.evaluate(async () => {
@@ -180,17 +186,19 @@ test('a host page with a strict CSP uses the widget from another origin (dist/)'
 });
 
 test('bad attribute values are named in the widget; fixing them and other changes apply live', async () => {
+  // The listeners are in place before the widget starts (a classic script runs before the
+  // module that defines it): on a busy machine the worker can be ready before the page's load.
   const { page, errors, close } = await openTestPage(`
-    <p id="before">Host text before</p>
-    <digit-trainer id="w" preset="nope" epochs="-3" learning-rate="abc" panels="controls summary sparkles"></digit-trainer>
-    <p id="after">Host text after</p>`);
-  try {
-    await page.evaluate(() => {
+    <script>
       window.widgetEvents = [];
       for (const type of ['error', 'modelchange', 'ready']) {
         document.addEventListener(type, (e) => window.widgetEvents.push({ type, detail: e.detail }));
       }
-    });
+    </script>
+    <p id="before">Host text before</p>
+    <digit-trainer id="w" preset="nope" epochs="-3" learning-rate="abc" panels="controls summary sparkles"></digit-trainer>
+    <p id="after">Host text after</p>`);
+  try {
     await waitForReady(page, ['w']);
     const shown = await inWidget(page, 'w', (w, root = w.shadowRoot) => ({
       alerts: [...root.querySelectorAll('.dt__attribute-errors li')].map((li) => li.textContent),
@@ -203,7 +211,7 @@ test('bad attribute values are named in the widget; fixing them and other change
       'Digitrain: unknown preset "nope"; choose one of cnn-16-8, fashion-mlp-128, mlp-128-128, mlp-256, mlp-300-100',
       'Digitrain: epochs must be a whole number from 1 to 1000, got -3',
       'Digitrain: learning-rate must be a number, got "abc"',
-      'Digitrain: unknown panel "sparkles"; panels are controls, summary, charts, drawing, predictions, heatmap, weights, confusion',
+      'Digitrain: unknown panel "sparkles"; panels are controls, summary, charts, drawing, network, predictions, heatmap, weights, confusion',
     ]);
     assert.equal(shown.role, 'alert');
     // The defaults stand in: the widget still works.
@@ -300,12 +308,14 @@ test('on a 360 px phone nothing scrolls sideways, and the keyboard reaches every
     await page.waitForTimeout(1000);
     assert.equal(await inWidget(page, 'w', (w, root = w.shadowRoot) => root.querySelector('.dt__confusion-status').textContent), '');
     await page.locator('#w .dt__panel--confusion').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => document.getElementById('w').shadowRoot.querySelectorAll('.dt__confusion td').length === 100, null, { timeout: 60_000 });
+    await page.waitForFunction(() => /misclassified/.test(document.getElementById('w').shadowRoot.querySelector('.dt__confusion-status').textContent), null, { timeout: 60_000 });
     await page.evaluate(() => window.scrollTo(0, 0));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
     await screenshot(page, 'widget-360px');
 
+    // The folded settings are opened, as a learner would, to reach the fields inside.
+    await inWidget(page, 'w', (w) => w.shadowRoot.querySelectorAll('details.advanced').forEach((d) => { d.open = true; }));
     const reached = new Set();
     let ringSeen = false;
     for (let i = 0; i < 200; i++) {

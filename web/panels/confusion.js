@@ -10,8 +10,8 @@ export function createConfusionPanel(section, ctx) {
   section.innerHTML = `<h2 class="dt__title">Where the model goes wrong</h2>
     <p class="message dt__confusion-status" role="status"></p>
     <div class="dt__confusion-row">
-      <table class="dt__confusion" hidden><caption>Test set: true digit (rows) against prediction (columns)</caption></table>
-      <div><h3 class="dt__subtitle dt__gallery-title"></h3><div class="gallery dt__misclassified"></div></div>
+      <table class="dt__confusion"><caption>Test set: true digit (rows) against prediction (columns)</caption></table>
+      <div><h3 class="dt__subtitle dt__gallery-title">&nbsp;</h3><div class="gallery dt__misclassified" tabindex="0" role="region" aria-label="Misclassified test digits"></div></div>
     </div>`;
   const status = section.querySelector('.dt__confusion-status');
   const table = section.querySelector('table');
@@ -38,8 +38,8 @@ export function createConfusionPanel(section, ctx) {
     await showGallery(null);
   }
 
-  function renderMatrix() {
-    const { matrix } = result;
+  // Empty until the first computation, but at its final size from the start.
+  function renderMatrix(matrix = result.matrix) {
     const caption = table.querySelector('caption');
     const head = document.createElement('tr');
     head.append(cell('th', 'true \\ predicted'), ...Array.from({ length: 10 }, (_, p) => cell('th', String(p), 'col')));
@@ -50,7 +50,9 @@ export function createConfusionPanel(section, ctx) {
       counts.forEach((n, p) => {
         const td = document.createElement('td');
         const share = n / total;
-        if (p === actual) {
+        if (n == null) {
+          td.textContent = '·';
+        } else if (p === actual) {
           td.className = 'is-right';
           td.textContent = String(n);
           td.style.backgroundColor = `rgba(47, 158, 68, ${0.15 + 0.6 * share})`;
@@ -68,8 +70,8 @@ export function createConfusionPanel(section, ctx) {
       return row;
     });
     table.replaceChildren(caption, head, ...rows);
-    table.hidden = false;
   }
+  renderMatrix(Array.from({ length: 10 }, () => new Array(10).fill(null)));
 
   async function showGallery(filter) {
     const { wrong, labels, predicted } = result;

@@ -1,5 +1,7 @@
-// Controls: the training set-up (preset, optimizer, epochs, batch size, learning rate,
-// seed), Train/Pause/Resume/Step/Stop, live figures, and model download/load.
+// Controls: the guided steps (1 Data: a glance at the digits; 2 Model: the preset and a
+// sentence on it; 3 Train: Train/Pause/Resume/Step/Stop, epochs and learning rate, the other
+// settings folded under "More settings", each with a `?` that explains it), live figures,
+// and model download/load. Step 4 (draw) is the drawing panel.
 import { checkNumber } from '../trainer-options.js';
 import { formatSeconds } from './status.js';
 import { download } from '../model-files.js';
@@ -10,23 +12,52 @@ const FIELDS = [
   ['learningRate', 'Learning rate', 'learning-rate'], ['seed', 'Seed', 'seed'],
 ];
 
+// One plain sentence per tutorial preset, for a learner who has not met the words yet.
+const PRESET_SENTENCES = {
+  'mlp-128-128': 'Two layers of 128 units between the 784 pixels and the ten digits: small and quick, good after one epoch.',
+  'mlp-300-100': 'Every pixel feeds 300 units, then 100, then the ten digits: the classic "hello world" network, trained with plain SGD.',
+  'mlp-256': 'One wide layer of 256 units between the pixels and the ten digits.',
+  'cnn-16-8': 'A convolutional network: small 3×3 filters slide over the image and learn strokes and edges; slower per image, fewer weights.',
+};
+
+// What each setting does and what to watch for: shown under its `?`.
+const HELP = {
+  epochs: 'One epoch shows the network all 60,000 training digits once. More epochs learn more, until the validation curve stops improving.',
+  learningRate: 'How big a step each batch takes downhill. Too small: the loss falls slowly. Too large (try 1): the loss jumps up instead of down.',
+  optimizer: 'How the steps are taken. SGD steps straight down the gradient; Adam adapts the step for each weight and usually learns faster.',
+  batchSize: 'How many digits are averaged for one step. Small batches: more, noisier steps; large batches: fewer, smoother, faster ones.',
+  seed: 'Picks the random starting weights and the order of the digits. The same seed gives the same run again.',
+};
+
+const field = (key, label, id) => `<div class="field"><label for="${id}">${label}</label>` +
+  `<input id="${id}" name="${key}" type="number" step="any" required>${help(key, label)}</div>`;
+const help = (key, label) => `<details class="help"><summary aria-label="What is ${label.toLowerCase()}?">?</summary><p>${HELP[key]}</p></details>`;
+
 export function createControlsPanel(section, ctx) {
   section.setAttribute('aria-label', 'Model and training');
   section.innerHTML = `
-    <h2 class="dt__title">Model and training</h2>
+    <h2 class="dt__title">Train a network</h2>
     <form class="settings" id="settings">
-      <label>Model <select id="preset" name="preset"></select></label>
-      <label>Optimizer <select id="optimizer" name="optimizer"><option value="adam">Adam</option><option value="sgd">SGD</option></select></label>
-      ${FIELDS.map(([key, label, id]) => `<label>${label} <input id="${id}" name="${key}" type="number" step="any" required></label>`).join('')}
+      <div class="dt__step"><h3 class="dt__step-title"><span class="dt__num" aria-hidden="true">1</span>Data</h3>
+        <p class="hint dt__data-note">MNIST: 60,000 handwritten digits to learn from, 10,000 to test on.</p>
+        <canvas class="dt__glance" width="224" height="28" role="img" aria-label="A few MNIST digits"></canvas></div>
+      <div class="dt__step"><h3 class="dt__step-title"><span class="dt__num" aria-hidden="true">2</span><label for="preset">Model</label></h3>
+        <select id="preset" name="preset"></select>
+        <p class="hint" id="preset-description"></p></div>
+      <div class="dt__step"><h3 class="dt__step-title"><span class="dt__num" aria-hidden="true">3</span>Train</h3>
+        <div class="buttons" role="group" aria-label="Training controls">
+          <button id="train" class="primary" type="button" disabled>Train</button>
+          <button id="pause" type="button" disabled>Pause</button>
+          <button id="resume" type="button" disabled>Resume</button>
+          <button id="step" type="button" disabled title="One batch">Step</button>
+          <button id="stop" type="button" disabled>Stop</button>
+        </div>
+        <div class="fields">${field(...FIELDS[0])}${field(...FIELDS[2])}</div>
+        <details class="advanced"><summary>More settings</summary><div class="fields">
+          <div class="field"><label for="optimizer">Optimizer</label><select id="optimizer" name="optimizer"><option value="adam">Adam</option><option value="sgd">SGD</option></select>${help('optimizer', 'Optimizer')}</div>
+          ${field(...FIELDS[1])}${field(...FIELDS[3])}</div></details>
+      </div>
     </form>
-    <p class="hint" id="preset-description"></p>
-    <div class="buttons" role="group" aria-label="Training controls">
-      <button id="train" type="button" disabled>Train</button>
-      <button id="pause" type="button" disabled>Pause</button>
-      <button id="resume" type="button" disabled>Resume</button>
-      <button id="step" type="button" disabled>Step</button>
-      <button id="stop" type="button" disabled>Stop</button>
-    </div>
     <dl class="stats" aria-live="off">
       <div><dt>Epoch</dt><dd id="stat-epoch">–</dd></div>
       <div><dt>Step</dt><dd id="stat-step">–</dd></div>
@@ -49,17 +80,20 @@ export function createControlsPanel(section, ctx) {
   // Fields whose typed value was refused: shown as such, and Train waits until they are
   // fixed (training with the old value while the refused one is on screen would mislead).
   const invalid = new Set();
-
-  $('preset').replaceChildren(...session.presets.map((name) => new Option(name, name)));
+  const glance = section.querySelector('.dt__glance');
 
   function fill(settings) {
     for (const name of invalid) form.elements[name].removeAttribute('aria-invalid');
     invalid.clear();
+    // The presets are known once the worker is ready, which may be after this panel is built.
+    if (form.elements.preset.options.length !== session.presets.length) {
+      form.elements.preset.replaceChildren(...session.presets.map((name) => new Option(name, name)));
+    }
     form.elements.preset.value = session.presets.includes(settings.preset) ? settings.preset : '';
     form.elements.optimizer.value = settings.optimizer;
     for (const [key] of FIELDS) form.elements[key].value = settings[key];
     const description = session.presetDescriptions[settings.preset];
-    $('preset-description').textContent = description ? JSON.parse(description).description ?? '' : '';
+    $('preset-description').textContent = PRESET_SENTENCES[settings.preset] ?? (description ? JSON.parse(description).description ?? '' : '');
   }
 
   function updateButtons() {
@@ -125,16 +159,48 @@ export function createControlsPanel(section, ctx) {
   const on = (type, listener) => ctx.events.addEventListener(type, (e) => listener(e.detail));
   on('settings', fill);
   on('state', updateButtons);
-  on('data', () => { dataReady = true; updateButtons(); });
+  on('data', () => {
+    dataReady = true;
+    updateButtons();
+    showGlance().catch(() => {}); // a glance only: the data status says what went wrong
+  });
+  // Step 1's glance at the data: the first eight test digits, in one canvas.
+  async function showGlance() {
+    const { images, labels } = await session.testImages({ start: 0, count: 8 });
+    const c = glance.getContext('2d');
+    const image = c.createImageData(224, 28);
+    for (let k = 0; k < 8; k++) {
+      for (let p = 0; p < 784; p++) {
+        const o = 4 * ((p / 28 | 0) * 224 + k * 28 + (p % 28));
+        image.data[o] = image.data[o + 1] = image.data[o + 2] = images[k * 784 + p];
+        image.data[o + 3] = 255;
+      }
+    }
+    c.putImageData(image, 0, 0);
+    glance.setAttribute('aria-label', `Eight test digits: ${Array.from(labels).join(', ')}`);
+  }
+  // Progress messages (about 20 a second) only keep the figures; they are written once per
+  // animation frame, so a burst of messages costs one layout.
+  let latest = null;
+  let frame = 0;
+  const figures = {};
   on('progress', (p) => {
+    latest = p;
+    if (p.loss != null) figures.loss = p.loss;
+    if (p.accuracy != null) figures.accuracy = p.accuracy;
+    frame ||= requestAnimationFrame(writeStats);
+  });
+  function writeStats() {
+    frame = 0;
+    const p = latest;
     stats.epoch.textContent = `${p.epoch} / ${p.epochs}`;
     // At an epoch's end the step count has already wrapped to 0.
     stats.step.textContent = `${p.step === 0 && p.totalSteps > 0 ? p.stepsPerEpoch : p.step} / ${p.stepsPerEpoch}`;
     stats.speed.textContent = Math.round(p.samplesPerSecond).toLocaleString('en');
     stats.eta.textContent = formatSeconds(p.etaSeconds);
-    if (p.loss != null) stats.loss.textContent = p.loss.toFixed(4);
-    if (p.accuracy != null) stats.accuracy.textContent = p.accuracy.toFixed(4);
-  });
+    if (figures.loss != null) stats.loss.textContent = figures.loss.toFixed(4);
+    if (figures.accuracy != null) stats.accuracy.textContent = figures.accuracy.toFixed(4);
+  }
   updateButtons();
   return {};
 }

@@ -4,18 +4,31 @@ import '../digit-pad-define.js';
 import { renderDigit, renderProbabilities } from '../heatmap.js';
 
 export function createDrawingPanel(section, ctx) {
-  section.innerHTML = `<h2 class="dt__title">Draw a digit</h2>
+  section.innerHTML = `<h2 class="dt__title"><span class="dt__num" aria-hidden="true">4</span>Try it: draw a digit</h2>
     <div class="draw-row">
       <digit-pad id="pad"></digit-pad>
-      <figure class="model-input">
-        <canvas id="pad-input" class="digit-heatmap" width="140" height="140" aria-label="The 28×28 image the model sees"></canvas>
-        <figcaption>What the model sees (28×28)</figcaption>
-      </figure>
-      <div id="pad-probs" class="probs-box" aria-live="polite"></div>
+      <div class="draw-side">
+        <div id="pad-probs" class="probs-box" aria-live="polite"></div>
+        <figure class="model-input">
+          <canvas id="pad-input" class="digit-heatmap" width="84" height="84" role="img" aria-label="The 28×28 image the model sees"></canvas>
+          <figcaption>What the model sees: your drawing cropped, scaled and centred to 28×28, as MNIST was made</figcaption>
+        </figure>
+      </div>
     </div>`;
   const pad = section.querySelector('digit-pad');
   const inputCanvas = section.querySelector('#pad-input');
   const probsBox = section.querySelector('#pad-probs');
+  // The ten bars are there from the start (empty), so the first answer moves nothing.
+  const placeholder = () => {
+    renderProbabilities(probsBox, new Array(10).fill(0));
+    probsBox.querySelectorAll('.digit-probs__row').forEach((row, d) => {
+      row.classList.remove('is-top');
+      row.setAttribute('aria-label', `${d}: no answer yet`);
+      row.querySelector('.digit-probs__value').textContent = '–';
+    });
+    probsBox.querySelector('.digit-probs__summary').textContent = 'Draw a digit from 0 to 9 on the black pad: the ten bars show how sure the network is of each.';
+  };
+  placeholder();
   let lastInk = null;
   let busy = false;
   let again = false;
@@ -29,7 +42,7 @@ export function createDrawingPanel(section, ctx) {
     try {
       const { input, probs } = await ctx.session.predictInk(detail.ink, detail.width, detail.height);
       if (lastInk === detail && probs.length === 10) {
-        renderDigit(inputCanvas, input, { cellSize: 5 });
+        renderDigit(inputCanvas, input, { cellSize: 3, label: 'The 28 by 28 image the model sees' });
         renderProbabilities(probsBox, probs);
         ctx.setInput(input, 'drawing');
         ctx.prediction(input, probs, 'drawing');
@@ -54,10 +67,17 @@ export function createDrawingPanel(section, ctx) {
     e.stopPropagation();
     lastInk = null;
     inputCanvas.getContext('2d').clearRect(0, 0, inputCanvas.width, inputCanvas.height);
-    probsBox.replaceChildren();
+    placeholder();
   });
   // New weights, new answer.
   for (const type of ['model', 'trainend']) ctx.events.addEventListener(type, predict);
-  ctx.events.addEventListener('progress', () => { if (ctx.visible) predict(); });
+  // While training, the answer follows the weights a few times a second: each answer
+  // rewrites ten rows, and twenty a second would be layout work nobody can read.
+  let lastPredicted = 0;
+  ctx.events.addEventListener('progress', () => {
+    if (!ctx.visible || performance.now() - lastPredicted < 200) return;
+    lastPredicted = performance.now();
+    predict();
+  });
   return { pad, showImage: (pixels) => pad.drawImage28(pixels) };
 }

@@ -4,6 +4,7 @@ import { createControlsPanel } from './controls.js';
 import { createSummaryPanel } from './summary.js';
 import { createChartsPanel } from './charts.js';
 import { createDrawingPanel } from './drawing.js';
+import { createNetworkPanel } from './network.js';
 import { createPredictionsPanel } from './predictions.js';
 import { createHeatmapPanel } from './heatmap.js';
 import { createWeightsPanel } from './weights.js';
@@ -14,6 +15,7 @@ export const PANEL_FACTORIES = Object.freeze({
   summary: createSummaryPanel,
   charts: createChartsPanel,
   drawing: createDrawingPanel,
+  network: createNetworkPanel,
   predictions: createPredictionsPanel,
   heatmap: createHeatmapPanel,
   weights: createWeightsPanel,

@@ -27,7 +27,8 @@ export function createPredictionsPanel(section, ctx) {
       if (predicted !== test.labels[i]) caption.classList.add('wrong');
       const softmax = document.createElement('code');
       softmax.className = 'softmax';
-      softmax.textContent = `[${row.map((p) => p.toFixed(2)).join(' ')}]`;
+      softmax.setAttribute('aria-label', `Softmax output: ${row.map((p, d) => `${d}: ${p.toFixed(2)}`).join(', ')}`);
+      softmax.replaceChildren(...row.map((p, d) => Object.assign(document.createElement('span'), { textContent: `${d}:${p.toFixed(2)}` })));
       figure.append(canvas, caption, softmax);
       return figure;
     }));

@@ -1,6 +1,6 @@
 // Summary: the model as Keras' model.summary() prints it.
 export function createSummaryPanel(section, ctx) {
-  section.innerHTML = `<details open><summary class="dt__title">Model summary</summary><pre id="model-summary"></pre></details>
+  section.innerHTML = `<details open><summary class="dt__title">Model summary</summary><pre id="model-summary" tabindex="0" aria-label="Model summary table"></pre></details>
     <p class="hint" id="model-origin"></p>`;
   const pre = section.querySelector('pre');
   const origin = section.querySelector('#model-origin');
