@@ -73,6 +73,17 @@ TEST(JsonNumbers, WholeNumbersBeyondLongLongAreNotWhole) {
   EXPECT_ERROR(parse_model_spec(description, "d.json"), "d.json");
 }
 
+// Doubles beyond float's range become floats (weights, the pixel scale): undefined behaviour
+// unless refused first.
+TEST(JsonNumbers, NumbersThatBecomeFloatsMustFitAFloat) {
+  json description = json::parse(preset_json("mlp-256"));
+  description["fit"]["pixel_scale"] = 1e300;
+  EXPECT_ERROR(parse_model_spec(description, "d.json"), "d.json: fit 'pixel_scale' must be a positive number up to 1e30");
+  description = json::parse(preset_json("mlp-256"));
+  description["layers"][1]["config"]["kernel_initializer"] = {{"class_name", "RandomNormal"}, {"config", {{"mean", 1e300}}}};
+  EXPECT_ERROR(build_model(parse_model_spec(description, "d.json"), 1), "initializer option 'mean' must be a number up to 1e30");
+}
+
 // ---- Files --------------------------------------------------------------------------------
 
 TEST(FileLimits, DirectoriesDevicesAndFifosAreRefusedBeforeAnyRead) {

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/json_errors.h"
+#include "core/json_text.h"
 #include "core/keras_object.h"
 #include "data/idx.h"
 #include "layers/initializer.h"
@@ -462,7 +463,9 @@ Manifest read_manifest(const json& doc, const std::string& source) {
 
 // --- the topology against the manifest -----------------------------------------------
 
-std::string dims_text(const Dims& dims) { return json(dims).dump(); }
+// json_text, not json::dump: model_file.cpp checks files with weights_of_topology in the
+// page's training module too, which has no JSON serializer (8 KB) otherwise.
+std::string dims_text(const Dims& dims) { return json_text(json(dims)); }
 
 // The weights the topology will create. build_model allocates whatever a topology asks
 // for (a Dense of 2^20 units after a 784-wide input: 3 GiB), so the sizes are worked out
