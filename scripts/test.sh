@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: installs what is missing, builds native and WASM, makes the TF.js parity
-# fixtures, then runs the GoogleTest suite natively and under Node.
+# fixtures, then runs the GoogleTest suite natively and under Node, the same suite under
+# ASan + UBSan, a short smoke of every fuzz harness, and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -14,6 +15,13 @@ echo "test: native suite"
 (cd build/native && ctest --output-on-failure -j"$(nproc)")
 echo "test: WASM suite under Node"
 (cd build/wasm && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
+echo "test: native suite under ASan + UBSan (build/sanitize, clang-14 -O1)"
+bash scripts/build-sanitize.sh digitrain_tests
+# The GoogleTest suite only: the CLI and TF.js tests drive the -O3 binary (they test its
+# behaviour, not memory safety, which the fuzzers cover for the CLI's readers).
+(cd build/sanitize && ctest --output-on-failure -j"$(nproc)" -E '^(cli|cli_hostile|tfjs_roundtrip)$')
+echo "test: fuzz smoke (regressions replayed, then ${FUZZ_SECONDS:-10} s per harness)"
+bash scripts/fuzz.sh --smoke
 echo "test: browser tests (headless Chromium against the served page)"
 node --test --test-concurrency=1 tests/browser/
 echo "test: all suites passed in $(( $(date +%s) - start ))s"

@@ -190,6 +190,20 @@ function tfjsFormats() {
   return formats;
 }
 
+// Runs `call` on the converter module. A trap inside it (a RuntimeError, a stack overflow)
+// skips the C++ clean-up and can leave the module's stack pointer and heap inconsistent, so
+// the module is dropped and the next TF.js open or save starts a fresh one. (Refusals of bad
+// files are {ok: false} answers and keep the module.)
+async function withFormats(call) {
+  const module = await tfjsFormats();
+  try {
+    return call(module);
+  } catch (e) {
+    formats = null;
+    throw e;
+  }
+}
+
 function checked(result) {
   if (!result.ok) throw new Error(explained(result.error));
   return result;
@@ -222,7 +236,7 @@ const handlers = {
   async [ToWorker.loadModel]({ id, text, files, origin }) {
     if (state !== 'idle') throw new Error('stop training before loading a model');
     const generation = ++modelGeneration;
-    const file = files ? checked((await tfjsFormats()).tfjsToModelFile(text, files)).file : parseModelFile(text);
+    const file = files ? checked(await withFormats((m) => m.tfjsToModelFile(text, files))).file : parseModelFile(text);
     // While the converter loaded, the page may have moved on: training, or another model.
     if (state !== 'idle') throw new Error('stop training before loading a model');
     if (generation !== modelGeneration) throw new Error('another model replaced this one while it loaded');
@@ -230,7 +244,7 @@ const handlers = {
   },
   async [ToWorker.saveModelTfjs]({ id }) {
     const { file } = checked(session.saveModel());
-    const r = checked((await tfjsFormats()).modelFileToTfjs(file));
+    const r = checked(await withFormats((m) => m.modelFileToTfjs(file)));
     post(FromWorker.savedModelTfjs, { id, modelJson: r.modelJson, weightsPath: r.weightsPath, weights: r.weights }, [r.weights.buffer]);
   },
   [ToWorker.saveModel]({ id }) {

@@ -10,8 +10,11 @@ namespace digitrain {
 namespace {
 double number_or(const nlohmann::json& config, const char* key, double fallback) {
   if (!config.contains(key)) return fallback;
-  if (!config[key].is_number()) throw Error(std::string("initializer option '") + key + "' must be a number");
-  return config[key].get<double>();
+  const double v = config[key].is_number() ? config[key].get<double>() : NAN;
+  // Within float's range: the weights are drawn as floats, and converting a larger double
+  // to float is undefined behaviour (UBSan).
+  if (!(std::fabs(v) <= 1e30)) throw Error(std::string("initializer option '") + key + "' must be a number up to 1e30");
+  return v;
 }
 }  // namespace
 

@@ -33,8 +33,9 @@ FitSettings parse_fit(const json& j, const std::string& where) {
   fit.batch_size = int_in(j, "batch_size", 32, 1, 65536, where + " fit");
   fit.epochs = int_in(j, "epochs", 1, 0, 100000, where + " fit");
   if (j.contains("pixel_scale")) {
-    if (!j["pixel_scale"].is_number() || !(j["pixel_scale"].get<double>() > 0))
-      throw Error(where + ": fit 'pixel_scale' must be a positive number");
+    // At most 1e30: it becomes a float (converting a larger double is undefined behaviour).
+    if (!j["pixel_scale"].is_number() || !(j["pixel_scale"].get<double>() > 0) || !(j["pixel_scale"].get<double>() <= 1e30))
+      throw Error(where + ": fit 'pixel_scale' must be a positive number up to 1e30");
     fit.pixel_scale = j["pixel_scale"].get<float>();
   }
   if (j.contains("dataset")) {
@@ -106,7 +107,7 @@ ModelSpec parse_model_spec(const json& d, const std::string& source) {
 }
 
 ModelSpec parse_model_spec_text(const std::string& text, const std::string& source) {
-  json d = parse_json(text);
+  json d = parse_json(text, source);
   if (d.is_discarded()) throw Error(source + ": not valid JSON");
   return parse_model_spec(d, source);
 }

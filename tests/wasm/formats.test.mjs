@@ -93,3 +93,34 @@ test('bad TF.js input and bad model files are named, not thrown', () => {
   assert.match(formats.modelFileToTfjs({ format: 'digitrain-model' }).error, /^model file: missing 'input_shape'/);
   assert.match(formats.modelFileToTfjs('not an object').error, /^model file: /);
 });
+
+// Issue #18: after ~27 TF.js files nested a few thousand deep, every later conversion failed
+// with "memory access out of bounds" until a reload. Now the depth is refused while parsing,
+// and 100 such files leave the module converting good files as before.
+test('100 deep, huge and broken TF.js files in a row, then a good one converts', () => {
+  assert.equal(session.createModel(preset('mlp-256'), 1).ok, true);
+  const { file } = session.saveModel();
+  const good = formats.modelFileToTfjs(file);
+  const shard = { 'group1-shard1of1.bin': good.weights };
+  const nested = (depth) => '['.repeat(depth) + ']'.repeat(depth);
+  const claim = JSON.parse(good.modelJson);
+  claim.modelTopology.config.layers[1].config.units = 300000;
+  claim.weightsManifest[0].weights[0].shape = [784, 300000];
+  const hostile = [
+    (i) => `{"format": "layers-model", "modelTopology": ${nested(1000 + 500 * i)}}`,
+    (i) => good.modelJson.replace('"units":', `"extra": ${nested(5000 + 50 * i)}, "units":`),
+    () => JSON.stringify(claim),
+    () => '1e389',
+    (i) => good.modelJson.slice(0, 50 + i),
+  ];
+  for (let i = 0; i < 100; i++) {
+    const r = formats.tfjsToModelFile(hostile[i % hostile.length](i), shard);
+    assert.equal(r.ok, false, `file ${i} was accepted`);
+    assert.match(r.error, /^model\.json: /, `file ${i}: ${r.error}`);
+  }
+  assert.match(formats.tfjsToModelFile(hostile[0](50), shard).error, /JSON nested more than 64 levels deep/);
+  assert.match(formats.tfjsToModelFile('1e389', shard).error, /not valid JSON: number overflow/);
+  const converted = formats.tfjsToModelFile(good.modelJson, shard);
+  assert.equal(converted.ok, true, converted.error);
+  assert.deepEqual(converted.file.weights, file.weights);
+});
