@@ -16,4 +16,8 @@ echo "test: WASM suite under Node"
 (cd build/wasm && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
 echo "test: browser tests (headless Chromium against the served page)"
 node --test --test-concurrency=1 tests/browser/
+echo "test: cross-engine suite (Chromium, Firefox ESR, WebKitGTK: tests/engines)"
+engines_start=$(date +%s)
+node --test --test-concurrency=1 tests/engines/
+echo "test: cross-engine suite took $(( $(date +%s) - engines_start ))s"
 echo "test: all suites passed in $(( $(date +%s) - start ))s"
