@@ -6,6 +6,7 @@
 //                                               partial epoch, as the peers' run-all.sh does
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { failureText, runJsonLines } from './lib/child.mjs';
 import { PEERBENCH_DIR, PEERS_DIR } from './lib/paths.mjs';
 
@@ -25,7 +26,12 @@ const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 const TFJS_RUNNERS = {
   'node-wasm': { runtime: 'node', script: 'run-node.js' },
   'chromium-wasm': { runtime: 'chromium', script: 'run-browser.js' },
+  // The peers' page in Firefox and WebKit through this bench's own engine driver; the cpu
+  // CNN is left out there (5,500 images take ~3 min in Chromium and longer elsewhere).
+  'firefox-wasm': { runtime: 'firefox', engine: 'firefox' },
+  'webkit-wasm': { runtime: 'webkit', engine: 'webkit' },
 };
+const RUN_ENGINE = fileURLToPath(new URL('./engines/run-engine.mjs', import.meta.url));
 
 // The peer cases for one environment. `trainLimit` (quick runs) shortens every epoch;
 // `cnnLimit`/`cnnLimitNode` are the partial epochs of the TF.js cpu CNN (a full epoch takes
@@ -45,11 +51,15 @@ export function peerCases(environment, presets, { trainLimit = 0, cnnLimit = 550
   }
   const tfjs = TFJS_RUNNERS[environment];
   if (!tfjs) return cases;
-  const tfjsCase = (backend, caseModels, env) => ({
+  const tfjsCase = (backend, caseModels, env) => (tfjs.engine ? {
+    name: `tfjs-${tfjs.runtime}-${backend}`, command: process.execPath, cwd: PEERS_DIR,
+    args: [RUN_ENGINE, '--engine', tfjs.engine, '--tfjs', caseModels.join(','), '--tfjs-backend', backend,
+      ...(env.TRAIN_LIMIT ? ['--limit', env.TRAIN_LIMIT] : [])],
+  } : {
     name: `tfjs-${tfjs.runtime}-${backend}`, command: process.execPath, cwd: PEERS_DIR, args: [tfjs.script],
     env: { BACKEND: backend, MODELS: caseModels.join(','), EPOCHS: '1', PEERBENCH_DIR, ...env } });
   if (mlps.length) cases.push(tfjsCase('wasm', mlps, limit));
-  if (hasCnn && cnnOnCpu) {
+  if (hasCnn && cnnOnCpu && !tfjs.engine) {
     const cnnImages = tfjs.runtime === 'node' ? cnnLimitNode : cnnLimit;
     cases.push(tfjsCase('cpu', ['cnn'], { TRAIN_LIMIT: String(trainLimit ? Math.min(trainLimit, cnnImages) : cnnImages) }));
   }

@@ -51,6 +51,13 @@ const digitrainParts = {
   'chromium-wasm': () => part('digitrain chromium-wasm', process.execPath,
     [join(BENCH, 'chromium/run-chromium.mjs'), ...wasmArgs, '--timeout-s', String(config.timeoutS)],
     keepInto('chromium-wasm')),
+  // Firefox (BiDi) and WebKit (WebDriver) through the cross-engine test driver, same page.
+  'firefox-wasm': () => part('digitrain firefox-wasm', process.execPath,
+    [join(BENCH, 'engines/run-engine.mjs'), '--engine', 'firefox', ...wasmArgs, '--timeout-s', String(config.timeoutS)],
+    keepInto('firefox-wasm')),
+  'webkit-wasm': () => part('digitrain webkit-wasm', process.execPath,
+    [join(BENCH, 'engines/run-engine.mjs'), '--engine', 'webkit', ...wasmArgs, '--timeout-s', String(config.timeoutS)],
+    keepInto('webkit-wasm')),
 };
 
 const noPeers = config.skipPeers ? 'skipped (BENCH_SKIP_PEERS=1)' : peersUnavailable();

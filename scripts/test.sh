@@ -24,4 +24,8 @@ echo "test: fuzz smoke (regressions replayed, then ${FUZZ_SECONDS:-10} s per har
 bash scripts/fuzz.sh --smoke
 echo "test: browser tests (headless Chromium against the served page)"
 node --test --test-concurrency=1 tests/browser/
+echo "test: cross-engine suite (Chromium, Firefox ESR, WebKitGTK: tests/engines)"
+engines_start=$(date +%s)
+node --test --test-concurrency=1 tests/engines/
+echo "test: cross-engine suite took $(( $(date +%s) - engines_start ))s"
 echo "test: all suites passed in $(( $(date +%s) - start ))s"

@@ -1,10 +1,9 @@
-// Digitrain in Chromium on WASM: the same session-bench.mjs and gemm-ceiling.mjs as in Node,
+// Digitrain in a browser tab on WASM (Chromium, Firefox, WebKit: nothing here is engine-specific): the same session-bench.mjs and gemm-ceiling.mjs as in Node,
 // on the module the page ships, without COOP/COEP (as the page is served). Runs on the
 // page's main thread: a worker runs the same V8 code at the same speed, and here nothing
 // else competes for the thread. Reports through console lines that run-chromium.mjs reads:
 // 'BENCHJSON {...}' per result, 'BENCHLOG ...', then 'BENCHDONE'.
 import createDigitrain from '/build/wasm/digitrain.mjs';
-import createGemmBench from '/build/wasm/bench/digitrain_gemm_bench.mjs';
 import { benchPreset } from '../wasm/session-bench.mjs';
 import { runGemmCeiling } from '../wasm/gemm-ceiling.mjs';
 
@@ -14,6 +13,7 @@ const log = (message) => {
   console.log(`BENCHLOG ${message}`);
   document.getElementById('log').textContent += `${message}\n`;
 };
+// The runtime is Chromium's; run-engine.mjs relabels the other engines' lines.
 const emit = (kind, result) => console.log(`BENCHJSON ${JSON.stringify({ kind, ...result, runtime: 'chromium-wasm' })}`);
 
 async function fetchBytes(url) {
@@ -39,6 +39,8 @@ try {
     log(`${preset}: ${Math.round(result.samples_per_s)} samples/s`);
   }
   if (query.get('gemm') !== '0') {
+    // Imported only when asked for: a run without it needs no bench build.
+    const { default: createGemmBench } = await import('/build/wasm/bench/digitrain_gemm_bench.mjs');
     const gemm = await runGemmCeiling(createGemmBench, { wasmBinary: await fetchBytes('/build/wasm/bench/digitrain_gemm_bench.wasm') },
       { presets, minMs: number('gemmMinMs', 20), samples: number('gemmSamples', 5) });
     emit('gemm', { ...gemm, env });

@@ -3,7 +3,11 @@
 import { batchRate, predictOneMs, testAccuracy, trainingRate } from './figures.mjs';
 import { PEER_MODEL } from '../peers.mjs';
 
-const ENVIRONMENT_LABEL = { native: 'native', 'node-wasm': 'Node, WASM', 'chromium-wasm': 'Chromium, WASM' };
+const ENVIRONMENT_LABEL = { native: 'native', 'node-wasm': 'Node, WASM', 'chromium-wasm': 'Chromium, WASM',
+  'firefox-wasm': 'Firefox, WASM', 'webkit-wasm': 'WebKit, WASM' };
+// Issue #14: each engine's training samples/s as a share of Chromium's, in the same run.
+const TARGET_VS_CHROMIUM = { 'firefox-wasm': 3 / 4, 'webkit-wasm': 2 / 3 };
+const ENGINE_ENVIRONMENTS = ['chromium-wasm', 'firefox-wasm', 'webkit-wasm'];
 // The targets of issue #6 (Chromium unless said otherwise).
 const TARGET_SAMPLES_PER_S = { 'mlp-300-100': 30000, 'mlp-128-128': 50000, 'mlp-256': 40000, 'cnn-16-8': 5000 };
 const TARGET_VS_PYTORCH = { 'mlp-300-100': 2, 'mlp-128-128': 2, 'mlp-256': 1.3, 'cnn-16-8': 2 };
@@ -101,6 +105,36 @@ function nativeVsWasmTable(results) {
   return lines.join('\n');
 }
 
+// The three browser engines side by side: Digitrain's training and predict figures, its
+// share of Chromium's, TF.js wasm in the same engine, and the GEMM kernel alone.
+function enginesTable(results) {
+  const present = ENGINE_ENVIRONMENTS.filter((e) => results.config.environments.includes(e));
+  if (present.length < 2) return '';
+  const label = (e) => ENVIRONMENT_LABEL[e].replace(', WASM', '');
+  const version = (e) => (results.digitrain[e] ?? []).find((r) => r.engine)?.engine;
+  const lines = [
+    `| preset | ${present.map((e) => `${label(e)}: samples/s (÷ Chromium) · TF.js wasm · 1-image ms · batch img/s`).join(' | ')} |`,
+    `|---|${present.map(() => '---').join('|')}|`,
+  ];
+  const chromiumRate = (preset) => trainingRate(digitrainResult(results, 'chromium-wasm', preset))?.value;
+  for (const preset of results.config.presets) {
+    const cells = present.map((e) => {
+      const ours = digitrainResult(results, e, preset);
+      const train = trainingRate(ours);
+      const share = e !== 'chromium-wasm' && train && chromiumRate(preset) ? ` (${percent(train.value / chromiumRate(preset))})` : '';
+      const peer = peerResult(results, e, preset);
+      const peerTrain = peer?.result?.backend === 'wasm' ? trainingRate(peer.result) : null;
+      return `${rate(train)}${share} · ${rate(peerTrain)} · ${ms(predictOneMs(ours))} · ${int(batchRate(ours))}`;
+    });
+    lines.push(`| ${preset} | ${cells.join(' | ')} |`);
+  }
+  const gflops = present.map((e) => `${label(e)} ${results.gemm[e]?.gflops?.toFixed(1) ?? '–'}`).join(', ');
+  const versions = present.map((e) => version(e)).filter(Boolean).join(', ');
+  lines.push('', `GEMM kernel alone, GFLOP/s over all models' training products (FLOP-weighted): ${gflops}.` +
+    (versions ? ` Engines: ${versions}.` : ''));
+  return lines.join('\n');
+}
+
 function pageLines(results) {
   const page = results.page;
   if (!page) return 'Page figures: not measured in this run.';
@@ -138,6 +172,16 @@ export function targets(results) {
     const batchVs = peerBatch && batchRate(chromium) && batchRate(chromium) / peerBatch;
     add(`${preset}: batch predict ≥ ${TARGET_BATCH_VS_TFJS}× TF.js (Chromium)`, times(batchVs), batchVs == null ? null : batchVs >= TARGET_BATCH_VS_TFJS);
   }
+  for (const environment of Object.keys(TARGET_VS_CHROMIUM)) {
+    if (!results.config.environments.includes(environment)) continue;
+    for (const preset of results.config.presets) {
+      const c = trainingRate(digitrainResult(results, 'chromium-wasm', preset));
+      const e = trainingRate(digitrainResult(results, environment, preset));
+      const share = c && e && e.value / c.value;
+      add(`${preset}: ${ENVIRONMENT_LABEL[environment].replace(', WASM', '')} ≥ ${Math.round(TARGET_VS_CHROMIUM[environment] * 100)} % of Chromium's samples/s (issue #14)`,
+        percent(share), share == null ? null : share >= TARGET_VS_CHROMIUM[environment]);
+    }
+  }
   const page = results.page && !results.page.unavailable ? results.page : null;
   add(`page weight without MNIST ≤ ${int(TARGET_PAGE_WEIGHT)} bytes gzip`, page ? int(page.page_weight_gzip_bytes) : '–',
     page ? page.page_weight_gzip_bytes <= TARGET_PAGE_WEIGHT : null);
@@ -148,7 +192,7 @@ export function targets(results) {
 }
 
 function targetsTable(results) {
-  return ['| target (issue #6) | this run | |', '|---|---:|---|',
+  return ['| target (issues #6, #14) | this run | |', '|---|---:|---|',
     ...targets(results).map((t) => `| ${t.target} | ${t.figure} | ${t.verdict} |`)].join('\n');
 }
 
@@ -191,6 +235,8 @@ export function markdownReport(results) {
       'ran at the speed the GEMM kernel reaches on those shapes and everything else took no time. It counts every product ' +
       'dense; the MLPs\' first layer skips MNIST\'s zero pixels (81 % of them), so they can train above it.',
     ceilingTable(results),
+    enginesTable(results) ? '### Every browser engine' : '',
+    enginesTable(results),
     '### Native and WASM',
     nativeVsWasmTable(results),
     '### The page',
