@@ -461,7 +461,7 @@ function referenceLayer(l, input, kernel, bias, B) {
         out[b * units + j] = acc;
       }
   } else {
-    const [H, W, C] = l.input_shape;
+    const [, W, C] = l.input_shape;
     const [OH, OW, F] = l.output_shape;
     const [KH, KW] = l.kernel_size;
     for (let b = 0; b < B; ++b)

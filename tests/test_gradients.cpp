@@ -20,6 +20,7 @@
 #include "layers/activation.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
+#include "keras/layer_class.h"
 #include "layers/flatten.h"
 #include "loss/cross_entropy.h"
 #include "model/sequential.h"
