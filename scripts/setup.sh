@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # What the build and the tests need; keep in sync with README.md.
 APT_PACKAGES=(cmake make g++ libeigen3-dev libgtest-dev googletest emscripten nlohmann-json3-dev
-              libcli11-dev libstb-dev chromium
+              libcli11-dev chromium
               # Firefox and Safari's engine (WebKitGTK's MiniBrowser through WebKitWebDriver,
               # which needs a display: xvfb) for the cross-engine browser tests.
               firefox-esr webkit2gtk-driver xvfb xauth

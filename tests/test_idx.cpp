@@ -105,7 +105,7 @@ TEST(ReadIdx, ReadsEmptyFileAsNoBytes) {
   const TempDir temp;
   const std::string& dir = temp.path();
   write_file(dir + "/empty", {});
-  EXPECT_TRUE(read_file_bytes(dir + "/empty").empty());
+  EXPECT_TRUE(read_file_bytes(dir + "/empty", kMaxIdxFileBytes).empty());
 }
 
 TEST(Dataset, PairsImagesWithLabels) {
@@ -312,7 +312,7 @@ TEST(Dataset, LoadMnistRejectsTestImagesOfAnotherSize) {
 TEST(ReadIdx, NamesTheMissingFile) {
   const TempDir temp;
   const std::string& dir = temp.path();
-  EXPECT_ERROR(read_file_bytes(dir + "/nope"),
+  EXPECT_ERROR(read_file_bytes(dir + "/nope", kMaxIdxFileBytes),
                "cannot open " + dir + "/nope: No such file or directory");
   EXPECT_ERROR(read_idx_images(dir + "/nope"),
                "cannot open " + dir + "/nope: No such file or directory");
@@ -323,7 +323,7 @@ TEST(ReadIdx, NamesTheMissingFile) {
 TEST(ReadIdx, RejectsADirectory) {
   const TempDir temp;
   const std::string& dir = temp.path();
-  EXPECT_ERROR(read_file_bytes(dir), "cannot read " + dir + ": Is a directory");
+  EXPECT_ERROR(read_file_bytes(dir, kMaxIdxFileBytes), dir + ": a directory, not a regular file");
 }
 
 TEST(ReadIdx, NamesTheFileInParseErrors) {

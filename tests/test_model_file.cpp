@@ -147,7 +147,7 @@ TEST(ModelFile, BadFilesSayWhatIsWrong) {
   EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][0]["shape"] = {784, 255}; }), "m.json"),
                "weight 'dense/kernel' has shape [784,255], the model needs [784,256]");
   EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][1]["data"] = "AAAA"; }), "m.json"),
-               "weight 'dense/bias' holds 3 bytes, its shape needs 1024");
+               "weight 'dense/bias' holds 3 bytes, its shape [256] needs 1024");
   EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][1]["dtype"] = "float16"; }), "m.json"),
                "weight 'dense/bias' has dtype 'float16', expected float32");
   EXPECT_ERROR(model_from_json_text(with([](json& d) { d["weights"][0]["name"] = "other"; }), "m.json"),

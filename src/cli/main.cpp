@@ -51,7 +51,7 @@ void add_model_choice(CLI::App* cmd, ModelChoice& choice, bool allow_trained) {
 
 ModelSpec read_spec(const ModelChoice& choice) {
   if (!choice.spec_file.empty()) {
-    const std::vector<uint8_t> bytes = read_file_bytes(choice.spec_file);
+    const std::vector<uint8_t> bytes = read_file_bytes(choice.spec_file, kMaxModelFileBytes);
     return parse_model_spec_text(std::string(bytes.begin(), bytes.end()), choice.spec_file);
   }
   return preset_spec(choice.preset.empty() ? "mlp-128-128" : choice.preset);

@@ -5,19 +5,9 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/json_limits.h"
 
 namespace digitrain {
-
-// Parses JSON text. Returns a discarded value (is_discarded()) if the text is not valid
-// JSON, or with allow_exceptions throws json::parse_error (its .byte says where).
-// Not json::parse: it instantiates the parser twice (with and without a callback, chosen
-// at run time), which costs the page's WebAssembly module 10 KB it never uses.
-inline nlohmann::json parse_json(const std::string& text, bool allow_exceptions = false) {
-  nlohmann::json result;
-  nlohmann::detail::json_sax_dom_parser<nlohmann::json> dom(result, allow_exceptions);
-  if (!nlohmann::json::sax_parse(text, &dom)) return nlohmann::json(nlohmann::json::value_t::discarded);
-  return result;
-}
 
 // An integer, or a float with a whole value: JavaScript writes 128 for 128.0 and Keras
 // takes int(units), so "units": 128.0 is as good as 128 wherever the page or the CLI reads it.
@@ -25,7 +15,8 @@ inline bool is_whole_number(const nlohmann::json& v) {
   if (v.is_number_integer()) return true;
   if (!v.is_number_float()) return false;
   const double x = v.get<double>();
-  return x == static_cast<double>(static_cast<long long>(x)) && x > -9007199254740992.0 && x < 9007199254740992.0;
+  // The range first: converting a double outside long long's range (4e99) is undefined.
+  return x > -9007199254740992.0 && x < 9007199254740992.0 && x == static_cast<double>(static_cast<long long>(x));
 }
 
 // Call from `catch (...)`: rethrows the exception in flight, named after `source`. Other

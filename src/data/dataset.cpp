@@ -52,7 +52,7 @@ std::string missing_file_hint(const std::string& path) {
 
 std::vector<uint8_t> read_mnist_file(const std::string& path) {
   try {
-    return read_file_bytes(path);
+    return read_file_bytes(path, kMaxIdxFileBytes);
   } catch (const Error& e) {
     throw Error(e.what() + missing_file_hint(path));
   }

@@ -1,13 +1,12 @@
 #include "data/idx.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "core/error.h"
+#include "core/file_limits.h"
 #include "core/number_text.h"
 
 namespace digitrain {
@@ -136,32 +135,8 @@ std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> file, const std::stri
   return file;
 }
 
-IdxImages read_idx_images(const std::string& path) { return parse_idx_images(read_file_bytes(path), path); }
+IdxImages read_idx_images(const std::string& path) { return parse_idx_images(read_file_bytes(path, kMaxIdxFileBytes), path); }
 
-std::vector<uint8_t> read_idx_labels(const std::string& path) { return parse_idx_labels(read_file_bytes(path), path); }
-
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw Error("cannot open " + path + ": " + std::strerror(errno));
-  // Size the buffer from fstat only for regular files: a directory opens fine on Linux,
-  // reports a meaningless size, and only fails (EISDIR) on the first read. One spare
-  // byte lets the first read reach end-of-file without growing the buffer.
-  std::vector<uint8_t> bytes;
-  struct stat info;
-  if (fstat(fileno(file.get()), &info) == 0 && S_ISREG(info.st_mode) &&
-      static_cast<uint64_t>(info.st_size) < SIZE_MAX / 2) {
-    bytes.resize(static_cast<size_t>(info.st_size) + 1);
-  }
-  size_t used = 0;
-  for (;;) {
-    if (used == bytes.size()) bytes.resize(bytes.empty() ? size_t{1} << 16 : bytes.size() * 2);
-    const size_t got = std::fread(bytes.data() + used, 1, bytes.size() - used, file.get());
-    if (got == 0) break;
-    used += got;
-  }
-  if (std::ferror(file.get())) throw Error("cannot read " + path + ": " + std::strerror(errno));
-  bytes.resize(used);
-  return bytes;
-}
+std::vector<uint8_t> read_idx_labels(const std::string& path) { return parse_idx_labels(read_file_bytes(path, kMaxIdxFileBytes), path); }
 
 }  // namespace digitrain

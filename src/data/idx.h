@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/file_limits.h"  // read_file_bytes
+
 namespace digitrain {
 
 struct IdxImages {
@@ -25,7 +27,5 @@ std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> file, const std::stri
 IdxImages read_idx_images(const std::string& path);
 std::vector<uint8_t> read_idx_labels(const std::string& path);
 
-// Reads a whole file; a missing or unreadable file is an Error naming it.
-std::vector<uint8_t> read_file_bytes(const std::string& path);
 
 }  // namespace digitrain

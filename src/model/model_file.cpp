@@ -11,6 +11,7 @@
 #include "core/json_text.h"
 #include "core/json_errors.h"
 #include "data/idx.h"
+#include "model/tfjs_format.h"  // weights_of_topology
 
 namespace digitrain {
 
@@ -47,6 +48,27 @@ std::vector<float> decode_weights(const json& entry, const Param& p, const std::
   return values;
 }
 
+// Before anything is built: a 208-byte file describing a Dense of 2^28 weights made the
+// reader allocate 2 GB and only then find the weights missing. The layers' weights, worked
+// out from the description without allocating, must each be held by the file (base64 data
+// of the right length), so what build_model allocates is bounded by the file's size.
+void check_weight_sizes(const json& weights, const std::vector<ExpectedWeight>& expected, const std::string& source) {
+  if (weights.size() != expected.size())
+    throw Error(source + ": " + std::to_string(weights.size()) + " weights, the model has " +
+                std::to_string(expected.size()));
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const ExpectedWeight& e = expected[i];
+    uint64_t needed = sizeof(float);
+    for (const int64_t d : e.shape) needed *= static_cast<uint64_t>(d);  // at most 2^52 (weights_of_topology caps a layer input at 2^22)
+    const json& entry = weights[i];
+    const bool has_data = entry.is_object() && entry.contains("data") && entry["data"].is_string();
+    const uint64_t held = has_data ? base64_decoded_size(entry["data"].get_ref<const std::string&>()) : 0;
+    if (held != needed)
+      throw Error(source + ": weight '" + e.name + "' holds " + std::to_string(held) + " bytes, its shape " +
+                  json_text(json(e.shape)) + " needs " + std::to_string(needed));
+  }
+}
+
 }  // namespace
 
 json model_to_json(Sequential& model, const FitSettings& fit) {
@@ -63,7 +85,7 @@ std::string model_to_json_text(Sequential& model, const FitSettings& fit) {
 }
 
 LoadedModel model_from_json_text(const std::string& text, const std::string& source) {
-  const json d = parse_json(text);
+  const json d = parse_json(text, source);
   if (d.is_discarded()) throw Error(source + ": not valid JSON (truncated or not a model file?)");
   return model_from_json(d, source);
 }
@@ -73,9 +95,10 @@ LoadedModel model_from_json(const json& d, const std::string& source) {
   loaded.spec = parse_model_spec(d, source);
   if (!d.contains("weights") || !d["weights"].is_array())
     throw Error(source + ": no 'weights' list; this is a model description, not a trained model file");
+  const json& weights = d["weights"];
+  check_weight_sizes(weights, weights_of_topology(loaded.spec, source), source);
   loaded.model = build_model(loaded.spec, /*seed=*/0);
   std::vector<Param> params = loaded.model->params();
-  const json& weights = d["weights"];
   if (weights.size() != params.size())
     throw Error(source + ": " + std::to_string(weights.size()) + " weights, the model has " +
                 std::to_string(params.size()));
@@ -106,7 +129,7 @@ void save_model_file(Sequential& model, const FitSettings& fit, const std::strin
 }
 
 LoadedModel load_model_file(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  const std::vector<uint8_t> bytes = read_file_bytes(path, kMaxModelFileBytes);
   return model_from_json_text(std::string(bytes.begin(), bytes.end()), path);
 }
 

@@ -100,7 +100,7 @@ ModelSpec parse_model_spec(const json& d, const std::string& source) {
 }
 
 ModelSpec parse_model_spec_text(const std::string& text, const std::string& source) {
-  json d = parse_json(text);
+  json d = parse_json(text, source);
   if (d.is_discarded()) throw Error(source + ": not valid JSON");
   return parse_model_spec(d, source);
 }

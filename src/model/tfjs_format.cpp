@@ -400,17 +400,15 @@ Manifest read_manifest(const json& doc, const std::string& source) {
 
 // --- the topology against the manifest -----------------------------------------------
 
-struct ExpectedWeight {
-  std::string name;  // "dense/kernel"
-  Dims shape;
-};
-
 std::string dims_text(const Dims& dims) { return json(dims).dump(); }
 
 // The weights the topology will create. build_model allocates whatever a topology asks
 // for (a Dense of 2^20 units after a 784-wide input: 3 GiB), so the sizes are worked out
 // here first, by each layer's plan() (which checks and allocates nothing), and must fit
 // the limits and match the (already checked) manifest.
+// (Outside the anonymous namespace: model_file.cpp checks its files against it too.)
+}  // namespace
+
 std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std::string& source) {
   Shape shape = spec.input_shape;
   std::vector<ExpectedWeight> out;
@@ -433,6 +431,8 @@ std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std
   }
   return out;
 }
+
+namespace {
 
 // "sequential/dense/kernel" -> "dense/kernel": weights are named layer/kind, sometimes
 // behind the model's name.
@@ -485,7 +485,8 @@ std::vector<GroupBytes> read_weight_files(const Manifest& manifest, const Weight
   for (size_t g = 0; g < manifest.groups.size(); ++g) {
     const ManifestGroup& group = manifest.groups[g];
     GroupBytes out;
-    out.bytes.reserve(static_cast<size_t>(group.bytes));  // checked: at most 1 GiB in all
+    // No reserve(group.bytes): a 1 KB model.json may claim 1 GiB of weights; what is
+    // allocated follows what the shards hold.
     std::string files;
     for (const std::string& path : group.paths) {
       std::vector<uint8_t> shard;
@@ -564,12 +565,7 @@ TfjsFiles model_to_tfjs(Sequential& model, const FitSettings& fit) {
 
 LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFileReader& read_weights_file,
                             const std::string& source) {
-  json doc;
-  try {
-    doc = parse_json(model_json_text, /*allow_exceptions=*/true);
-  } catch (const json::parse_error& e) {
-    throw Error(source + ": not valid JSON at byte " + std::to_string(e.byte) + " (truncated or not a model.json?)");
-  }
+  const json doc = parse_json(model_json_text, source, /*allow_exceptions=*/true, "truncated or not a model.json?");
   if (!doc.is_object()) throw Error(source + ": a TF.js model.json must be a JSON object");
   try {
     LoadedModel loaded;
@@ -598,7 +594,12 @@ LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFil
 }
 
 bool is_tfjs_model_json(const std::string& text) {
-  const json doc = parse_json(text);
+  json doc;
+  try {
+    doc = parse_json(text, "model.json");
+  } catch (const Error&) {
+    return false;  // too deep: the reader it goes to next says so, naming the file
+  }
   return doc.is_object() && (doc.value("format", json()) == json("layers-model") || doc.contains("modelTopology"));
 }
 
@@ -613,7 +614,7 @@ void save_tfjs_dir(Sequential& model, const FitSettings& fit, const std::string&
 }
 
 LoadedModel load_tfjs_file(const std::string& model_json_path) {
-  const std::vector<uint8_t> text = read_file_bytes(model_json_path);
+  const std::vector<uint8_t> text = read_file_bytes(model_json_path, kMaxModelFileBytes);
   return load_tfjs_text(std::string(text.begin(), text.end()), model_json_path);
 }
 
@@ -623,13 +624,7 @@ LoadedModel load_tfjs_text(const std::string& model_json_text, const std::string
   auto read_shard = [&](const std::string& path) {
     const std::string file = dir + path;
     // A shard must be a regular file no larger than all weights may be (not /dev/zero).
-    std::error_code error;
-    const auto status = std::filesystem::status(file, error);
-    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
-      throw Error(file + " is not a regular file");
-    if (std::filesystem::exists(status) && std::filesystem::file_size(file, error) > kMaxWeightBytes)
-      throw Error(file + " is larger than 1 GiB (this build's limit)");
-    return read_file_bytes(file);  // a missing file: its message says so
+    return read_file_bytes(file, kMaxWeightBytes);
   };
   return model_from_tfjs(model_json_text, read_shard, model_json_path);
 }

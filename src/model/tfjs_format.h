@@ -39,6 +39,16 @@ using WeightsFileReader = std::function<std::vector<uint8_t>(const std::string& 
 LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFileReader& read_weights_file,
                             const std::string& source);
 
+// The weights a model description will create, in params() order, worked out from the
+// layers' configs without allocating anything. Throws an Error (starting with `source`) when
+// a layer does not fit its input or exceeds this build's limits. Readers compare a file's
+// weights with these before build_model allocates them.
+struct ExpectedWeight {
+  std::string name;            // "dense/kernel"
+  std::vector<int64_t> shape;  // [784, 128]
+};
+std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std::string& source);
+
 // True when `text` is a TF.js model.json: "format": "layers-model", or a modelTopology.
 bool is_tfjs_model_json(const std::string& text);
 
