@@ -22,6 +22,7 @@ json minimal_config(const LayerClass& cls) {
     if (!rule.fallback.is_null()) continue;
     if (rule.kind == KeyKind::positive_int) config[rule.key] = 2;
     if (rule.kind == KeyKind::int_pair) config[rule.key] = 2;
+    if (rule.kind == KeyKind::fraction) config[rule.key] = 0.5;
   }
   return config;
 }

@@ -313,10 +313,10 @@ TEST(TfjsFormat, BadFilesSayWhichFileAndWhatIsWrong) {
   // Layers, activations and options we do not implement: named, with the layer.
   EXPECT_ERROR(kept = load(edited([](json& d) {
                  d["modelTopology"]["config"]["layers"].insert(d["modelTopology"]["config"]["layers"].begin() + 1,
-                                                               json::parse(R"({"class_name": "Dropout",
-                                                                 "config": {"name": "dropout", "rate": 0.2}})"));
+                                                               json::parse(R"({"class_name": "GaussianNoise",
+                                                                 "config": {"name": "noise", "stddev": 0.2}})"));
                })),
-               "m/model.json: layer 'dropout': layer type 'Dropout' is not supported");
+               "m/model.json: layer 'noise': layer type 'GaussianNoise' is not supported");
   EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["activation"] = "tanh"; })),
                "m/model.json: layer 'dense': activation 'tanh' is not supported (supported: linear, relu, softmax)");
   EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["dtype"] = "float16"; })),

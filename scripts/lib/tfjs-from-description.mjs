@@ -127,9 +127,9 @@ export function layerArgs(layer, where) {
     if (rule.kind === 'ignored') continue;
     const given = config[rule.key];
     if (given == null) {
-      if (rule.default == null && (rule.kind === 'positive_int' || rule.kind === 'int_pair')) fail(where, `missing '${rule.key}'`);
+      if (rule.default == null && ['positive_int', 'int_pair', 'fraction', 'positive_number'].includes(rule.kind)) fail(where, `missing '${rule.key}'`);
       args[rule.key] = rule.default;
-    } else if (rule.kind === 'int_pair') {
+    } else if (rule.kind === 'int_pair' || rule.kind === 'optional_int_pair') {
       args[rule.key] = Number.isInteger(given) ? [given, given] : given;
     } else if (rule.kind === 'fixed' || rule.kind === 'fixed_unwritten') {
       const same = JSON.stringify(given) === JSON.stringify(rule.default) || (Array.isArray(rule.default) && given === rule.default[0]);

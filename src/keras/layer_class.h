@@ -17,6 +17,7 @@ namespace digitrain {
 enum class KeyKind {
   positive_int,     // 32
   int_pair,         // 3 or [3, 5]; given back as [3, 3] / [3, 5]
+  optional_int_pair,  // the same, or null (Keras' strides=None: the pool size)
   boolean,          // true / false
   activation,       // "relu", ...; null means "linear"
   initializer,      // "glorot_uniform" or {"class_name": ..., "config": {...}}

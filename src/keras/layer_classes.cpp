@@ -42,7 +42,8 @@ json read_key(const KeyRule& rule, const json& config, const std::string& layer)
   const bool given = config.contains(rule.key) && !config[rule.key].is_null();
   const std::string key = rule.key;
   if (!given) {
-    if (rule.fallback.is_null() && (rule.kind == KeyKind::positive_int || rule.kind == KeyKind::int_pair))
+    if (rule.fallback.is_null() && (rule.kind == KeyKind::positive_int || rule.kind == KeyKind::int_pair ||
+                                    rule.kind == KeyKind::fraction || rule.kind == KeyKind::positive_number))
       throw Error("layer '" + layer + "': missing '" + key + "'");
     return rule.kind == KeyKind::ignored ? json() : rule.fallback;
   }
@@ -54,6 +55,7 @@ json read_key(const KeyRule& rule, const json& config, const std::string& layer)
     case KeyKind::positive_int:
       return positive_whole(v, 1LL << 30) ? json(v.get<int>()) : refuse("a positive integer");
     case KeyKind::int_pair:
+    case KeyKind::optional_int_pair:
       if (positive_whole(v, 1024)) return json::array({v.get<int>(), v.get<int>()});
       if (v.is_array() && v.size() == 2 && positive_whole(v[0], 1024) && positive_whole(v[1], 1024))
         return json::array({v[0].get<int>(), v[1].get<int>()});
@@ -103,6 +105,7 @@ const char* kind_name(KeyKind kind) {
   switch (kind) {
     case KeyKind::positive_int: return "positive_int";
     case KeyKind::int_pair: return "int_pair";
+    case KeyKind::optional_int_pair: return "optional_int_pair";
     case KeyKind::boolean: return "boolean";
     case KeyKind::activation: return "activation";
     case KeyKind::initializer: return "initializer";
@@ -124,9 +127,14 @@ const char* kind_name(KeyKind kind) {
 const LayerClass& dense_class();
 const LayerClass& conv2d_class();
 const LayerClass& flatten_class();
+const LayerClass& max_pooling2d_class();
+const LayerClass& average_pooling2d_class();
+const LayerClass& dropout_class();
 
 const std::vector<const LayerClass*>& layer_classes() {
-  static const std::vector<const LayerClass*> classes = {&dense_class(), &conv2d_class(), &flatten_class()};
+  static const std::vector<const LayerClass*> classes = {&dense_class(),          &conv2d_class(),
+                                                                &max_pooling2d_class(), &average_pooling2d_class(),
+                                                                &flatten_class(),        &dropout_class()};
   return classes;
 }
 
@@ -224,6 +232,8 @@ std::string layer_classes_markdown() {
         keys += " (only " + json_text(rule.fallback) + ")";
       } else if (!rule.fallback.is_null()) {
         keys += " (" + json_text(rule.fallback) + ")";
+      } else if (rule.kind == KeyKind::optional_int_pair) {
+        keys += " (null: the pool size)";
       } else if (rule.kind != KeyKind::seed) {
         keys += " (required)";
       }
