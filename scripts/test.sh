@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/setup.sh
+echo "test: eslint (eslint.config.mjs)"
+node_modules/.bin/eslint web scripts tests bench eslint.config.mjs
 bash scripts/build.sh all
 bash scripts/build-web.sh
 echo "test: TF.js parity fixtures (build/fixtures/parity)"

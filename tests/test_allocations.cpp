@@ -56,6 +56,8 @@ TEST(Allocations, NonePerTrainingStepForAnyPreset) {
   EXPECT_EQ(steps_allocations("mlp-300-100", 32, 300), 0);
   EXPECT_EQ(steps_allocations("mlp-256", 200, 100), 0);
   EXPECT_EQ(steps_allocations("cnn-16-8", 32, 100), 0);
+  // Pooling's argmax and Dropout's masks are reserved too.
+  EXPECT_EQ(steps_allocations("keras-convnet", 32, 60), 0);
 }
 
 TEST(Allocations, TheCounterSeesAllocations) {

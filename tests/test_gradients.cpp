@@ -20,7 +20,10 @@
 #include "layers/activation.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
+#include "keras/layer_class.h"
+#include "layers/dropout.h"
 #include "layers/flatten.h"
+#include "layers/pooling2d.h"
 #include "loss/cross_entropy.h"
 #include "model/sequential.h"
 #include "optim/sgd.h"
@@ -239,6 +242,113 @@ TEST(Conv2DGradient, SoftmaxOverChannels) {
 TEST(Conv2DGradient, FirstLayerReturnsAnEmptyViewAndTheRightKernelGradient) {
   check_conv(3, 2, Activation::relu, /*use_bias=*/true, /*first_layer=*/true, /*seed=*/21);
   check_conv(2, 2, Activation::linear, /*use_bias=*/false, /*first_layer=*/true, /*seed=*/22);
+}
+
+// ---- MaxPooling2D, AveragePooling2D ----------------------------------------------------
+
+// Inputs a whole step of 0.05 apart within each image (a shuffled ramp), so no
+// perturbation of h = 1e-2 changes which value of a window is the largest.
+std::vector<float> distinct_values(Rng& rng, int batch, long in) {
+  std::vector<float> x(batch * in);
+  for (int n = 0; n < batch; ++n) {
+    for (long i = 0; i < in; ++i) x[n * in + i] = -1.0f + 0.05f * static_cast<float>(i);
+    for (long i = in - 1; i > 0; --i) std::swap(x[n * in + i], x[n * in + static_cast<long>(rng.below(i + 1))]);
+  }
+  return x;
+}
+
+void check_pooling(Pooling2DOptions o, const Shape& input, const Shape& expected, uint64_t seed) {
+  SCOPED_TRACE(std::string(o.kind == Pooling2DOptions::Kind::max ? "max" : "average") + " pool " +
+               std::to_string(o.pool_h) + "x" + std::to_string(o.pool_w) + " strides " + std::to_string(o.stride_h) +
+               "x" + std::to_string(o.stride_w) + (o.same_padding ? " same" : " valid") + " on " +
+               shape_string(input));
+  Rng rng(seed);
+  Pooling2D pool("pool", o);
+  EXPECT_EQ(pool.build(input), expected);
+  const int batch = 2;
+  std::vector<float> x = distinct_values(rng, batch, shape_size(input));
+  check_layer(pool, x, batch, /*input_gradient=*/true, rng);
+}
+
+TEST(Pooling2DGradient, ValidAndSameStridesAndSizes) {
+  using Kind = Pooling2DOptions::Kind;
+  for (Kind kind : {Kind::max, Kind::average}) {
+    // Keras' shapes: (5, 7) pooled 2x2 valid -> (2, 3); same -> (3, 4); 3x2 strides 1x2 same -> (5, 4).
+    check_pooling({kind, 2, 2, 0, 0, false}, {5, 7, 3}, {2, 3, 3}, 40);
+    check_pooling({kind, 2, 2, 0, 0, true}, {5, 7, 3}, {3, 4, 3}, 41);
+    check_pooling({kind, 3, 2, 1, 2, true}, {5, 7, 2}, {5, 4, 2}, 42);
+    check_pooling({kind, 3, 3, 2, 2, false}, {7, 6, 1}, {3, 2, 1}, 43);
+  }
+}
+
+// One case by hand: a 3x3 single-channel image, 2x2 windows, same padding (stride 2): the
+// windows are {1,2,4,5}, {3,6}, {7,8}, {9}.
+TEST(Pooling2D, HandComputedSamePadding) {
+  const std::vector<float> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  Pooling2D max_pool("max", {Pooling2DOptions::Kind::max, 2, 2, 0, 0, true});
+  Pooling2D avg_pool("avg", {Pooling2DOptions::Kind::average, 2, 2, 0, 0, true});
+  for (Pooling2D* p : {&max_pool, &avg_pool}) {
+    EXPECT_EQ(p->build({3, 3, 1}), (Shape{2, 2, 1}));
+    p->reserve(1);
+  }
+  const ConstMatrixView m = max_pool.forward(ConstMatrixView(x.data(), 1, 9), false);
+  EXPECT_EQ(std::vector<float>(m.data(), m.data() + 4), (std::vector<float>{5, 6, 8, 9}));
+  const ConstMatrixView a = avg_pool.forward(ConstMatrixView(x.data(), 1, 9), false);
+  EXPECT_EQ(std::vector<float>(a.data(), a.data() + 4), (std::vector<float>{3, 4.5f, 7.5f, 9}));
+}
+
+// ---- Dropout -------------------------------------------------------------------------------
+
+TEST(DropoutGradient, TheMaskIsTheGradient) {
+  Rng rng(50);
+  Dropout dropout("dropout", 0.4);
+  dropout.build({3, 4});
+  const int batch = 3;
+  const long n = 12;
+  dropout.reserve(batch);
+  std::vector<float> x = uniform_vector(rng, batch * n, -1.0f, 1.0f);
+  const std::vector<float> r = uniform_vector(rng, batch * n, -1.0f, 1.0f);
+  // The same mask for every forward: the generator restarts from one state.
+  const auto objective = [&] {
+    dropout.reseed(7);
+    return weighted_sum(dropout.forward(ConstMatrixView(x.data(), batch, n), /*training=*/true), r);
+  };
+  objective();
+  const ConstMatrixView dx = dropout.backward(ConstMatrixView(r.data(), batch, n));
+  const std::vector<float> dx_copy(dx.data(), dx.data() + dx.size());
+  expect_gradient("dropout/input", x.data(), batch * n, dx_copy, objective, kLayerStep);
+  // Kept values are scaled by 1 / (1 - rate); at inference x passes unchanged.
+  dropout.reseed(7);
+  const ConstMatrixView y = dropout.forward(ConstMatrixView(x.data(), batch, n), true);
+  for (long i = 0; i < batch * n; ++i)
+    EXPECT_TRUE(y.data()[i] == 0.0f || std::abs(y.data()[i] - x[i] / 0.6f) < 1e-6f) << i;
+  EXPECT_EQ(dropout.forward(ConstMatrixView(x.data(), batch, n), false).data(), x.data());
+}
+
+TEST(Dropout, DropsTheRateAndRepeatsPerSeed) {
+  const int batch = 64;
+  const long n = 1000;
+  std::vector<float> x(batch * n, 1.0f);
+  auto zeros_of = [&](uint64_t seed, std::vector<float>* out) {
+    Dropout d("dropout", 0.5);
+    d.build({static_cast<int>(n)});
+    Rng rng(seed);
+    d.initialize(rng);
+    d.reserve(batch);
+    const ConstMatrixView y = d.forward(ConstMatrixView(x.data(), batch, n), true);
+    out->assign(y.data(), y.data() + y.size());
+    long zeros = 0;
+    for (float v : *out) zeros += v == 0.0f;
+    return zeros;
+  };
+  std::vector<float> a, b, c;
+  const long zeros = zeros_of(1, &a);
+  // 64,000 draws at p = 0.5: within 4 standard deviations (126) of 32,000.
+  EXPECT_NEAR(static_cast<double>(zeros), 32000.0, 500.0);
+  zeros_of(1, &b);
+  zeros_of(2, &c);
+  EXPECT_EQ(a, b) << "one seed, one mask";
+  EXPECT_NE(a, c);
 }
 
 // ---- Flatten -----------------------------------------------------------------------------

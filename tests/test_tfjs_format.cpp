@@ -313,10 +313,10 @@ TEST(TfjsFormat, BadFilesSayWhichFileAndWhatIsWrong) {
   // Layers, activations and options we do not implement: named, with the layer.
   EXPECT_ERROR(kept = load(edited([](json& d) {
                  d["modelTopology"]["config"]["layers"].insert(d["modelTopology"]["config"]["layers"].begin() + 1,
-                                                               json::parse(R"({"class_name": "Dropout",
-                                                                 "config": {"name": "dropout", "rate": 0.2}})"));
+                                                               json::parse(R"({"class_name": "GaussianNoise",
+                                                                 "config": {"name": "noise", "stddev": 0.2}})"));
                })),
-               "m/model.json: layer 'dropout': layer type 'Dropout' is not supported");
+               "m/model.json: layer 'noise': layer type 'GaussianNoise' is not supported");
   EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["activation"] = "tanh"; })),
                "m/model.json: layer 'dense': activation 'tanh' is not supported (supported: linear, relu, softmax)");
   EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["dtype"] = "float16"; })),
@@ -371,7 +371,7 @@ TEST(TfjsFormat, BadFilesSayWhichFileAndWhatIsWrong) {
                "m/model.json: layer 'dense': 'units' must be a positive integer, got 2147483648");
   // A Dense of 2^20 units is one the layer accepts; its 784 x 2^20 kernel is refused, unallocated.
   EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["units"] = 1 << 20; })),
-               "m/model.json: weight 'dense/kernel' has shape [784,256], the topology needs [784,1048576]");
+               "m/model.json: layer 'dense' (Dense): a 784 x 1048576 kernel is larger than this build allows");
   EXPECT_ERROR(load(conv_with("batch_input_shape", {nullptr, 65536, 256, 1})),
                "m/model.json: layer 'conv2d' (Conv2D): its output [65534,254,16] is larger than this build allows "
                "per image");

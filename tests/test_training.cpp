@@ -54,7 +54,7 @@ TEST(Presets, ParameterCountsMatchTheTutorials) {
   EXPECT_EQ(preset_model("cnn-16-8")->param_count(), 47410);
   EXPECT_EQ(preset_model("mlp-256")->param_count(), 203530);
   EXPECT_EQ(preset_model("fashion-mlp-128")->param_count(), 101770);  // TensorFlow's "Basic classification"
-  EXPECT_ERROR(preset_spec("mlp-999"), "unknown preset 'mlp-999' (known presets: cnn-16-8, fashion-mlp-128, mlp-128-128");
+  EXPECT_ERROR(preset_spec("mlp-999"), "unknown preset 'mlp-999' (known presets: cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128");
 }
 
 TEST(Presets, SummaryIsKerasStyle) {

@@ -2,11 +2,14 @@
 //
 // A description is the JSON in src/model/presets/*.json:
 //   { input_shape: [...one sample, no batch dim...],
-//     layers: [ {class_name: "Flatten"|"Dense"|"Conv2D", config: {...Keras names...}}, ... ],
+//     layers: [ {class_name: "Dense", config: {...Keras names...}}, ... ],
 //     compile: { loss, optimizer: {class_name: "SGD"|"Adam", config: {...}}, metrics } }
 //
-// The checks here mirror what the C++ core accepts (src/layers/layer_factory.cpp): Conv2D is
-// always strides 1, dilation 1, padding "valid", channels-last; a Dense layer needs a rank-1
+// Which layer classes exist, their keys, kinds and defaults come from the C++ core's own
+// registrations (src/keras/, printed by `digitrain layers --format json`), so adding a layer
+// there adds it here: each key becomes the camelCase argument of the TF.js layer of the same
+// class. Shapes and weights are TF.js' own (not worked out again here), which makes the
+// fixtures an independent judge of the C++ layers' shapes. A Dense layer needs a rank-1
 // input (TF.js would silently apply it to the last axis, Keras-style, but Digitrain refuses).
 //
 // Usage:
@@ -14,6 +17,10 @@
 //   const tf = await initTfjsCpu();
 //   const { model, layers } = modelFromDescription(description);
 //   model.compile(compileArgsFromDescription(description));
+
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -37,7 +44,26 @@ export async function initTfjsCpu() {
   return tf;
 }
 
-const ACTIVATIONS = new Set(['relu', 'softmax', 'linear']);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let layerClassTable = null;
+
+/**
+ * The layer classes the C++ core registers: [{class_name, keys: [{key, kind, default, choices?}]}].
+ * Read from the native binary (DIGITRAIN_BIN, default build/native/digitrain).
+ */
+export function layerClasses() {
+  if (!layerClassTable) {
+    const bin = process.env.DIGITRAIN_BIN ?? path.join(ROOT, 'build', 'native', 'digitrain');
+    let text;
+    try {
+      text = execFileSync(bin, ['layers', '--format', 'json'], { encoding: 'utf8' });
+    } catch (e) {
+      throw new Error(`cannot list the layer classes with ${bin} (build it first: bash scripts/build.sh native): ${e.message}`);
+    }
+    layerClassTable = new Map(JSON.parse(text).map((c) => [c.class_name, c]));
+  }
+  return layerClassTable;
+}
 
 // Keras loss names -> the keys of tfjs-layers' lossesMap (tfjs-layers/src/losses.ts).
 const LOSSES = {
@@ -55,6 +81,9 @@ const INITIALIZER_ALIASES = {
   one: 'ones',
 };
 
+// Values whose TF.js spelling differs from Keras'.
+const TFJS_VALUES = { channels_last: 'channelsLast', channels_first: 'channelsFirst' };
+
 const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 const fail = (where, msg) => {
   throw new Error(`${where}: ${msg}`);
@@ -64,31 +93,6 @@ const prod = (shape) => shape.reduce((a, b) => a * b, 1);
 function positiveInt(v, where, what) {
   if (!Number.isInteger(v) || v <= 0) fail(where, `'${what}' must be a positive integer, got ${JSON.stringify(v)}`);
   return v;
-}
-
-function pairOfInts(v, where, what) {
-  if (Number.isInteger(v)) return [positiveInt(v, where, what), v];
-  if (Array.isArray(v) && v.length === 2) return [positiveInt(v[0], where, what), positiveInt(v[1], where, what)];
-  return fail(where, `'${what}' must be an int or [int, int], got ${JSON.stringify(v)}`);
-}
-
-function requireValue(config, key, allowed, where) {
-  if (!(key in config) || config[key] == null) return;
-  const v = config[key];
-  const ok = allowed.some((a) => JSON.stringify(a) === JSON.stringify(v));
-  if (!ok) fail(where, `'${key}' ${JSON.stringify(v)} is not supported (only ${allowed.map((a) => JSON.stringify(a)).join(' or ')})`);
-}
-
-function activationOf(config, where) {
-  const a = config.activation ?? 'linear';
-  if (typeof a !== 'string' || !ACTIVATIONS.has(a)) fail(where, `activation ${JSON.stringify(a)} is not supported (relu, softmax, linear)`);
-  return a;
-}
-
-function useBiasOf(config, where) {
-  const b = config.use_bias ?? true;
-  if (typeof b !== 'boolean') fail(where, `'use_bias' must be a boolean`);
-  return b;
 }
 
 /** Keras initializer spec (string or {class_name, config}) -> tfjs initializer argument. */
@@ -108,129 +112,109 @@ export function initializerFromDescription(spec, where = 'initializer') {
   return fail(where, `bad initializer ${JSON.stringify(spec)}`);
 }
 
+const IGNORED = new Set(['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape']);
+
 /**
- * Validate a description and work out every layer's output shape (per sample, no batch dim)
- * and its weights, without touching TF.js.
- * Returns [{class_name, name, activation, use_bias, input_shape, output_shape,
- *           weights: [{name, shape}]}], one per layer.
+ * One layer's Keras keys with the class's defaults filled in, unknown keys refused (the C++
+ * reader, src/keras/layer_classes.cpp, checks the values in full).
  */
-export function describeLayers(description) {
+export function layerArgs(layer, where) {
+  const cls = layerClasses().get(layer?.class_name);
+  if (!cls) fail(where, `class_name ${JSON.stringify(layer?.class_name)} is not supported (${[...layerClasses().keys()].join(', ')})`);
+  const config = layer.config ?? {};
+  const args = {};
+  for (const rule of cls.keys) {
+    if (rule.kind === 'ignored') continue;
+    const given = config[rule.key];
+    if (given == null) {
+      if (rule.default == null && ['positive_int', 'int_pair', 'fraction', 'positive_number'].includes(rule.kind)) fail(where, `missing '${rule.key}'`);
+      args[rule.key] = rule.default;
+    } else if (rule.kind === 'int_pair' || rule.kind === 'optional_int_pair') {
+      args[rule.key] = Number.isInteger(given) ? [given, given] : given;
+    } else if (rule.kind === 'fixed' || rule.kind === 'fixed_unwritten') {
+      const same = JSON.stringify(given) === JSON.stringify(rule.default) || (Array.isArray(rule.default) && given === rule.default[0]);
+      if (!same) fail(where, `'${rule.key}' ${JSON.stringify(given)} is not supported (only ${JSON.stringify(rule.default)})`);
+      args[rule.key] = rule.default;
+    } else if (rule.kind === 'choice' && !rule.choices.includes(given)) {
+      fail(where, `'${rule.key}' ${JSON.stringify(given)} is not supported (only ${rule.choices.join(', ')})`);
+    } else {
+      args[rule.key] = given;
+    }
+  }
+  for (const [key, value] of Object.entries(config)) {
+    if (!IGNORED.has(key) && value != null && !cls.keys.some((r) => r.key === key)) fail(where, `option '${key}' is not supported`);
+  }
+  return { cls, args };
+}
+
+/** One tfjs layer from one layer description. inputShape (per sample) only for the first layer. */
+export function layerFromDescription(layer, inputShape, where = 'layer') {
+  const { cls, args } = layerArgs(layer, where);
+  const name = layer.config?.name;
+  const tfArgs = { name };
+  if (inputShape) tfArgs.inputShape = inputShape.slice();
+  for (const rule of cls.keys) {
+    if (rule.kind === 'ignored' || rule.kind === 'fixed_unwritten') continue;
+    const value = args[rule.key];
+    if (value == null) continue;
+    tfArgs[camel(rule.key)] = rule.kind === 'initializer' ? initializerFromDescription(value, name) : (TFJS_VALUES[value] ?? value);
+  }
+  // Dense -> dense, Conv2D -> conv2d, MaxPooling2D -> maxPooling2d.
+  const factoryName = (cls.class_name.charAt(0).toLowerCase() + cls.class_name.slice(1)).replace(/2D$/, '2d');
+  const factory = tf.layers[factoryName];
+  if (typeof factory !== 'function') fail(where, `TF.js has no tf.layers.${factoryName}`);
+  return factory(tfArgs);
+}
+
+/**
+ * tf.sequential built from a description. Returns { model, layers (the tfjs layer objects, in
+ * description order), info }: per layer {class_name, name, args (Keras keys, defaults filled),
+ * activation, use_bias, kernel_size, input_shape, output_shape (per sample, TF.js'),
+ * weights: [{name: "<layer>/kernel", shape}] (TF.js' order)}.
+ */
+export function modelFromDescription(description) {
   const where0 = `model '${description?.name ?? 'sequential'}'`;
   if (!description || typeof description !== 'object') fail(where0, 'description must be an object');
   const inputShape = description.input_shape;
   if (!Array.isArray(inputShape) || inputShape.length === 0) fail(where0, `'input_shape' must be a non-empty list`);
   inputShape.forEach((d) => positiveInt(d, where0, 'input_shape'));
   if (!Array.isArray(description.layers) || description.layers.length === 0) fail(where0, `'layers' must be a non-empty list`);
-
-  const out = [];
+  const model = tf.sequential({ name: typeof description.name === 'string' ? description.name.replace(/[^A-Za-z0-9_.-]/g, '_') : undefined });
   const names = new Set();
-  let shape = inputShape.slice();
-  description.layers.forEach((layer, i) => {
-    const cls = layer?.class_name;
-    const config = layer?.config ?? {};
-    const name = config.name;
-    const where = `${where0}, layer ${i} (${cls}${name ? ` '${name}'` : ''})`;
+  const info = [];
+  const layers = description.layers.map((layer, i) => {
+    const name = layer?.config?.name;
+    const where = `${where0}, layer ${i} (${layer?.class_name}${name ? ` '${name}'` : ''})`;
     if (typeof name !== 'string' || name === '') fail(where, `needs a config.name`);
     if (names.has(name)) fail(where, `two layers are named '${name}'`);
     names.add(name);
-    const info = { class_name: cls, name, input_shape: shape.slice(), weights: [] };
-    if (cls === 'Flatten') {
-      requireValue(config, 'data_format', ['channels_last'], where);
-      info.activation = 'linear';
-      info.use_bias = false;
-      shape = [prod(shape)];
-    } else if (cls === 'Dense') {
-      if (shape.length !== 1) fail(where, `Dense needs a rank-1 input (one sample), got ${JSON.stringify(shape)}; add a Flatten first`);
-      const units = positiveInt(config.units, where, 'units');
-      info.activation = activationOf(config, where);
-      info.use_bias = useBiasOf(config, where);
-      info.weights.push({ name: `${name}/kernel`, shape: [shape[0], units] });
-      if (info.use_bias) info.weights.push({ name: `${name}/bias`, shape: [units] });
-      shape = [units];
-    } else if (cls === 'Conv2D') {
-      if (shape.length !== 3) fail(where, `Conv2D needs a [height, width, channels] input, got ${JSON.stringify(shape)}`);
-      const filters = positiveInt(config.filters, where, 'filters');
-      const [kh, kw] = pairOfInts(config.kernel_size, where, 'kernel_size');
-      requireValue(config, 'strides', [1, [1, 1]], where);
-      requireValue(config, 'dilation_rate', [1, [1, 1]], where);
-      requireValue(config, 'padding', ['valid'], where);
-      requireValue(config, 'data_format', ['channels_last'], where);
-      requireValue(config, 'groups', [1], where);
-      const [h, w, c] = shape;
-      if (kh > h || kw > w) fail(where, `kernel ${kh}x${kw} is larger than its ${h}x${w} input`);
-      info.activation = activationOf(config, where);
-      info.use_bias = useBiasOf(config, where);
-      info.kernel_size = [kh, kw];
-      info.filters = filters;
-      info.weights.push({ name: `${name}/kernel`, shape: [kh, kw, c, filters] });
-      if (info.use_bias) info.weights.push({ name: `${name}/bias`, shape: [filters] });
-      shape = [h - kh + 1, w - kw + 1, filters];
-    } else {
-      fail(where, `class_name ${JSON.stringify(cls)} is not supported (Flatten, Dense, Conv2D)`);
-    }
-    info.output_shape = shape.slice();
-    out.push(info);
-  });
-  return out;
-}
-
-/** One tfjs layer from one layer description. inputShape (per sample) only for the first layer. */
-export function layerFromDescription(layer, inputShape) {
-  const config = layer.config ?? {};
-  const common = { name: config.name };
-  if (inputShape) common.inputShape = inputShape.slice();
-  switch (layer.class_name) {
-    case 'Flatten':
-      return tf.layers.flatten({ ...common, dataFormat: 'channelsLast' });
-    case 'Dense':
-      return tf.layers.dense({
-        ...common,
-        units: config.units,
-        activation: config.activation ?? 'linear',
-        useBias: config.use_bias ?? true,
-        kernelInitializer: initializerFromDescription(config.kernel_initializer, config.name),
-        biasInitializer: initializerFromDescription(config.bias_initializer, config.name),
-      });
-    case 'Conv2D': {
-      const ks = Number.isInteger(config.kernel_size) ? [config.kernel_size, config.kernel_size] : config.kernel_size.slice();
-      return tf.layers.conv2d({
-        ...common,
-        filters: config.filters,
-        kernelSize: ks,
-        strides: [1, 1],
-        padding: 'valid',
-        dataFormat: 'channelsLast',
-        dilationRate: [1, 1],
-        activation: config.activation ?? 'linear',
-        useBias: config.use_bias ?? true,
-        kernelInitializer: initializerFromDescription(config.kernel_initializer, config.name),
-        biasInitializer: initializerFromDescription(config.bias_initializer, config.name),
-      });
-    }
-    default:
-      throw new Error(`layer class ${JSON.stringify(layer.class_name)} is not supported`);
-  }
-}
-
-/**
- * tf.sequential built from a description (validated with describeLayers first).
- * Returns { model, layers (the tfjs layer objects, in description order), info (describeLayers) }.
- */
-export function modelFromDescription(description) {
-  const info = describeLayers(description);
-  const model = tf.sequential({ name: typeof description.name === 'string' ? description.name.replace(/[^A-Za-z0-9_.-]/g, '_') : undefined });
-  const layers = description.layers.map((layer, i) => {
-    const l = layerFromDescription(layer, i === 0 ? description.input_shape : null);
+    const inShape = i === 0 ? inputShape.slice() : info[i - 1].output_shape;
+    if (layer.class_name === 'Dense' && inShape.length !== 1)
+      fail(where, `Dense needs a rank-1 input (one sample), got ${JSON.stringify(inShape)}; add a Flatten first`);
+    const l = layerFromDescription(layer, i === 0 ? inputShape : null, where);
     model.add(l);
+    const { args } = layerArgs(layer, where);
+    info.push({
+      class_name: layer.class_name,
+      name,
+      args,
+      activation: args.activation ?? 'linear',
+      use_bias: args.use_bias ?? false,
+      kernel_size: args.kernel_size,
+      input_shape: inShape,
+      output_shape: l.outputShape.slice(1),
+      weights: l.weights.map((w) => ({ name: `${name}/${w.originalName.split('/').pop()}`, shape: w.shape.slice() })),
+    });
     return l;
   });
-  // Cross-check our shape bookkeeping against TF.js'.
-  layers.forEach((l, i) => {
-    const got = JSON.stringify(l.outputShape.slice(1));
-    const want = JSON.stringify(info[i].output_shape);
-    if (got !== want) throw new Error(`layer '${info[i].name}': TF.js output shape ${got}, expected ${want}`);
-  });
   return { model, layers, info };
+}
+
+/** The info of modelFromDescription, without keeping the model. */
+export function describeLayers(description) {
+  const { model, info } = modelFromDescription(description);
+  model.dispose();
+  return info;
 }
 
 /** Keras loss name -> tfjs-layers loss name (string accepted by model.compile). */

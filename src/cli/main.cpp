@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "data/dataset_catalog.h"
+#include "keras/layer_class.h"
 #include "model/model_file.h"
 #include "model/presets.h"
 #include "model/tfjs_format.h"
@@ -340,6 +341,11 @@ int run(int argc, char** argv) {
   auto* summary_cmd = app.add_subcommand("summary", "Print the Keras-style model summary");
   add_model_choice(summary_cmd, summary, true);
 
+  std::string layers_format = "markdown";
+  auto* layers_cmd = app.add_subcommand("layers", "List the supported Keras layer classes and their config keys");
+  layers_cmd->add_option("--format", layers_format, "markdown (the table in docs/model-format.md) or json")
+      ->check(CLI::IsMember({"markdown", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -357,6 +363,10 @@ int run(int argc, char** argv) {
   if (eval_cmd->parsed()) return run_evaluate(model_file, data_dir, eval_dataset);
   if (predict_cmd->parsed()) return run_predict(predict);
   if (export_cmd->parsed()) return run_export(model_file, export_format, export_output);
+  if (layers_cmd->parsed()) {
+    std::cout << (layers_format == "json" ? layer_classes_json().dump(1) + "\n" : layer_classes_markdown());
+    return 0;
+  }
   return run_summary(summary);
 }
 

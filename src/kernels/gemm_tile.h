@@ -17,7 +17,7 @@
 // compile time by the target's vectors (-march=native: AVX-512 where present, else AVX2):
 //   4×8 (W 4): WASM SIMD and SSE. 8 accumulators + 2 B vectors + 1 broadcast fit 16
 //              registers (V8's x64 backend); larger tiles spilled and ran at half speed in
-//              V8 (toolchain.md).
+//              V8 (docs/toolchain.md).
 //   6×16, 12×8 (W 8): AVX2 + FMA, 16 ymm registers.
 //   8×32, 12×16, 16×16 (W 16), 12×8 and 6×16 (W 8): AVX-512, 32 registers.
 //   1×16, 1×32, 1×64, 1×8: one row (one image's forward).

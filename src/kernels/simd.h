@@ -49,7 +49,7 @@ inline void store4(float* p, v4f v) { store<4>(p, v); }
 
 // A shuffle of lane 0 becomes v128.load32_splat in WASM and vbroadcastss natively.
 // v4f{} + s would add an f32x4.add of zero that clang may not drop (signed zeros), which
-// halved throughput in V8 (toolchain.md).
+// halved throughput in V8 (docs/toolchain.md).
 template <int W>
 inline Vec<W> splat(const float* p) {
   const Vec<W> v = {*p};

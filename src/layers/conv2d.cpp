@@ -13,7 +13,7 @@ Conv2D::Conv2D(std::string name, Conv2DOptions options) : Layer(std::move(name))
                 ", " + std::to_string(options_.kernel_w) + "]");
 }
 
-Shape Conv2D::build(const Shape& input_shape) {
+Shape Conv2D::plan(const Shape& input_shape) {
   if (input_shape.size() != 3)
     throw Error("layer '" + name_ + "' (Conv2D): expects an input of shape (height, width, channels), got " +
                 shape_string(input_shape));
@@ -29,11 +29,14 @@ Shape Conv2D::build(const Shape& input_shape) {
                 shape_string(input_shape) + " are larger than this build allows");
   input_shape_ = input_shape;
   output_shape_ = {geometry_.out_h(), geometry_.out_w(), options_.filters};
+  return output_shape_;
+}
+
+void Conv2D::allocate() {
   K_.setZero(geometry_.patch(), options_.filters);
   dK_.setZero(geometry_.patch(), options_.filters);
   b_.setZero(options_.filters);
   db_.setZero(options_.filters);
-  return output_shape_;
 }
 
 void Conv2D::initialize(Rng& rng) {

@@ -21,7 +21,8 @@ class Conv2D final : public Layer {
  public:
   Conv2D(std::string name, Conv2DOptions options);
   const char* class_name() const override { return "Conv2D"; }
-  Shape build(const Shape& input_shape) override;
+  Shape plan(const Shape& input_shape) override;
+  void allocate() override;
   void initialize(Rng& rng) override;
   void reserve(int max_batch) override;
   ConstMatrixView forward(ConstMatrixView x, bool training) override;
@@ -30,7 +31,7 @@ class Conv2D final : public Layer {
   bool fold_input_relu(bool fold) override { return fold_input_relu_ = fold; }
   std::vector<Param> params() override;
   Activation activation() const override { return options_.activation; }
-  nlohmann::json config() const override;
+  const Conv2DOptions& options() const { return options_; }
 
   Matrix& kernel() { return K_; }  // (KH*KW*C, F) = TF's [kh, kw, in, out] flattened
   RowVector& bias() { return b_; }

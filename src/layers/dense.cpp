@@ -12,7 +12,7 @@ Dense::Dense(std::string name, DenseOptions options) : Layer(std::move(name)), o
     throw Error("layer '" + name_ + "': units must be between 1 and 1048576, got " + std::to_string(options_.units));
 }
 
-Shape Dense::build(const Shape& input_shape) {
+Shape Dense::plan(const Shape& input_shape) {
   if (input_shape.size() != 1)
     throw Error("layer '" + name_ + "' (Dense): expects a flat input, got " + shape_string(input_shape) +
                 "; add a Flatten layer before it");
@@ -22,11 +22,14 @@ Shape Dense::build(const Shape& input_shape) {
   input_shape_ = input_shape;
   in_ = input_shape[0];
   output_shape_ = {options_.units};
+  return output_shape_;
+}
+
+void Dense::allocate() {
   W_.setZero(in_, options_.units);
   dW_.setZero(in_, options_.units);
   b_.setZero(options_.units);
   db_.setZero(options_.units);
-  return output_shape_;
 }
 
 void Dense::initialize(Rng& rng) {

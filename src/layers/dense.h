@@ -17,7 +17,8 @@ class Dense final : public Layer {
  public:
   Dense(std::string name, DenseOptions options);
   const char* class_name() const override { return "Dense"; }
-  Shape build(const Shape& input_shape) override;
+  Shape plan(const Shape& input_shape) override;
+  void allocate() override;
   void initialize(Rng& rng) override;
   void reserve(int max_batch) override;
   ConstMatrixView forward(ConstMatrixView x, bool training) override;
@@ -29,7 +30,7 @@ class Dense final : public Layer {
     return true;
   }
   Activation activation() const override { return options_.activation; }
-  nlohmann::json config() const override;
+  const DenseOptions& options() const { return options_; }
 
   Matrix& kernel() { return W_; }
   RowVector& bias() { return b_; }

@@ -9,11 +9,10 @@ class Flatten final : public Layer {
  public:
   explicit Flatten(std::string name) : Layer(std::move(name)) {}
   const char* class_name() const override { return "Flatten"; }
-  Shape build(const Shape& input_shape) override;
+  Shape plan(const Shape& input_shape) override;
   void reserve(int) override {}
   ConstMatrixView forward(ConstMatrixView x, bool) override { return x; }
   ConstMatrixView backward(ConstMatrixView dy) override { return needs_input_gradient_ ? dy : empty_view(); }
-  nlohmann::json config() const override { return {{"name", name_}}; }
 };
 
 }  // namespace digitrain

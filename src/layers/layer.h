@@ -3,7 +3,6 @@
 // each layer owns its outputs and gradients in BatchBuffers sized by reserve(), so a
 // training step allocates nothing.
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,8 +21,16 @@ class Layer {
   virtual const char* class_name() const = 0;  // Keras' class name: "Dense"
 
   // Fixes the input shape (one sample) and returns the output shape. Throws an Error
-  // naming the layer if the input does not fit.
-  virtual Shape build(const Shape& input_shape) = 0;
+  // naming the layer if the input does not fit. Allocates nothing, so a file's topology
+  // can be sized (params()' names and shapes) before anything is built.
+  virtual Shape plan(const Shape& input_shape) = 0;
+  // Allocates the weights plan() sized.
+  virtual void allocate() {}
+  Shape build(const Shape& input_shape) {
+    Shape out = plan(input_shape);
+    allocate();
+    return out;
+  }
   const Shape& input_shape() const { return input_shape_; }
   const Shape& output_shape() const { return output_shape_; }
 
@@ -52,9 +59,6 @@ class Layer {
   // Backward from the gradient w.r.t. the pre-activation (the fused softmax-CE path).
   virtual ConstMatrixView backward_from_preactivation(ConstMatrixView dz) { return backward(dz); }
 
-  // Keras-style config: {"name": ..., "units": ..., ...}
-  virtual nlohmann::json config() const = 0;
-
   // The first layer's input gradient is never used; skipping it saves a whole GEMM (and
   // the col2im pass of a first Conv2D).
   void set_needs_input_gradient(bool needed) { needs_input_gradient_ = needed; }
@@ -77,9 +81,5 @@ class Layer {
   Shape input_shape_, output_shape_;
   bool needs_input_gradient_ = true;
 };
-
-// Builds a layer from {"class_name": ..., "config": {...}}; unsupported classes or
-// options are an Error naming the layer.
-std::unique_ptr<Layer> make_layer(const nlohmann::json& description, int index);
 
 }  // namespace digitrain

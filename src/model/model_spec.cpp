@@ -6,6 +6,7 @@
 #include "core/json_text.h"
 #include "core/json_errors.h"
 #include "data/dataset_catalog.h"
+#include "keras/layer_class.h"
 
 namespace digitrain {
 
@@ -141,7 +142,7 @@ json fit_settings_to_json(const FitSettings& fit) {
 
 json describe_model(Sequential& model, const FitSettings& fit) {
   json layers = json::array();
-  for (const auto& layer : model.layers()) layers.push_back({{"class_name", layer->class_name()}, {"config", layer->config()}});
+  for (const auto& layer : model.layers()) layers.push_back({{"class_name", layer->class_name()}, {"config", layer_config(*layer)}});
   json compile = {{"loss", loss_name(model.loss())}, {"metrics", {"accuracy"}}};
   if (model.optimizer()) compile["optimizer"] = model.optimizer()->to_json();
   return {{"format", "digitrain-model"}, {"version", 1},      {"name", model.name()},

@@ -12,7 +12,8 @@
 #include "core/json_text.h"
 #include "core/keras_object.h"
 #include "data/idx.h"
-#include "layers/initializer.h"
+#include "keras/initializers.h"
+#include "keras/layer_class.h"
 
 namespace digitrain {
 
@@ -45,39 +46,20 @@ ordered_json tfjs_initializer(const json& ours, const std::string& layer) {
   return nullptr;
 }
 
-// One entry of modelTopology.config.layers, keys in TF.js' order. The first layer carries
-// the input shape (TF.js adds the InputLayer itself when it loads the model).
+// One entry of modelTopology.config.layers: the class's keys in its registration's order,
+// which is TF.js' (keras/layer_class.h). The first layer carries the input shape (TF.js adds
+// the InputLayer itself when it loads the model).
 ordered_json tfjs_layer(const Layer& layer, const Shape* input_shape) {
-  const json c = layer.config();
-  const std::string cls = layer.class_name();
+  const LayerClass& cls = class_of(layer);
+  const json args = cls.args_of(layer);
   ordered_json config;
-  if (cls == "Dense") {
-    config["units"] = c["units"];
-    config["activation"] = c["activation"];
-    config["use_bias"] = c["use_bias"];
-    config["kernel_initializer"] = tfjs_initializer(c["kernel_initializer"], layer.name());
-    config["bias_initializer"] = tfjs_initializer(c["bias_initializer"], layer.name());
-    for (const char* key :
-         {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"})
-      config[key] = nullptr;
-  } else if (cls == "Conv2D") {
-    config["filters"] = c["filters"];
-    config["kernel_initializer"] = tfjs_initializer(c["kernel_initializer"], layer.name());
-    config["kernel_regularizer"] = nullptr;
-    config["kernel_constraint"] = nullptr;
-    config["kernel_size"] = c["kernel_size"];
-    config["strides"] = {1, 1};
-    config["padding"] = "valid";
-    config["data_format"] = "channels_last";
-    config["dilation_rate"] = {1, 1};
-    config["activation"] = c["activation"];
-    config["use_bias"] = c["use_bias"];
-    config["bias_initializer"] = tfjs_initializer(c["bias_initializer"], layer.name());
-    for (const char* key : {"bias_regularizer", "activity_regularizer", "bias_constraint"}) config[key] = nullptr;
-  } else if (cls == "Flatten") {
-    config["data_format"] = "channels_last";
-  } else {
-    throw Error("layer '" + layer.name() + "': layer type '" + cls + "' has no TF.js form here yet");
+  for (const KeyRule& rule : cls.keys) {
+    switch (rule.kind) {
+      case KeyKind::ignored: config[rule.key] = nullptr; break;
+      case KeyKind::fixed_unwritten: break;
+      case KeyKind::initializer: config[rule.key] = tfjs_initializer(args.at(rule.key), layer.name()); break;
+      default: config[rule.key] = args.contains(rule.key) ? args[rule.key] : rule.fallback; break;
+    }
   }
   config["name"] = layer.name();
   config["trainable"] = true;
@@ -87,7 +69,7 @@ ordered_json tfjs_layer(const Layer& layer, const Shape* input_shape) {
     config["batch_input_shape"] = batch_shape;
     config["dtype"] = "float32";
   }
-  return {{"class_name", cls}, {"config", config}};
+  return {{"class_name", cls.class_name}, {"config", config}};
 }
 
 // Keras' training_config, which TF.js' loadLayersModel compiles the model with. TF.js'
@@ -149,38 +131,8 @@ uint64_t capped_product(const Dims& dims) {
 }
 
 // --- the topology -> our model description -------------------------------------------
-
-// Keys of a Keras / TF.js layer config that do not change what a trained layer computes:
-// bookkeeping, the input shape (read separately), and training-only penalties and
-// constraints. Any other key we do not use is refused unless it is null.
-const std::set<std::string> kIgnoredKeys = {"name",
-                                            "trainable",
-                                            "batch_input_shape",
-                                            "batch_shape",
-                                            "kernel_regularizer",
-                                            "bias_regularizer",
-                                            "activity_regularizer",
-                                            "kernel_constraint",
-                                            "bias_constraint",
-                                            "lora_alpha"};
-
-// The keys make_layer reads, per supported class.
-const std::map<std::string, std::set<std::string>> kUsedKeys = {
-    {"Dense", {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer"}},
-    {"Conv2D",
-     {"filters", "kernel_size", "strides", "padding", "dilation_rate", "data_format", "activation", "use_bias",
-      "kernel_initializer", "bias_initializer"}},
-    {"Flatten", {"data_format"}}};
-
-void require_float32(const json& dtype, const std::string& where) {
-  if (dtype.is_null()) return;
-  // Keras 3 writes a dtype policy object: {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
-  const std::string name = dtype.is_string()   ? dtype.get<std::string>()
-                           : dtype.is_object() ? string_or(dtype.value("config", json()), "name", text_of(dtype))
-                                               : text_of(dtype);
-  if (name != "float32")
-    throw Error(where + ": dtype '" + clipped(name) + "' is not supported (Digitrain computes in float32)");
-}
+// make_layer checks each layer's keys (keras/layer_class.h); here only the initializers
+// are translated.
 
 // Initializers matter only for training from scratch: the file's weights replace them. Ones
 // we implement are kept; others (TF.js' default glorot_normal, he_*) fall back to our
@@ -200,34 +152,20 @@ std::optional<json> our_initializer(const json& j) {
   }
 }
 
-// {"class_name": "Dense", "config": {...Keras' keys...}} -> the same with only our keys.
+// {"class_name": "Dense", "config": {...Keras' keys...}} -> the same with initializers in
+// our form; make_layer checks the rest when the description is built.
 json our_layer(const KerasObject& layer, int index, const std::string& source) {
   const std::string name = string_or(layer.config, "name", "layer " + std::to_string(index));
-  const std::string where = source + ": layer '" + name + "'";
-  const auto used = kUsedKeys.find(layer.class_name);
-  if (used == kUsedKeys.end())
-    throw Error(where + ": layer type '" + layer.class_name +
-                "' is not supported (supported: Dense, Conv2D, Flatten, and an InputLayer first)");
-  json config = json::object();
-  for (const auto& [key, value] : layer.config.items()) {
-    if (used->second.count(key)) {
-      config[key] = value;
-    } else if (key == "dtype") {
-      require_float32(value, where);
-    } else if (key == "groups") {
-      if (!value.is_null() && value != json(1))
-        throw Error(where + ": groups=" + text_of(value) + " is not supported (only 1)");
-    } else if (!kIgnoredKeys.count(key) && !value.is_null()) {
-      throw Error(where + ": option '" + key + "' (" + text_of(value) + ") is not supported");
-    }
-  }
-  if (layer.config.contains("name")) config["name"] = layer.config["name"];
-  for (const char* key : {"kernel_initializer", "bias_initializer"}) {
-    if (!config.contains(key)) continue;
-    if (const auto init = our_initializer(config[key])) {
-      config[key] = *init;
+  if (!find_layer_class(layer.class_name))
+    throw Error(source + ": layer '" + name + "': layer type '" + layer.class_name +
+                "' is not supported (supported: " + supported_layer_names() + ", and an InputLayer first)");
+  json config = layer.config;
+  for (const KeyRule& rule : find_layer_class(layer.class_name)->keys) {
+    if (rule.kind != KeyKind::initializer || !config.contains(rule.key)) continue;
+    if (const auto init = our_initializer(config[rule.key])) {
+      config[rule.key] = *init;
     } else {
-      config.erase(key);
+      config.erase(rule.key);
     }
   }
   return {{"class_name", layer.class_name}, {"config", config}};
@@ -318,7 +256,7 @@ json description_from_tfjs(const json& doc, const std::string& source) {
     const std::string where = source + ": layer '" + string_or(layer.config, "name", std::to_string(i)) + "'";
     if (layer.class_name == "InputLayer") {
       if (i != 0) throw Error(where + ": an InputLayer must come first");
-      require_float32(layer.config.value("dtype", json()), where);
+      require_float32(layer.config.value("dtype", json()), string_or(layer.config, "name", std::to_string(i)));
       if (layer.config.value("sparse", json(false)) == json(true) ||
           layer.config.value("ragged", json(false)) == json(true))
         throw Error(where + ": sparse or ragged inputs are not supported");
@@ -469,49 +407,29 @@ std::string dims_text(const Dims& dims) { return json_text(json(dims)); }
 
 // The weights the topology will create. build_model allocates whatever a topology asks
 // for (a Dense of 2^20 units after a 784-wide input: 3 GiB), so the sizes are worked out
-// here first, from the layers' parsed configs, and must fit the limits and match the
-// (already checked) manifest. (Outside the anonymous namespace: model_file.cpp checks its
-// files against it too.)
+// here first, by each layer's plan() (which checks and allocates nothing), and must fit
+// the limits and match the (already checked) manifest.
+// (Outside the anonymous namespace: model_file.cpp checks its files against it too.)
 }  // namespace
 
 std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std::string& source) {
-  Dims shape(spec.input_shape.begin(), spec.input_shape.end());
+  Shape shape = spec.input_shape;
   std::vector<ExpectedWeight> out;
   std::set<std::string> names;
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     std::unique_ptr<Layer> layer;
     try {
-      layer = make_layer(spec.layers[i], static_cast<int>(i));  // checks the config; allocates nothing
+      layer = make_layer(spec.layers[i], static_cast<int>(i));
+      shape = layer->plan(shape);
     } catch (const Error& e) {
       throw Error(source + ": " + e.what());
     }
-    const json c = layer->config();
-    const std::string cls = layer->class_name(), &name = layer->name();
-    const std::string where = source + ": layer '" + name + "' (" + cls + ")";
+    const std::string& name = layer->name();
+    const std::string where = source + ": layer '" + name + "' (" + layer->class_name() + ")";
     if (!names.insert(name).second) throw Error(source + ": two layers are named '" + name + "'");
-    if (cls == "Flatten") {
-      shape = {static_cast<int64_t>(capped_product(shape))};
-    } else if (cls == "Dense") {
-      if (shape.size() != 1)
-        throw Error(where + ": expects a flat input, got " + dims_text(shape) + "; add a Flatten layer before it");
-      const int64_t units = c["units"].get<int64_t>();
-      out.push_back({name + "/kernel", {shape[0], units}});
-      if (c["use_bias"].get<bool>()) out.push_back({name + "/bias", {units}});
-      shape = {units};
-    } else if (cls == "Conv2D") {
-      if (shape.size() != 3)
-        throw Error(where + ": expects a (height, width, channels) input, got " + dims_text(shape));
-      const int64_t kh = c["kernel_size"][0].get<int64_t>(), kw = c["kernel_size"][1].get<int64_t>();
-      const int64_t filters = c["filters"].get<int64_t>();
-      if (kh > shape[0] || kw > shape[1])
-        throw Error(where + ": kernel " + std::to_string(kh) + "x" + std::to_string(kw) + " is larger than its input " +
-                    dims_text(shape));
-      out.push_back({name + "/kernel", {kh, kw, shape[2], filters}});
-      if (c["use_bias"].get<bool>()) out.push_back({name + "/bias", {filters}});
-      shape = {shape[0] - kh + 1, shape[1] - kw + 1, filters};
-    }
-    if (capped_product(shape) > kMaxFloatsPerImage)
-      throw Error(where + ": its output " + dims_text(shape) +
+    for (const Param& p : layer->params()) out.push_back({p.name, Dims(p.shape.begin(), p.shape.end())});
+    if (shape_size(shape) > static_cast<long>(kMaxFloatsPerImage))
+      throw Error(where + ": its output " + json(shape).dump() +
                   " is larger than this build allows per image (2^22 values)");
   }
   return out;

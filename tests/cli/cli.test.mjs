@@ -40,11 +40,21 @@ test('argument errors print usage and exit 2', () => {
 });
 
 test('summary prints the tutorial parameter counts', () => {
-  const totals = { 'mlp-300-100': '266,610', 'mlp-128-128': '118,282', 'cnn-16-8': '47,410', 'mlp-256': '203,530' };
+  const totals = { 'mlp-300-100': '266,610', 'mlp-128-128': '118,282', 'cnn-16-8': '47,410', 'mlp-256': '203,530',
+    'keras-convnet': '34,826' };
   for (const [preset, total] of Object.entries(totals)) {
     const r = run(['summary', '--preset', preset]);
     assert.equal(r.code, 0);
     assert.match(r.out, new RegExp(`Total params: ${total}`));
+  }
+  // Keras' own summary of examples/vision/mnist_convnet, row by row (shapes and counts).
+  const keras = run(['summary', '--preset', 'keras-convnet']).out;
+  for (const [layer, shape, params] of [['conv2d (Conv2D)', '(None, 26, 26, 32)', 320],
+    ['max_pooling2d (MaxPooling2D)', '(None, 13, 13, 32)', 0], ['conv2d_1 (Conv2D)', '(None, 11, 11, 64)', 18496],
+    ['max_pooling2d_1 (MaxPooling2D)', '(None, 5, 5, 64)', 0], ['flatten (Flatten)', '(None, 1600)', 0],
+    ['dropout (Dropout)', '(None, 1600)', 0], ['dense (Dense)', '(None, 10)', 16010]]) {
+    const escaped = `${layer} +${shape} +${params}`.replace(/[()]/g, '\\$&');
+    assert.match(keras, new RegExp(escaped), layer);
   }
 });
 
@@ -123,7 +133,7 @@ test('bad data and bad files: a clear message and exit 1', () => {
   assert.match(predicted.err, /not\.png: not a PNG, JPEG, PGM or PPM picture/);
   assert.match(run(['predict', '--model', model, '10000']).err, /test image index 10000 is out of range \(0-9999\)/);
 
-  assert.match(run(['train', '--preset', 'lenet']).err, /unknown preset 'lenet' \(known presets: cnn-16-8, mlp-128-128, mlp-256, mlp-300-100\)/);
+  assert.match(run(['train', '--preset', 'lenet']).err, /unknown preset 'lenet' \(known presets: cnn-16-8, keras-convnet, mlp-128-128, mlp-256, mlp-300-100\)/);
 });
 
 test('a diverging run stops with a message and exit 1, and still reports', () => {

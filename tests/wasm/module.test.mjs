@@ -33,7 +33,7 @@ const preset = (name) => JSON.parse(dt.presetText(name).text);
 
 test('presets are listed and their descriptions parse', () => {
   const names = dt.presetNames();
-  assert.deepEqual(names, ['cnn-16-8', 'fashion-mlp-128', 'mlp-128-128', 'mlp-256', 'mlp-300-100']);
+  assert.deepEqual(names, ['cnn-16-8', 'fashion-mlp-128', 'keras-convnet', 'mlp-128-128', 'mlp-256', 'mlp-300-100']);
   assert.equal(preset('mlp-256').name, 'mlp-256');
   assert.match(dt.presetText('nope').error, /unknown preset 'nope'/);
 });
@@ -178,7 +178,7 @@ test('model descriptions cross as JavaScript values: what JSON.parse gives is ta
     const huge = 2 ** 53;
     assert.match(s.createModel({ ...good, input_shape: [huge] }, 1).error, /'input_shape' \[9007199254740992\] must hold positive integers/);
     assert.match(s.createModel({ ...good, input_shape: [huge + 2] }, 1).error, /must hold positive integers/, 'beyond 2^53: a float');
-    assert.match(s.createModel({ ...good, layers: [, good.layers[0]] }, 1).error, /expected JSON data .* found undefined/, 'a hole');
+    assert.match(s.createModel({ ...good, layers: [, good.layers[0]] }, 1).error, /expected JSON data .* found undefined/, 'a hole'); // eslint-disable-line no-sparse-arrays
     const noConstructor = Object.assign(Object.create({ constructor: null }), good);
     assert.match(s.createModel(noConstructor, 1).error, /found object/);
     assert.match(s.createModel({ ...good, layers: new Array(2 ** 31) }, 1).error, /holds an array of more than 1048576 values/);

@@ -1,3 +1,5 @@
+// The optimisers' Keras contract: names, config keys with their defaults and ranges, and how
+// each writes itself back ({"class_name", "config"}). The update loops: optim/.
 #include <cmath>
 
 #include "core/error.h"
@@ -46,6 +48,17 @@ std::unique_ptr<Optimizer> make_optimizer(const json& description) {
                                   number_in(config, "epsilon", 1e-7f, 0.0, 1.0, name));
   }
   throw Error("optimizer '" + name + "' is not supported (supported: SGD, Adam)");
+}
+
+nlohmann::json Adam::to_json() const {
+  return {{"class_name", "Adam"},
+          {"config",
+           {{"learning_rate", learning_rate_}, {"beta_1", beta_1_}, {"beta_2", beta_2_}, {"epsilon", epsilon_}}}};
+}
+
+nlohmann::json Sgd::to_json() const {
+  return {{"class_name", "SGD"},
+          {"config", {{"learning_rate", learning_rate_}, {"momentum", momentum_}, {"nesterov", nesterov_}}}};
 }
 
 }  // namespace digitrain
