@@ -7,7 +7,7 @@ export default [
   { ignores: ['build/**', 'dist/**', 'node_modules/**', 'data/**', '**/*.min.js'] },
   js.configs.recommended,
   {
-    files: ['web/**/*.js', 'tests/browser/fixtures/**/*.js'],
+    files: ['web/**/*.js', 'tests/browser/fixtures/**/*.js', 'tests/engines/probe.js'],
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.browser, ...globals.worker } },
   },
   {

@@ -21,7 +21,7 @@ echo "test: native suite under ASan + UBSan (build/sanitize, clang-14 -O1)"
 bash scripts/build-sanitize.sh digitrain_tests
 # The GoogleTest suite only: the CLI and TF.js tests drive the -O3 binary (they test its
 # behaviour, not memory safety, which the fuzzers cover for the CLI's readers).
-(cd build/sanitize && ctest --output-on-failure -j"$(nproc)" -E '^(cli|cli_hostile|tfjs_roundtrip)$')
+(cd build/sanitize && ctest --output-on-failure -j"$(nproc)" -E '^(cli|cli_hostile|cli_datasets|package_manifest|tfjs_roundtrip)$')
 echo "test: fuzz smoke (regressions replayed, then ${FUZZ_SECONDS:-10} s per harness)"
 bash scripts/fuzz.sh --smoke
 echo "test: browser tests (headless Chromium against the served page)"

@@ -445,7 +445,7 @@ export class DigitTrainer extends HTMLElement {
     const test = end.test ? `test accuracy ${end.test.accuracy.toFixed(4)} (loss ${end.test.loss.toFixed(4)})` : '';
     if (end.reason === 'diverged') {
       const name = this.#session.model?.name ?? 'the model';
-      let kept = '';
+      let kept;
       if (end.kept === 'previous') kept = ` Your previous model (${name}, ${end.test ? percent(end.test) : 'untested'} on the test set) is kept.`;
       else if (end.restoredStep > 0) kept = ` The best weights of this run (from step ${end.restoredStep.toLocaleString('en')}${end.test ? `, ${percent(end.test)} on the test set` : ''}) are kept.`;
       else kept = ` The run's starting weights are kept${end.test ? ` (${percent(end.test)} on the test set)` : ''}.`;
