@@ -7,7 +7,40 @@ import { registerOffline } from './offline.js';
 
 const trainer = document.getElementById('trainer');
 for (const [attribute, value] of Object.entries(readHash())) trainer.setAttribute(attribute, value);
-trainer.addEventListener('settingschange', (e) => writeHash(e.detail));
+trainer.addEventListener('settingschange', (e) => {
+  writeHash(e.detail);
+  fillShare(e.detail);
+});
+
+// "Share this set-up": the page's link, frame.html in an iframe (for learning platforms that
+// strip scripts), and the two-line embed, all with the current settings (README, "Embedding").
+function fillShare(settings) {
+  const here = new URL('.', location.href).href;
+  const hash = location.hash.replace(/^#/, '');
+  const attributes = [['preset', settings.preset], ['epochs', settings.epochs], ['learning-rate', settings.learningRate],
+    ['batch-size', settings.batchSize], ['optimizer', settings.optimizer], ['seed', settings.seed]]
+    .filter(([, value]) => value != null && value !== '').map(([name, value]) => ` ${name}="${value}"`).join('');
+  document.getElementById('share-link').value = location.href;
+  document.getElementById('share-iframe').value =
+    `<iframe src="${here}frame.html#${hash}&panels=controls%20charts%20drawing" width="900" height="720" title="Train a neural network on MNIST"></iframe>`;
+  document.getElementById('share-script').value =
+    `<script type="module" src="${here}digitrain.js"></script>\n<digit-trainer${attributes}></digit-trainer>`;
+}
+trainer.ready.then(() => fillShare(trainer.settings), () => {});
+for (const button of document.querySelectorAll('#share [data-copy]')) {
+  button.addEventListener('click', async () => {
+    const field = document.getElementById(button.dataset.copy);
+    const said = document.getElementById('share-said');
+    try {
+      await navigator.clipboard.writeText(field.value);
+      said.textContent = 'Copied.';
+    } catch {
+      // No clipboard permission (an insecure page, an old browser): select it for Ctrl-C.
+      field.select();
+      said.textContent = 'Selected: press Ctrl-C (or ⌘-C) to copy.';
+    }
+  });
+}
 
 // For the browser tests and the curious (read-only use): the widget and its session.
 window.digitrain = {

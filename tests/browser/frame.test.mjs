@@ -108,3 +108,31 @@ test('messages from a third origin are ignored, and it hears nothing', async () 
     await page.close();
   }
 });
+
+test('the demo\'s "Share this set-up" gives the link, the iframe and the two lines with the current settings', async () => {
+  const page = session.page;
+  await page.goto(`${session.url}#preset=mlp-256&epochs=2&lr=0.003`);
+  await page.waitForFunction(() => document.getElementById('share-script').value.includes('mlp-256'), null, { timeout: 60_000 });
+  await page.click('#share summary');
+  const shared = await page.evaluate(() => Object.fromEntries(['link', 'iframe', 'script']
+    .map((k) => [k, document.getElementById(`share-${k}`).value])));
+  assert.match(shared.link, /#.*preset=mlp-256/);
+  assert.match(shared.iframe, new RegExp(`^<iframe src="${session.url}frame\\.html#[^"]*preset=mlp-256[^"]*epochs=2[^"]*lr=0\\.003[^"]*panels=`));
+  assert.match(shared.script, new RegExp(`^<script type="module" src="${session.url}digitrain\\.js"></script>\\n<digit-trainer preset="mlp-256" epochs="2" learning-rate="0.003"`));
+  // The iframe's address opens the frame with those settings.
+  const frameUrl = /src="([^"]+)"/.exec(shared.iframe)[1];
+  const frame = await session.browser.newPage();
+  try {
+    await frame.goto(frameUrl);
+    await frame.waitForFunction(() => document.getElementById('trainer')?.settings?.epochs === 2, null, { timeout: 60_000 });
+    assert.deepEqual(await frame.evaluate(() => {
+      const { preset, learningRate } = document.getElementById('trainer').settings;
+      return { preset, learningRate };
+    }), { preset: 'mlp-256', learningRate: 0.003 });
+  } finally {
+    await frame.close();
+  }
+  // Copy: to the clipboard where allowed, else the text is selected with a hint.
+  await page.click('[data-copy="share-iframe"]');
+  await page.waitForFunction(() => document.getElementById('share-said').textContent !== '');
+});

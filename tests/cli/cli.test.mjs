@@ -109,7 +109,12 @@ test('on a terminal: a Keras progress bar', { skip: spawnSync('script', ['--vers
 test('bad data and bad files: a clear message and exit 1', () => {
   const missing = run(['train', '--data', join(work, 'nowhere'), '--epochs', '1']);
   assert.equal(missing.code, 1);
-  assert.match(missing.err, /cannot open .*nowhere\/train-images-idx3-ubyte.*pass --data DIR/);
+  assert.match(missing.err, /nowhere: no such folder \(--data takes the folder of the IDX files\)/);
+  const empty = join(work, 'empty');
+  spawnSync('mkdir', ['-p', empty]);
+  const nothing = run(['train', '--data', empty, '--epochs', '1']);
+  assert.equal(nothing.code, 1);
+  assert.match(nothing.err, /cannot open .*empty\/train-images-idx3-ubyte.*pass --data DIR/);
 
   const truncated = join(work, 'truncated');
   spawnSync('mkdir', ['-p', truncated]);
@@ -133,7 +138,7 @@ test('bad data and bad files: a clear message and exit 1', () => {
   assert.match(predicted.err, /not\.png: not a PNG, JPEG, PGM or PPM picture/);
   assert.match(run(['predict', '--model', model, '10000']).err, /test image index 10000 is out of range \(0-9999\)/);
 
-  assert.match(run(['train', '--preset', 'lenet']).err, /unknown preset 'lenet' \(known presets: cnn-16-8, keras-convnet, mlp-128-128, mlp-256, mlp-300-100\)/);
+  assert.match(run(['train', '--preset', 'lenet']).err, /unknown preset 'lenet' \(known presets: cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128, mlp-256, mlp-300-100\)/);
 });
 
 test('a diverging run stops with a message and exit 1, and still reports', () => {
