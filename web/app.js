@@ -26,7 +26,12 @@ function fillShare(settings) {
   document.getElementById('share-script').value =
     `<script type="module" src="${here}digitrain.js"></script>\n<digit-trainer${attributes}></digit-trainer>`;
 }
-trainer.ready.then(() => fillShare(trainer.settings), () => {});
+trainer.ready.then(() => {
+  fillShare(trainer.settings);
+  // Below the widget: shown only once the widget has laid itself out, or the widget's
+  // growth would move it under the reader's eyes (layout shift).
+  document.getElementById('share').hidden = false;
+}, () => {});
 for (const button of document.querySelectorAll('#share [data-copy]')) {
   button.addEventListener('click', async () => {
     const field = document.getElementById(button.dataset.copy);

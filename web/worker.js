@@ -200,6 +200,9 @@ async function withFormats(call) {
     return call(module);
   } catch (e) {
     formats = null;
+    // A trap of the converter is the converter's alone: the training module and the model are
+    // untouched, so it is reported as the file's error, not as a crash of the worker (isTrap).
+    if (isTrap(e) || e instanceof RangeError) throw new Error(`the TF.js converter failed on this file (${e.message}); it starts afresh for the next one`);
     throw e;
   }
 }
