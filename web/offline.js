@@ -4,6 +4,8 @@
 export function registerOffline({ swUrl = './sw.js', onUpdate = showUpdateNote } = {}) {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return Promise.resolve(null);
   return navigator.serviceWorker.register(swUrl).then((registration) => {
+    // (Automation that blocks service workers resolves with nothing.)
+    if (!registration) return null;
     // A worker already waiting (installed on an earlier visit), or one installing now while
     // an older one controls the page: a new version is ready.
     const announce = (worker) => worker && navigator.serviceWorker.controller && onUpdate(() => {
