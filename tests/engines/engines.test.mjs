@@ -203,8 +203,7 @@ for (const name of chosen) {
       assert.deepEqual(await engine.errors(), []);
     });
 
-    // The lead tightens this once divergence detection lands (page-logic): then the reason
-    // is 'diverged' with its message; today a run may also end 'stopped' with an error.
+    // Divergence is a lesson (#13): the run ends 'diverged' with what happened and what to try.
     test('a diverging run (SGD, learning rate 10) stops with its message', LONG, async () => {
       const end = await engine.evaluate(() => new Promise((resolve, reject) => {
         const trainer = window.digitrain.trainer;
@@ -213,10 +212,10 @@ for (const name of chosen) {
         trainer.setAttribute('learning-rate', '10');
         trainer.setAttribute('preset', 'mlp-300-100');
       }));
-      assert.ok(end.reason === 'diverged' || (end.reason === 'stopped' && end.error), `trainend ${JSON.stringify(end)}`);
-      assert.match(end.error ?? '', /diverged|NaN|infinite/);
+      assert.equal(end.reason, 'diverged', `trainend ${JSON.stringify(end)}`);
+      assert.match(end.error ?? '', /too high|NaN|chance/);
       const shown = await engine.evaluate(() => document.querySelector('digit-trainer').shadowRoot.textContent);
-      assert.match(shown, /diverged/);
+      assert.match(shown, /Training stopped: .*(too high|NaN|chance)/);
       assert.deepEqual(await engine.errors(), []);
     });
 
