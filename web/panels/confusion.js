@@ -62,8 +62,10 @@ export function createConfusionPanel(section, ctx) {
           button.textContent = String(n);
           button.setAttribute('aria-label', `${n} test images of a ${actual} predicted as ${p}: show them`);
           button.addEventListener('click', () => showGallery({ actual, p }).catch(() => {}));
+          td.className = 'is-wrong';
           td.append(button);
-          td.style.backgroundColor = `rgba(224, 49, 49, ${Math.min(0.8, 0.1 + 4 * share)})`;
+          // Capped so black digits keep a 4.5:1 contrast on the darkest red (axe checks it).
+          td.style.backgroundColor = `rgba(224, 49, 49, ${Math.min(0.5, 0.1 + 4 * share)})`;
         }
         row.append(td);
       });
