@@ -148,6 +148,12 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     return {w, box, xMin, xMax, xt, ys, X, Y};
   }
 
+  let colours = null;
+  function readColours() {
+    const style = getComputedStyle(canvas);
+    return {text: style.color, grid: style.getPropertyValue('--digit-grid').trim() || 'rgba(128,128,128,0.25)'};
+  }
+
   function render() {
     const v = (view = layout());
     const {w, box, X, Y} = v;
@@ -157,11 +163,12 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
     const ctx = canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, height);
-    const style = getComputedStyle(canvas);
-    const text = style.color;
+    // Read once per size: getComputedStyle in every redraw forces a style recalculation.
+    colours ??= readColours();
+    const text = colours.text;
     ctx.font = FONT;
     ctx.lineWidth = 1;
-    ctx.strokeStyle = style.getPropertyValue('--digit-grid').trim() || 'rgba(128,128,128,0.25)';
+    ctx.strokeStyle = colours.grid;
     ctx.fillStyle = text;
     ctx.beginPath();
     ctx.textAlign = 'center';
@@ -332,7 +339,7 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
       dirty = true;
     },
     setWidth(w) {
-      if (w !== width) (width = w), (dirty = true);
+      if (w !== width) (width = w), (dirty = true), (colours = null);
     },
     setScale(name, changes) {
       Object.assign(scales[name], changes);
