@@ -88,9 +88,16 @@ test('the example page: two widgets train at once from one download, each with i
   const wrong = Math.round((1 - runs.ends[0].test.accuracy) * 10000);
   await page.waitForFunction((n) => new RegExp(`^${n.toLocaleString('en')} of 10,000 test images misclassified`)
     .test(document.getElementById('mlp').shadowRoot.querySelector('.dt__confusion-status').textContent), wrong, { timeout: 60_000 });
-  const matrixTotal = await inWidget(page, 'mlp', (w, root = w.shadowRoot) =>
-    [...root.querySelectorAll('.dt__confusion td')].reduce((sum, td) => sum + Number(td.textContent || 0), 0));
-  assert.equal(matrixTotal, 10000);
+  const matrix = await inWidget(page, 'mlp', (w, root = w.shadowRoot) =>
+    [...root.querySelectorAll('.dt__confusion tr')].slice(1).map((tr) => ({
+      counts: [...tr.querySelectorAll('td:not(.dt__class-accuracy)')].map((td) => Number(td.textContent || 0)),
+      right: tr.querySelector('.dt__class-accuracy').textContent })));
+  assert.equal(matrix.flatMap((r) => r.counts).reduce((a, b) => a + b, 0), 10000);
+  // Each digit's accuracy: its diagonal cell over its row.
+  matrix.forEach(({ counts, right }, digit) => {
+    const expected = (100 * counts[digit]) / counts.reduce((a, b) => a + b, 0);
+    assert.equal(right, `${expected.toFixed(1)}%`, `digit ${digit}`);
+  });
   // A misclassified digit, clicked, goes onto that widget's pad and is predicted there.
   const picked = await inWidget(page, 'mlp', (w, root = w.shadowRoot) => new Promise((resolve) => {
     w.addEventListener('prediction', (e) => resolve({ source: e.detail.source, sum: e.detail.probabilities.reduce((a, b) => a + b),

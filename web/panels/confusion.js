@@ -1,6 +1,8 @@
 // Confusion: the model's answers on the 10,000 test images as a 10x10 matrix (rows: the
 // true digit, columns: the prediction), and a gallery of the digits it got wrong. A click
 // on a wrong cell shows just those digits; a click on a digit loads it into the drawing pad.
+// The last column is each digit's accuracy (tfjs-vis' per-class accuracy), with a bar, so
+// the digits the model finds hard stand out before any cell is read.
 import { renderDigit } from '../heatmap.js';
 import { watchVisibility } from './visibility.js';
 
@@ -10,7 +12,7 @@ export function createConfusionPanel(section, ctx) {
   section.innerHTML = `<h2 class="dt__title">Where the model goes wrong</h2>
     <p class="message dt__confusion-status" role="status"></p>
     <div class="dt__confusion-row">
-      <table class="dt__confusion"><caption>Test set: true digit (rows) against prediction (columns)</caption></table>
+      <div class="dt__confusion-scroll"><table class="dt__confusion"><caption>Test set: true digit (rows) against prediction (columns); last column: the share of each digit read right</caption></table></div>
       <div><h3 class="dt__subtitle dt__gallery-title">&nbsp;</h3><div class="gallery dt__misclassified" tabindex="0" role="region" aria-label="Misclassified test digits"></div></div>
     </div>`;
   const status = section.querySelector('.dt__confusion-status');
@@ -42,7 +44,9 @@ export function createConfusionPanel(section, ctx) {
   function renderMatrix(matrix = result.matrix) {
     const caption = table.querySelector('caption');
     const head = document.createElement('tr');
-    head.append(cell('th', 'true \\ predicted'), ...Array.from({ length: 10 }, (_, p) => cell('th', String(p), 'col')));
+    const corner = cell('th', 'true \\ pred');
+    corner.insertAdjacentHTML('beforeend', '<span class="dt__wide-only">icted</span>');
+    head.append(corner, ...Array.from({ length: 10 }, (_, p) => cell('th', String(p), 'col')), cell('th', 'right', 'col'));
     const rows = matrix.map((counts, actual) => {
       const row = document.createElement('tr');
       row.append(cell('th', String(actual), 'row'));
@@ -69,6 +73,7 @@ export function createConfusionPanel(section, ctx) {
         }
         row.append(td);
       });
+      row.append(accuracyCell(counts[actual], counts.some((n) => n == null) ? null : total));
       return row;
     });
     table.replaceChildren(caption, head, ...rows);
@@ -124,6 +129,20 @@ export function createConfusionPanel(section, ctx) {
   // A run's end arrives just before the worker reports itself idle.
   ctx.events.addEventListener('state', (e) => e.detail.state === 'idle' && stale && update());
   return { dispose: seen.dispose };
+}
+
+// A digit's share read right, as a percentage over a bar of that length.
+function accuracyCell(right, total) {
+  const td = document.createElement('td');
+  td.className = 'dt__class-accuracy';
+  if (total == null) {
+    td.textContent = '·';
+    return td;
+  }
+  const share = right / total;
+  td.textContent = `${(100 * share).toFixed(1)}%`;
+  td.style.setProperty('--share', String(share));
+  return td;
 }
 
 function cell(tag, text, scope) {
