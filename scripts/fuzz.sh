@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # npm run fuzz: the libFuzzer harnesses of tests/fuzz (clang-14, ASan + UBSan; built into
-# build/sanitize), each run for FUZZ_SECONDS, one after another on one core. The corpora
-# grow in build/fuzz-corpus/<harness> from run to run; findings land in build/fuzz-findings.
+# build/sanitize), each run for FUZZ_SECONDS, one after another on one core (FUZZ_LANES=2:
+# two at a time). The corpora grow in build/fuzz-corpus/<harness> from run to run; findings
+# land in build/fuzz-findings.
 #   FUZZ_SECONDS=600 npm run fuzz              every harness for 10 minutes
 #   FUZZ_ONLY="tfjs model_file" npm run fuzz   only these harnesses
+#   FUZZ_LANES=2 FUZZ_SECONDS=600 npm run fuzz  two harnesses at a time (two cores)
 #   bash scripts/fuzz.sh --smoke               what npm test runs: the regressions of
 #                                              tests/fuzz/regressions replayed, then 10 s each
 #                                              from the seeds alone
@@ -35,39 +37,64 @@ dict_of() {
   esac
 }
 
-total=0
-summary=""
-for name in "${harnesses[@]}"; do
-  fuzzer="$build/tests/fuzz/fuzz_$name"
+# One harness: its regressions, then its run; prints "<name> <inputs>" last, exits non-zero
+# on a finding.
+fuzz_one() {
+  local name="$1"
+  local fuzzer="$build/tests/fuzz/fuzz_$name"
   # Known crash inputs first: each must now pass.
-  regressions=(tests/fuzz/regressions/"$name"/*)
+  local regressions=(tests/fuzz/regressions/"$name"/*)
   if [ -e "${regressions[0]}" ]; then
     echo "fuzz: $name: replaying ${#regressions[@]} regression inputs"
     "$fuzzer" -timeout=10 -malloc_limit_mb=512 -rss_limit_mb=2048 "${regressions[@]}" > "$findings/$name-regressions.log" 2>&1 ||
-      { cat "$findings/$name-regressions.log"; echo "fuzz: $name: a regression input fails again"; exit 1; }
+      { cat "$findings/$name-regressions.log"; echo "fuzz: $name: a regression input fails again"; return 1; }
   fi
+  local corpus
   if [ "$mode" = --smoke ]; then
     corpus="$(mktemp -d)"
   else
     corpus="build/fuzz-corpus/$name"
     mkdir -p "$corpus"
   fi
+  local dict
   dict="$(dict_of "$name")"
-  log="$findings/$name.log"
+  local log="$findings/$name.log"
   echo "fuzz: $name for ${seconds}s"
-  status=0
+  local status=0
   "$fuzzer" "$corpus" "$seeds/$name" ${dict:+-dict="$dict"} -max_total_time="$seconds" -timeout=10 \
     -malloc_limit_mb=512 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$findings/$name-" > "$log" 2>&1 || status=$?
   [ "$mode" = --smoke ] && rm -rf "$corpus"
-  runs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)"
-  total=$((total + runs))
-  summary+="$(printf '%-20s %12s inputs' "$name" "$runs")"$'\n'
   if [ "$status" -ne 0 ]; then
     tail -40 "$log"
     echo "fuzz: $name found a problem (exit $status); the input is in $findings/ (keep it in tests/fuzz/regressions/$name/ once fixed)"
-    exit 1
+    return 1
   fi
+  local runs
+  runs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)"
+  echo "$name $runs" > "$findings/$name.inputs"
+}
+
+# FUZZ_LANES=2 runs the harnesses in two lanes at once (one per core on a quiet machine);
+# each lane takes every other harness, one after another.
+lanes="${FUZZ_LANES:-1}"
+rm -f "$findings"/*.inputs
+pids=()
+for ((lane = 0; lane < lanes; lane++)); do
+  (
+    for ((i = lane; i < ${#harnesses[@]}; i += lanes)); do fuzz_one "${harnesses[$i]}" || exit 1; done
+  ) &
+  pids+=($!)
+done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+[ "$failed" -eq 0 ] || exit 1
+total=0
+summary=""
+for name in "${harnesses[@]}"; do
+  read -r _ runs < "$findings/$name.inputs"
+  total=$((total + runs))
+  summary+="$(printf '%-20s %12s inputs' "$name" "$runs")"$'\n'
 done
 printf '%s' "$summary"
 echo "fuzz: $total inputs, no findings"
