@@ -236,12 +236,24 @@ test('the TF.js files (model.json + .bin) download and load back with the same p
   assert.ok(after.every((p, i) => Math.abs(p - before[i]) < 1e-6), 'same predictions after the TF.js round trip');
 });
 
-test('a reload takes MNIST from the cache and finds the last trained model', async () => {
+test('a reload takes MNIST from the cache, revalidates the rest, and finds the last trained model', async () => {
   dataRequests.length = 0;
+  // What the reload costs on the wire: the server's validators turn each file into a 304.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const responses = new Map();
+  let bytes = 0;
+  cdp.on('Network.responseReceived', ({ requestId, response }) => responses.set(requestId, response.status));
+  cdp.on('Network.loadingFinished', ({ encodedDataLength }) => { bytes += encodedDataLength; });
   await page.reload();
   await waitForText('#data-status', /MNIST ready: .*from this browser's cache/);
   assert.deepEqual(dataRequests, []);
   await waitForText('#model-origin', /your last trained model/);
+  await cdp.detach();
+  const statuses = [...responses.values()];
+  console.log(`# reload: ${bytes} bytes on the wire, headers included, for ${statuses.length} responses (${statuses.filter((s) => s === 304).length} of them 304)`);
+  assert.ok(statuses.length > 0 && statuses.every((s) => s === 304 || s === 200), statuses.join());
+  assert.ok(bytes < 30_000, `a reload transferred ${bytes} bytes`);
   assert.equal(await page.inputValue('#epochs'), '1', 'the set-up comes back from the URL hash');
 });
 
