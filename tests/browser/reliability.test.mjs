@@ -60,9 +60,11 @@ after(async () => {
   await session.close();
 });
 
-// A fresh profile (empty IndexedDB) at the demo page, MNIST loaded.
-async function openPage() {
+// A fresh profile (empty IndexedDB) at the demo page, MNIST loaded; `prepare(context)` may
+// route requests first.
+async function openPage(prepare) {
   const context = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await prepare?.(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -258,6 +260,14 @@ test('a worker that dies mid-run is replaced: the widget says so, the model come
     window.__workers.at(-1).terminate(); // as the browser would end a crashed worker: no event
   });
   assert.match(await ended, /^the training worker crashed \(it stopped answering for 1 s\)$/);
+  await expectRestartWith(page, before);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// After a crash: the message, a second worker, the model from before the run back in it
+// (the same predictions), and a new run that trains.
+async function expectRestartWith(page, before) {
   await page.waitForFunction(() => /restarted/.test(window.$dt('#train-message').textContent), null, { timeout: 60_000 });
   assert.match(await message(page), /^The training worker was restarted; mlp-300-100 \(the model you had\) is back\. You can train again\.$/);
   assert.equal(await page.evaluate(() => window.__workers.length), 2);
@@ -268,28 +278,18 @@ test('a worker that dies mid-run is replaced: the widget says so, the model come
   const end = await train(page);
   assert.equal(end.reason, 'done', JSON.stringify(end));
   assert.ok(end.test.accuracy > 0.9);
-  assert.deepEqual(errors, []);
-  await context.close();
-});
+}
 
 test('a module that traps mid-run (a WebAssembly RuntimeError) ends that worker; a fresh one has the model back', async () => {
-  const context = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
   // This test's worker.js traps on demand: every training slice first asks globalThis.__trap,
   // which throws what the module throws on an out-of-bounds access or `unreachable`.
-  await context.route(/\/worker\.js$/, async (route) => {
+  const { page, errors, context } = await openPage((context) => context.route(/\/worker\.js$/, async (route) => {
     const response = await route.fetch();
     const source = await response.text();
     const patched = source.replace(/([\w$]+)\.trainSteps\(/, '(globalThis.__trap(),$1).trainSteps(');
     assert.notEqual(patched, source, 'worker.js calls trainSteps');
     route.fulfill({ response, body: 'globalThis.__trap=()=>{if(globalThis.__trapNow)throw new WebAssembly.RuntimeError("unreachable");};' + patched });
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.addInitScript(instrument);
-  await page.goto(session.url + PAGE);
-  await ready(page);
+  }));
   await setUp(page, { preset: 'mlp-300-100', optimizer: 'sgd', lr: 0.01, epochs: 1 });
   const before = await predictTest(page, 10);
   const ended = page.evaluate(() => window.digitrain.trainer.train().then(() => 'resolved', (e) => e.message));
@@ -297,14 +297,7 @@ test('a module that traps mid-run (a WebAssembly RuntimeError) ends that worker;
   const worker = page.workers().find((w) => /\/worker\.js$/.test(w.url()));
   await worker.evaluate(() => { globalThis.__trapNow = true; });
   assert.match(await ended, /^the training worker crashed \(unreachable\)$/);
-  await page.waitForFunction(() => /restarted/.test(window.$dt('#train-message').textContent), null, { timeout: 60_000 });
-  assert.match(await message(page), /^The training worker was restarted; mlp-300-100 \(the model you had\) is back\. You can train again\.$/);
-  assert.equal(await page.evaluate(() => window.__workers.length), 2);
-  await page.waitForFunction(() => window.digitrain.session.dataReady);
-  assert.deepEqual(await predictTest(page, 10), before, 'the last good model is back in the fresh worker');
-  const end = await train(page);
-  assert.equal(end.reason, 'done', JSON.stringify(end));
-  assert.ok(end.test.accuracy > 0.9);
+  await expectRestartWith(page, before);
   assert.deepEqual(errors, []);
   await context.close();
 });
