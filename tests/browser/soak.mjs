@@ -1,9 +1,13 @@
 // Soak (not part of npm test: it takes minutes): T1 (mlp-300-100, 30 epochs) in the demo
 // page with every panel in view, sampled after each epoch: the JS heap (after a forced
 // garbage collection), the WASM heap, the DOM node count, the event listeners Chromium
-// counts, and the listeners on the widget's long-lived non-DOM targets. After the first
-// epoch each must stay flat (within 1 %) and the listener counts must not grow.
+// counts, and the listeners on the widget's long-lived non-DOM targets. None may grow: the
+// last three epochs' floor stays within 1 % of the first three's.
 //   node tests/browser/soak.mjs [epochs]   (after scripts/build-web.sh)
+// What the JS heap gains over a run is not ours (2026-12-06, 12 epochs: +200 KB from epoch 3 to
+// 12, found by diffing two heap snapshots): ~60 KB is code V8 optimises as the run goes on and
+// ~120 KB the browser's performance-timeline entries (long animation frames, layout shifts,
+// script timings), whose buffers are bounded; the widget's own objects did not grow.
 import { openBrowser } from './harness.mjs';
 
 const epochs = Number(process.argv[2] ?? 30);
@@ -45,29 +49,41 @@ try {
   const ended = page.evaluate(() => window.digitrain.trainer.train());
   for (let epoch = 1; epoch <= epochs; epoch++) {
     await page.waitForFunction((n) => window.__epochs >= n, epoch, { timeout: 600_000, polling: 200 });
-    await cdp.send('HeapProfiler.collectGarbage');
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    const { nodes, jsEventListeners } = await cdp.send('Memory.getDOMCounters');
-    const { wasm, listeners } = await page.evaluate(() => ({ wasm: window.__heap, listeners: window.__listenerCount() }));
-    samples.push({ epoch, seconds: (Date.now() - t0) / 1000, jsHeap: usedSize, wasmHeap: wasm, nodes, jsEventListeners, listeners });
+    // What is in flight at one instant (a progress message, a gallery being repainted, a
+    // request's once-listener) moves a single reading by up to ±30 %: each figure is the
+    // least of three readings 300 ms apart, each after a forced garbage collection.
+    const readings = [];
+    for (let k = 0; k < 3; k++) {
+      if (k) await new Promise((resolve) => setTimeout(resolve, 300));
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      const { nodes, jsEventListeners } = await cdp.send('Memory.getDOMCounters');
+      const { wasm, listeners } = await page.evaluate(() => ({ wasm: window.__heap, listeners: window.__listenerCount() }));
+      readings.push({ jsHeap: usedSize, wasmHeap: wasm, nodes, jsEventListeners, listeners });
+    }
+    const least = (key) => Math.min(...readings.map((r) => r[key]));
+    samples.push({ epoch, seconds: (Date.now() - t0) / 1000, ...Object.fromEntries(
+      ['jsHeap', 'wasmHeap', 'nodes', 'jsEventListeners', 'listeners'].map((key) => [key, least(key)])) });
     console.log(JSON.stringify(samples.at(-1)));
   }
   const end = await ended;
   console.log(`trainend: ${end.reason}, test accuracy ${end.test?.accuracy}`);
-  const base = samples[0];
+  // A leak grows from epoch to epoch: the last three epochs' floor is compared with the
+  // floor of the first three (epoch 1 included), and must not be more than 1 % above it.
   const spread = (key) => {
-    const values = samples.slice(1).map((s) => s[key]);
+    const values = samples.map((s) => s[key]);
     const min = Math.min(...values);
     const max = Math.max(...values);
-    return { min, max, first: base[key], growth: (max - base[key]) / base[key], range: (max - min) / base[key] };
+    const first = Math.min(...values.slice(0, 3));
+    const last = Math.min(...values.slice(-3));
+    return { min, max, first, last, growth: (last - first) / first, range: (max - min) / first };
   };
   for (const key of ['jsHeap', 'wasmHeap', 'nodes', 'jsEventListeners', 'listeners']) {
     const s = spread(key);
-    // Growth is what a leak looks like; the range (a DOM that redraws a gallery, say) is shown.
-    const ok = key === 'jsEventListeners' || key === 'listeners' ? s.max <= s.first : s.growth <= 0.01;
+    const ok = s.growth <= 0.01;
     if (!ok) failed = true;
-    console.log(`${key}: after epoch 1 ${s.first}, then ${s.min}-${s.max} (growth ${(100 * s.growth).toFixed(2)} %, ` +
-      `range ${(100 * s.range).toFixed(2)} % of the first) ${ok ? 'ok' : 'GROWS'}`);
+    console.log(`${key}: first three epochs' floor ${s.first}, last three's ${s.last} (growth ${(100 * s.growth).toFixed(2)} %); ` +
+      `all epochs ${s.min}-${s.max} (range ${(100 * s.range).toFixed(2)} %) ${ok ? 'ok' : 'GROWS'}`);
   }
   if (errors.length) {
     failed = true;
