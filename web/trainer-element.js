@@ -16,6 +16,8 @@ import { PANEL_FACTORIES } from './panels/index.js';
 import { shareMnist } from './mnist-source.js';
 import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
 import { linkStylesheets } from './widget-styles.js';
+import { MyDigits } from './my-digits.js';
+import { IDX_NAMES } from './idx-files.js';
 
 // The settings a preset sets, as the controls name them.
 const SETTING_LABELS = [['optimizer', 'optimizer'], ['epochs', 'epochs'], ['batchSize', 'batch size'], ['learningRate', 'learning rate']];
@@ -38,6 +40,8 @@ export class DigitTrainer extends HTMLElement {
   #input = null;        // the digit the views show: Uint8Array(784), drawn or picked
   #runs = 0;
   #dataLoaded = null;   // the first data load, which train() may have to wait for
+  #myDigits = null;     // the learner's own labelled images (my-digits.js)
+  #myDigitsLoaded = null;
 
   constructor() {
     super();
@@ -93,6 +97,92 @@ export class DigitTrainer extends HTMLElement {
       ({ input, probs } = await this.#session.predictInk(ink, width, height));
     }
     return this.#prediction(input, probs, 'api');
+  }
+
+  // My digits: {count, pixels: Uint8Array(count*784), labels: Uint8Array(count)} (copies).
+  get myDigits() {
+    const set = this.#myDigits?.snapshot() ?? { pixels: new Uint8Array(0), labels: new Uint8Array(0) };
+    return { count: set.labels.length, ...set };
+  }
+
+  // Adds a 28x28 image (784 uint8 pixels, MNIST layout) with its label; resolves to the
+  // new count. A mydigitschange event follows.
+  async addMyDigit(pixels, label) {
+    await this.#myDigitsReady();
+    return this.#myDigits.add(Uint8Array.from(pixels), label);
+  }
+
+  async removeMyDigit(index) {
+    await this.#myDigitsReady();
+    return this.#myDigits.remove(index);
+  }
+
+  // The set as a standard IDX pair: {images, labels} (Uint8Array file bytes), {imagesName,
+  // labelsName} the names the terminal trainer's --extra-data finds them by.
+  async exportMyDigits() {
+    await this.#myDigitsReady();
+    return { ...this.#myDigits.toIdx(), imagesName: IDX_NAMES.images, labelsName: IDX_NAMES.labels };
+  }
+
+  // Replaces the set with an IDX pair's (the two files' bytes). A file the core's reader
+  // refuses, or images that are not 28x28, reject with the reason; the set is unchanged.
+  async importMyDigits(images, labels, { imagesName = 'images file', labelsName = 'labels file' } = {}) {
+    await this.ready;
+    await this.#myDigitsReady();
+    const r = await this.#session.readIdx(images, labels, imagesName, labelsName);
+    if (r.rows !== 28 || r.cols !== 28) throw new Error(`${imagesName}: images of ${r.rows}×${r.cols} pixels; My digits are 28×28`);
+    return this.#myDigits.replace(r.pixels, r.labels);
+  }
+
+  // The current model on My digits: {count, correct, accuracy, wrong: [{index, label,
+  // predicted, confidence}], predicted: Int32Array}.
+  async testMyDigits() {
+    await this.ready;
+    await this.#myDigitsReady();
+    const { pixels, labels } = this.#myDigits.snapshot();
+    const count = labels.length;
+    const predicted = new Int32Array(count);
+    const wrong = [];
+    const probs = count ? await this.#session.predictImages(pixels, count) : new Float32Array(0);
+    if (probs.length < count * 10) throw new Error('no model to test yet');
+    for (let i = 0; i < count; i++) {
+      const row = probs.subarray(i * 10, i * 10 + 10);
+      predicted[i] = argmax(row);
+      if (predicted[i] !== labels[i]) wrong.push({ index: i, label: labels[i], predicted: predicted[i], confidence: row[predicted[i]] });
+    }
+    const detail = { count, correct: count - wrong.length, accuracy: count ? (count - wrong.length) / count : null, wrong, predicted };
+    this.#emitInternal('mydigitstest', detail);
+    return detail;
+  }
+
+  // A short run of the current model on the dataset with My digits mixed in (each repeated
+  // and changed a little by the core), with the learning rate and batch size of the
+  // settings. Resolves to {before, after, end}: before/after each {mine: testMyDigits(),
+  // test: {loss, accuracy} on the test set}.
+  async fineTune({ epochs = 1 } = {}) {
+    await this.ready;
+    await this.#myDigitsReady();
+    if (this.state !== 'idle') throw new Error('stop training before fine-tuning');
+    if (this.#myDigits.count === 0) throw new Error('My digits is empty: add a few drawings first');
+    if (!this.#session.model) throw new Error('no model to fine-tune yet');
+    this.#say('Fine-tuning: testing the model before…');
+    const before = { mine: await this.testMyDigits(), test: await this.#session.evaluate() };
+    const s = this.#settings;
+    this.#runs += 1;
+    this.#emitInternal('trainstart', { label: `run ${this.#runs}: fine-tune with My digits` });
+    this.#say(`Fine-tuning ${this.#session.model.name} with ${this.#myDigits.count} of your digits mixed in…`);
+    let end;
+    try {
+      end = await this.#session.train(null, { ...s, epochs }, this.#myDigits.snapshot());
+    } catch (e) {
+      this.#fail(`Could not fine-tune: ${e.message}`, 'train');
+      throw e;
+    }
+    const after = { mine: await this.testMyDigits(), test: end.test };
+    const detail = { before, after, end };
+    this.#emitInternal('finetune', detail);
+    this.#emit('finetuneend', { before: summary(before), after: summary(after) });
+    return detail;
   }
 
   async saveModel() {
@@ -171,9 +261,15 @@ export class DigitTrainer extends HTMLElement {
     // once: a host page's text below it does not jump when the module has compiled.
     this.#options = readAttributes(this, []).options;
     this.#shadow.querySelector('.dt').classList.toggle('dt--compact', this.#options.compact);
+    this.#myDigits = new MyDigits(this.#myDigitsKey());
+    this.#myDigits.addEventListener('change', (e) => {
+      this.#emitInternal('mydigits', e.detail);
+      this.#emit('mydigitschange', { ...e.detail });
+    });
     this.#buildPanels();
     await this.#session.start();
     this.#readAttributes();
+    this.#myDigitsLoaded = this.#loadMyDigits();
     this.#description = await this.#resolveDescription();
     if (this.#options.panels.join() !== [...this.#panels.keys()].join()) this.#buildPanels();
     else this.#announce();
@@ -219,7 +315,7 @@ export class DigitTrainer extends HTMLElement {
     this.#readAttributes();
     if (name === 'panels') return this.#buildPanels();
     if (name === 'data-url' && this.state === 'idle') return this.#loadData();
-    if (['compact', 'autostart', 'pause-offscreen', 'remember', 'model-file', 'data-url'].includes(name)) return;
+    if (['compact', 'autostart', 'pause-offscreen', 'remember', 'model-file', 'data-url', 'my-digits-url'].includes(name)) return;
     const modelChanged = name === 'preset' || name === 'model';
     if (modelChanged && this.state !== 'idle') {
       this.#options = { ...this.#options, preset: before.preset, model: before.model };
@@ -281,6 +377,38 @@ export class DigitTrainer extends HTMLElement {
       await this.#createUntrainedModel();
     } catch (e) {
       this.#fail(`The model could not be built: ${e.message}`, 'model');
+    }
+  }
+
+  #myDigitsKey() {
+    return `${this.id ? `widget:${this.id}` : 'page'}:mnist`;
+  }
+
+  #myDigitsReady() {
+    if (!this.#myDigits) return this.ready.then(() => this.#myDigitsLoaded);
+    return this.#myDigitsLoaded ?? Promise.resolve();
+  }
+
+  // The set kept in this browser; on a first visit (nothing kept), the page's starting set
+  // from my-digits-url (a prefix: PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte).
+  async #loadMyDigits() {
+    if (await this.#myDigits.load()) return;
+    const prefix = this.#options.myDigitsUrl;
+    if (!prefix) return;
+    const urls = ['images-idx3-ubyte', 'labels-idx1-ubyte'].map((suffix) => new URL(`${prefix}-${suffix}`, document.baseURI));
+    try {
+      const [images, labels] = await Promise.all(urls.map(async (url) => {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+        return new Uint8Array(await response.arrayBuffer());
+      }));
+      const r = await this.#session.readIdx(images, labels, urls[0].href, urls[1].href);
+      if (r.rows !== 28 || r.cols !== 28) throw new Error(`${urls[0].href}: images of ${r.rows}×${r.cols} pixels; My digits are 28×28`);
+      await this.#myDigits.replace(r.pixels, r.labels);
+    } catch (e) {
+      const message = `the my-digits-url set could not be loaded (${e.message})`;
+      this.#status.addAttributeError(message);
+      this.#emit('error', { message, about: 'attribute' });
     }
   }
 
@@ -371,6 +499,14 @@ export class DigitTrainer extends HTMLElement {
       get visible() { return widget.#visible; },
       get compact() { return widget.#options.compact; },
       get input() { return widget.#input; },
+      get myDigits() { return widget.#myDigits; },
+      hasPanel: (name) => this.#options.panels.includes(name),
+      addMyDigit: (pixels, label) => this.addMyDigit(pixels, label),
+      removeMyDigit: (index) => this.removeMyDigit(index),
+      exportMyDigits: () => this.exportMyDigits(),
+      importMyDigits: (images, labels, names) => this.importMyDigits(images, labels, names),
+      testMyDigits: () => this.testMyDigits(),
+      fineTune: (options) => this.fineTune(options),
       panel: (name) => this.#panels.get(name),
       updateSettings: (partial) => this.updateSettings(partial),
       train: () => this.train().catch(() => {}),
@@ -496,4 +632,9 @@ export class DigitTrainer extends HTMLElement {
     });
     this.#observer.observe(this);
   }
+}
+
+// Figures only, for the host page's event.
+function summary({ mine, test }) {
+  return { myDigits: { count: mine.count, correct: mine.correct, accuracy: mine.accuracy }, test: test && { loss: test.loss, accuracy: test.accuracy } };
 }

@@ -1,12 +1,12 @@
 // <digit-trainer>'s attributes: parsed and checked in one place, each bad value named in a
 // message the widget shows (the host page never sees an exception).
 
-export const PANELS = Object.freeze(['controls', 'summary', 'charts', 'drawing', 'network', 'predictions', 'heatmap', 'weights', 'confusion']);
+export const PANELS = Object.freeze(['controls', 'summary', 'charts', 'drawing', 'network', 'my-digits', 'predictions', 'heatmap', 'weights', 'confusion']);
 export const DEFAULT_PANELS = Object.freeze(['controls', 'charts', 'drawing']);
 export const DEFAULT_PRESET = 'mlp-128-128';
 
 export const ATTRIBUTES = Object.freeze(['preset', 'model', 'model-file', 'epochs', 'batch-size', 'learning-rate',
-  'optimizer', 'seed', 'panels', 'autostart', 'data-url', 'compact', 'pause-offscreen', 'remember']);
+  'optimizer', 'seed', 'panels', 'autostart', 'data-url', 'compact', 'pause-offscreen', 'remember', 'my-digits-url']);
 
 // The preset's own values: what the tutorial used.
 export function presetDefaults(description) {
@@ -75,6 +75,7 @@ export function readAttributes(element, presetNames) {
       model: attr('model'),           // a model description: inline JSON, or a URL to one
       modelFile: attr('model-file'),  // a trained model file (or TF.js model.json) to start from
       dataUrl: attr('data-url'),
+      myDigitsUrl: attr('my-digits-url'), // a starting My digits set: PREFIX-images-idx3-ubyte + PREFIX-labels-idx1-ubyte
       autostart: flag('autostart'),
       compact: flag('compact'),
       pauseOffscreen: flag('pause-offscreen'),

@@ -1,6 +1,8 @@
 // Confusion: the model's answers on the 10,000 test images as a 10x10 matrix (rows: the
 // true digit, columns: the prediction), and a gallery of the digits it got wrong. A click
-// on a wrong cell shows just those digits; a click on a digit loads it into the drawing pad.
+// on a wrong cell shows just those digits, most confidently wrong first (the largest loss);
+// a click on a digit loads it into the drawing pad, and with a My digits panel any of them
+// can be added to the learner's set with its true label.
 import { renderDigit } from '../heatmap.js';
 import { watchVisibility } from './visibility.js';
 
@@ -77,12 +79,28 @@ export function createConfusionPanel(section, ctx) {
 
   async function showGallery(filter) {
     const { wrong, labels, predicted } = result;
-    const chosen = (filter ? wrong.filter((i) => labels[i] === filter.actual && predicted[i] === filter.p) : wrong).slice(0, GALLERY_SIZE);
+    let chosen = filter ? wrong.filter((i) => labels[i] === filter.actual && predicted[i] === filter.p) : wrong.slice(0, GALLERY_SIZE);
+    const inCell = chosen.length;
+    if (chosen.length === 0) {
+      galleryTitle.textContent = filter ? `No ${filter.actual}s predicted as ${filter.p}` : 'No misclassified test digits';
+      return gallery.replaceChildren();
+    }
+    let { images } = await session.testImages({ indices: chosen });
+    let losses = null;
+    if (filter) {
+      // Sorted by loss, -log p(true digit): the digits the model is surest about, and wrong.
+      const probs = await session.predictImages(images, chosen.length);
+      const order = chosen.map((_, k) => k).sort((a, b) => probs[a * 10 + filter.actual] - probs[b * 10 + filter.actual]).slice(0, GALLERY_SIZE);
+      const sorted = new Uint8Array(order.length * 784);
+      order.forEach((k, j) => sorted.set(images.subarray(k * 784, (k + 1) * 784), j * 784));
+      losses = order.map((k) => -Math.log(Math.max(probs[k * 10 + filter.actual], 1e-7)));
+      chosen = order.map((k) => chosen[k]);
+      images = sorted;
+    }
     galleryTitle.textContent = filter
-      ? `${chosen.length} ${filter.actual}s predicted as ${filter.p}`
+      ? `${inCell} ${filter.actual}s predicted as ${filter.p}${inCell > chosen.length ? `: the ${chosen.length} surest` : ''}, surest first`
       : `The first ${chosen.length} misclassified test digits`;
-    if (chosen.length === 0) return gallery.replaceChildren();
-    const { images } = await session.testImages({ indices: chosen });
+    const canAdd = ctx.hasPanel?.('my-digits');
     gallery.replaceChildren(...chosen.map((index, k) => {
       const pixels = images.slice(k * 784, (k + 1) * 784);
       const button = document.createElement('button');
@@ -93,9 +111,23 @@ export function createConfusionPanel(section, ctx) {
       const text = document.createElement('span');
       text.textContent = `${predicted[index]} (is ${labels[index]})`;
       button.append(canvas, text);
-      button.setAttribute('aria-label', `Test image ${index}: predicted ${predicted[index]}, actually ${labels[index]}. Load it into the drawing pad`);
+      const loss = losses ? ` loss ${losses[k].toFixed(2)}` : '';
+      if (losses) button.append(Object.assign(document.createElement('span'), { className: 'dt__loss', textContent: loss.trim() }));
+      button.setAttribute('aria-label', `Test image ${index}: predicted ${predicted[index]}, actually ${labels[index]}${loss ? `,${loss}` : ''}. Load it into the drawing pad`);
       button.addEventListener('click', () => pick(pixels, index));
-      return button;
+      if (!canAdd) return button;
+      const item = document.createElement('div');
+      item.className = 'dt__wrong-item';
+      const add = document.createElement('button');
+      add.type = 'button';
+      add.className = 'dt__wrong-add';
+      add.textContent = `+ as ${labels[index]}`;
+      add.setAttribute('aria-label', `Add test image ${index} to My digits as a ${labels[index]}`);
+      add.addEventListener('click', () => ctx.addMyDigit(pixels, labels[index]).then(
+        (count) => ctx.say(`Test image ${index} is in My digits as a ${labels[index]} (${count} there now).`, 'ok'),
+        (e) => ctx.fail(`Could not add test image ${index}: ${e.message}`, 'my-digits')));
+      item.append(button, add);
+      return item;
     }));
   }
 

@@ -1,5 +1,6 @@
 // Drawing: a <digit-pad>, the 28x28 image the model sees, and its ten probabilities,
-// updated as the drawing changes and as training changes the weights.
+// updated as the drawing changes and as training changes the weights. With a My digits
+// panel, the drawing can be labelled and added to the learner's own set.
 import '../digit-pad-define.js';
 import { renderDigit, renderProbabilities } from '../heatmap.js';
 
@@ -14,6 +15,12 @@ export function createDrawingPanel(section, ctx) {
           <figcaption>What the model sees: your drawing cropped, scaled and centred to 28×28, as MNIST was made</figcaption>
         </figure>
       </div>
+    </div>
+    <div class="buttons dt__add-mine" hidden>
+      <label for="mine-label">This is a</label>
+      <select id="mine-label"><option value="">choose…</option>${[...Array(10).keys()].map((d) => `<option value="${d}">${d}</option>`).join('')}</select>
+      <button type="button" id="mine-add" disabled>Add to My digits</button>
+      <span class="dt__add-said" role="status"></span>
     </div>`;
   const pad = section.querySelector('digit-pad');
   const inputCanvas = section.querySelector('#pad-input');
@@ -58,6 +65,35 @@ export function createDrawingPanel(section, ctx) {
     }
   }
 
+  // Labelled by the learner, never by the model's guess: a wrong guess copied in would teach
+  // the model its own mistake.
+  const addRow = section.querySelector('.dt__add-mine');
+  const labelPick = section.querySelector('#mine-label');
+  const addButton = section.querySelector('#mine-add');
+  const added = section.querySelector('.dt__add-said');
+  addRow.hidden = !ctx.hasPanel('my-digits');
+  let drawn = null; // the 28x28 image of the drawing on the pad
+  const canAdd = () => { addButton.disabled = !drawn || labelPick.value === ''; };
+  labelPick.addEventListener('change', canAdd);
+  ctx.events.addEventListener('input', (e) => {
+    drawn = e.detail.pixels;
+    canAdd();
+  });
+  addButton.addEventListener('click', async () => {
+    const label = Number(labelPick.value);
+    try {
+      const count = await ctx.addMyDigit(drawn, label);
+      added.textContent = `Added as a ${label}: ${count} in My digits.`;
+      // Ready for the next one, which is seldom the same digit: a label left chosen would
+      // be given to it unnoticed.
+      pad.clear();
+      labelPick.value = '';
+      canAdd();
+    } catch (e) {
+      added.textContent = `Not added: ${e.message}`;
+    }
+  });
+
   pad.addEventListener('ink', (e) => {
     e.stopPropagation(); // the widget's own prediction event is what the page hears
     lastInk = e.detail;
@@ -66,6 +102,8 @@ export function createDrawingPanel(section, ctx) {
   pad.addEventListener('clear', (e) => {
     e.stopPropagation();
     lastInk = null;
+    drawn = null;
+    canAdd();
     inputCanvas.getContext('2d').clearRect(0, 0, inputCanvas.width, inputCanvas.height);
     placeholder();
   });
