@@ -13,6 +13,8 @@ export type PresetName = 'mlp-300-100' | 'mlp-128-128' | 'mlp-256' | 'cnn-16-8' 
 export type PanelName = 'controls' | 'summary' | 'charts' | 'drawing' | 'network' | 'my-digits' | 'predictions' | 'heatmap' | 'weights' | 'confusion' | (string & {});
 
 export interface TrainerSettings {
+  /** The dataset trained on: 'mnist' (default) or 'fashion-mnist'. */
+  dataset?: 'mnist' | 'fashion-mnist' | (string & {});
   preset: PresetName;
   optimizer: 'adam' | 'sgd';
   epochs: number;

@@ -62,8 +62,9 @@ export function argmax(values) {
 
 // Ten bars (digits 0-9) with their probability; the most likely digit is highlighted.
 // label (optional): the true digit, marked on its row; a wrong guess gets `is-wrong`.
+// names (optional): the ten class names (Fashion-MNIST's) instead of the digits.
 // Re-rendering into the same container updates the rows in place.
-export function renderProbabilities(container, probs10, {label} = {}) {
+export function renderProbabilities(container, probs10, {label, names} = {}) {
   if (!probs10 || probs10.length !== 10) {
     throw new RangeError(`renderProbabilities: expected 10 probabilities, got ${probs10?.length}`);
   }
@@ -89,9 +90,13 @@ export function renderProbabilities(container, probs10, {label} = {}) {
     container.append(summary, list);
   }
 
+  const named = Boolean(names) && names[1] !== '1';
+  const nameOf = (d) => (names ? names[d] : String(d));
+  list.classList.toggle('digit-probs--named', named);
+  [...list.children].forEach((row, d) => { row.querySelector('.digit-probs__digit').textContent = nameOf(d); });
   const top = argmax(probs10);
   const hasLabel = Number.isInteger(label) && label >= 0 && label <= 9;
-  list.setAttribute('aria-label', 'Probability of each digit');
+  list.setAttribute('aria-label', named ? 'Probability of each class' : 'Probability of each digit');
   list.classList.toggle('is-wrong', hasLabel && label !== top);
 
   [...list.children].forEach((row, d) => {
@@ -101,13 +106,13 @@ export function renderProbabilities(container, probs10, {label} = {}) {
     row.querySelector('.digit-probs__value').textContent = percent;
     row.classList.toggle('is-top', d === top);
     row.classList.toggle('is-label', hasLabel && d === label);
-    row.setAttribute('aria-label', `${d}: ${percent}${d === top ? ', most likely' : ''}${hasLabel && d === label ? ', true label' : ''}`);
+    row.setAttribute('aria-label', `${nameOf(d)}: ${percent}${d === top ? ', most likely' : ''}${hasLabel && d === label ? ', true label' : ''}`);
   });
 
   const summary = container.querySelector(':scope > .digit-probs__summary');
   const confidence = `${(100 * probs10[top]).toFixed(1)}%`;
   summary.textContent = hasLabel
-    ? `Predicted ${top} (${confidence}), actual ${label}${label === top ? '' : ': wrong'}`
-    : `Predicted ${top} (${confidence})`;
+    ? `Predicted ${nameOf(top)} (${confidence}), actual ${nameOf(label)}${label === top ? '' : ': wrong'}`
+    : `Predicted ${nameOf(top)} (${confidence})`;
   return top;
 }

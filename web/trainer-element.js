@@ -18,6 +18,7 @@ import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
 import { linkStylesheets } from './widget-styles.js';
 import { MyDigits } from './my-digits.js';
 import { IDX_NAMES } from './idx-files.js';
+import { DATASETS, DEFAULT_DATASET } from './datasets.js';
 
 // The settings a preset sets, as the controls name them.
 const SETTING_LABELS = [['optimizer', 'optimizer'], ['epochs', 'epochs'], ['batchSize', 'batch size'], ['learningRate', 'learning rate']];
@@ -42,6 +43,9 @@ export class DigitTrainer extends HTMLElement {
   #dataLoaded = null;   // the first data load, which train() may have to wait for
   #myDigits = null;     // the learner's own labelled images (my-digits.js)
   #myDigitsLoaded = null;
+  #dataset = DEFAULT_DATASET; // 'mnist' | 'fashion-mnist' (datasets.js)
+  #kept = new Map();    // dataset -> {text, origin}: the model left behind when switching datasets
+  #switching = null;
 
   constructor() {
     super();
@@ -62,6 +66,8 @@ export class DigitTrainer extends HTMLElement {
     const s = this.#settings;
     const description = structuredClone(this.#description);
     description.compile ??= {};
+    // A model saved after this run says what it learnt (its class names follow it).
+    description.fit = { ...description.fit, dataset: this.#dataset };
     description.compile.optimizer = { class_name: s.optimizer === 'sgd' ? 'SGD' : 'Adam', config: { learning_rate: s.learningRate } };
     this.#runs += 1;
     this.#emitInternal('trainstart', { label: `run ${this.#runs}: ${description.name ?? s.preset}` });
@@ -251,8 +257,12 @@ export class DigitTrainer extends HTMLElement {
   }
 
   async #start() {
+    // A host script that sets attributes right after defining the element (the demo page's
+    // hash) is heard before the data starts coming: the dataset decides which.
+    await null;
     const missing = missingFeatures().filter((f) => !OPTIONAL_FEATURES.includes(f));
     if (missing.length) throw new Error(`this browser lacks ${missing.join(', ')}; use a current Chrome, Edge, Firefox or Safari`);
+    this.#dataset = readAttributes(this, []).options.dataset;
     // MNIST starts coming (from the cache or the network) while the worker compiles the module.
     shareMnist(this.#dataUrl()).catch(() => {}); // a failure is reported by #loadData
     this.#session = new TrainerSession(new URL('./worker.js', import.meta.url));
@@ -262,14 +272,11 @@ export class DigitTrainer extends HTMLElement {
     this.#options = readAttributes(this, []).options;
     this.#shadow.querySelector('.dt').classList.toggle('dt--compact', this.#options.compact);
     this.#myDigits = new MyDigits(this.#myDigitsKey());
-    this.#myDigits.addEventListener('change', (e) => {
-      this.#emitInternal('mydigits', e.detail);
-      this.#emit('mydigitschange', { ...e.detail });
-    });
     this.#buildPanels();
     await this.#session.start();
     this.#readAttributes();
-    this.#myDigitsLoaded = this.#loadMyDigits();
+    this.#dataset = this.#options.dataset;
+    this.#openMyDigits();
     this.#description = await this.#resolveDescription();
     if (this.#options.panels.join() !== [...this.#panels.keys()].join()) this.#buildPanels();
     else this.#announce();
@@ -306,7 +313,7 @@ export class DigitTrainer extends HTMLElement {
         description = JSON.parse(this.#session.presetDescriptions[preset]);
       }
     }
-    this.#settings = { preset, ...presetDefaults(description), ...overrides };
+    this.#settings = { preset, ...presetDefaults(description), ...overrides, dataset: this.#dataset };
     return description;
   }
 
@@ -315,6 +322,7 @@ export class DigitTrainer extends HTMLElement {
     this.#readAttributes();
     if (name === 'panels') return this.#buildPanels();
     if (name === 'data-url' && this.state === 'idle') return this.#loadData();
+    if (name === 'dataset') return this.#switchDataset(this.#options.dataset);
     if (['compact', 'autostart', 'pause-offscreen', 'remember', 'model-file', 'data-url', 'my-digits-url'].includes(name)) return;
     const modelChanged = name === 'preset' || name === 'model';
     if (modelChanged && this.state !== 'idle') {
@@ -329,6 +337,10 @@ export class DigitTrainer extends HTMLElement {
 
   // Settings edited in the controls panel (already checked there).
   updateSettings(partial) {
+    if (partial.dataset && partial.dataset !== this.#dataset) {
+      this.#switchDataset(partial.dataset).catch((e) => this.#fail(e.message, 'data'));
+      return;
+    }
     const presetChanged = partial.preset && partial.preset !== this.#settings.preset;
     if (presetChanged) {
       // A preset is a tutorial: its own optimizer, epochs, batch size and rate come with it
@@ -336,7 +348,7 @@ export class DigitTrainer extends HTMLElement {
       const before = this.#settings;
       this.#options = { ...this.#options, preset: partial.preset, model: null };
       this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
-      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed };
+      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed, dataset: this.#dataset };
       const changed = SETTING_LABELS.filter(([key]) => before[key] !== this.#settings[key])
         .map(([key, label]) => `${label} ${key === 'optimizer' ? this.#settings[key].toUpperCase().replace('ADAM', 'Adam') : this.#settings[key]}`);
       this.#say(changed.length
@@ -352,7 +364,57 @@ export class DigitTrainer extends HTMLElement {
   }
 
   #createUntrainedModel() {
-    return this.#session.createModel(this.#description, this.#settings.seed);
+    const description = { ...this.#description, fit: { ...this.#description.fit, dataset: this.#dataset } };
+    return this.#session.createModel(description, this.#settings.seed);
+  }
+
+  // Another dataset: its data (cached apart from the other's), its My digits, and the model
+  // left there earlier in this tab (else the kept or shipped one, else an untrained model).
+  // The model of the dataset left behind is kept for the way back.
+  async #switchDataset(next) {
+    if (!DATASETS[next]) throw new Error(`unknown dataset "${next}"; datasets are ${Object.keys(DATASETS).join(', ')}`);
+    if (next === this.#dataset) return;
+    if (this.state !== 'idle') {
+      this.#emitInternal('settings', this.settings); // the picker goes back
+      return this.#say(`Stop training before switching to ${DATASETS[next].title}.`, 'error');
+    }
+    await this.#switching;
+    const previous = this.#dataset;
+    const work = (async () => {
+      if (this.#session.model) {
+        try {
+          this.#kept.set(previous, { text: await this.#session.saveModel(), origin: this.#session.modelOrigin });
+        } catch (e) {
+          console.warn('Digitrain: could not keep the model for the way back:', e.message);
+        }
+      }
+      this.#dataset = next;
+      this.#settings = { ...this.#settings, dataset: next };
+      this.#emitInternal('dataset', { dataset: next });
+      this.#emitInternal('settings', this.settings);
+      this.#emit('settingschange', this.settings);
+      this.#openMyDigits();
+      await this.#dataLoaded; // the first load, if it is still under way, comes first
+      const loading = this.#loadData();
+      const kept = this.#kept.get(next);
+      if (kept) await this.#session.loadModel(kept.text, undefined, kept.origin);
+      else await this.#loadInitialModel();
+      await loading;
+      this.#say(`${DATASETS[next].title}: ${kept ? 'the model you had here is back' : 'a model of its own'}. The ${DATASETS[previous].title} model is kept for when you switch back.`);
+    })();
+    this.#switching = work.catch(() => {});
+    return work;
+  }
+
+  // My digits of the current dataset (one set per dataset and widget).
+  #openMyDigits() {
+    this.#myDigits = new MyDigits(this.#myDigitsKey());
+    this.#myDigits.addEventListener('change', (e) => {
+      this.#emitInternal('mydigits', e.detail);
+      this.#emit('mydigitschange', { ...e.detail });
+    });
+    this.#myDigitsLoaded = this.#loadMyDigits();
+    this.#emitInternal('mydigits', { count: 0, reason: 'open' });
   }
 
   async #loadInitialModel() {
@@ -368,7 +430,9 @@ export class DigitTrainer extends HTMLElement {
     if (modelFile) {
       try {
         const text = await fetchText(new URL(modelFile, document.baseURI));
-        return await this.#session.loadModel(text, undefined, 'default');
+        // A model made for the other dataset (models/default.json is MNIST's) is not used.
+        const dataset = (() => { try { return JSON.parse(text).fit?.dataset ?? 'mnist'; } catch { return 'mnist'; } })();
+        if (dataset === this.#dataset) return await this.#session.loadModel(text, undefined, 'default');
       } catch (e) {
         this.#fail(`The model file ${modelFile} could not be loaded (${e.message}); starting from an untrained model.`, 'model');
       }
@@ -381,7 +445,7 @@ export class DigitTrainer extends HTMLElement {
   }
 
   #myDigitsKey() {
-    return `${this.id ? `widget:${this.id}` : 'page'}:mnist`;
+    return `${this.id ? `widget:${this.id}` : 'page'}:${this.#dataset}`;
   }
 
   #myDigitsReady() {
@@ -412,17 +476,21 @@ export class DigitTrainer extends HTMLElement {
     }
   }
 
+  // data-url names the dataset's own folder; without it, data/ (MNIST) or data/fashion-mnist/.
   #dataUrl() {
     const attribute = this.getAttribute('data-url');
-    return (attribute ? new URL(attribute, document.baseURI) : new URL('./data/', import.meta.url)).href;
+    return (attribute ? new URL(attribute, document.baseURI) : new URL(`./data/${DATASETS[this.#dataset].folder}`, import.meta.url)).href;
   }
 
   #storeKey() {
-    return this.id ? `widget:${this.id}` : 'last-trained';
+    const key = this.id ? `widget:${this.id}` : 'last-trained';
+    return this.#dataset === 'mnist' ? key : `${key}:${this.#dataset}`;
   }
 
   async #loadData() {
     const status = this.#status;
+    const { title } = DATASETS[this.#dataset];
+    status.setDataset(title);
     status.dataLoading();
     try {
       const loaded = await this.#session.loadData(this.#dataUrl(), (p) => status.dataProgress(p));
@@ -431,7 +499,7 @@ export class DigitTrainer extends HTMLElement {
       this.#emit('ready', { trainCount: loaded.trainCount, testCount: loaded.testCount });
     } catch (e) {
       status.dataFailed(e.message);
-      this.#emit('error', { message: `MNIST could not be loaded: ${e.message}`, about: 'data' });
+      this.#emit('error', { message: `${title} could not be loaded: ${e.message}`, about: 'data' });
     }
   }
 
@@ -456,6 +524,7 @@ export class DigitTrainer extends HTMLElement {
     if (this.#session.dataReady) this.#emitInternal('data', {});
     this.#emitInternal('state', { state: this.state });
     if (this.#settings) this.#emitInternal('settings', this.settings);
+    this.#emitInternal('dataset', { dataset: this.#dataset });
   }
 
   // A removed panel lets go of everything it listened to: the widget's event bus (through
@@ -500,6 +569,8 @@ export class DigitTrainer extends HTMLElement {
       get compact() { return widget.#options.compact; },
       get input() { return widget.#input; },
       get myDigits() { return widget.#myDigits; },
+      get dataset() { return widget.#dataset; },
+      get classNames() { return DATASETS[widget.#dataset].classNames; },
       hasPanel: (name) => this.#options.panels.includes(name),
       addMyDigit: (pixels, label) => this.addMyDigit(pixels, label),
       removeMyDigit: (index) => this.removeMyDigit(index),

@@ -20,6 +20,9 @@ export function createConfusionPanel(section, ctx) {
   const galleryTitle = section.querySelector('.dt__gallery-title');
   const gallery = section.querySelector('.dt__misclassified');
   const { session } = ctx;
+  const name = (k) => ctx.classNames[k];
+  // Fashion-MNIST's names are long: rows carry them, the columns their numbers.
+  const named = () => ctx.classNames[1] !== '1';
   let result = null;
   let stale = true;
   let running = null;
@@ -44,10 +47,17 @@ export function createConfusionPanel(section, ctx) {
   function renderMatrix(matrix = result.matrix) {
     const caption = table.querySelector('caption');
     const head = document.createElement('tr');
-    head.append(cell('th', 'true \\ predicted'), ...Array.from({ length: 10 }, (_, p) => cell('th', String(p), 'col')));
+    head.append(cell('th', 'true \\ predicted'), ...Array.from({ length: 10 }, (_, p) => {
+      const th = cell('th', String(p), 'col');
+      if (named()) th.title = name(p);
+      return th;
+    }));
+    caption.textContent = named()
+      ? 'Test set: true class (rows) against prediction (columns, numbered as the rows)'
+      : 'Test set: true digit (rows) against prediction (columns)';
     const rows = matrix.map((counts, actual) => {
       const row = document.createElement('tr');
-      row.append(cell('th', String(actual), 'row'));
+      row.append(cell('th', named() ? `${actual} ${name(actual)}` : String(actual), 'row'));
       const total = counts.reduce((a, b) => a + b, 0) || 1;
       counts.forEach((n, p) => {
         const td = document.createElement('td');
@@ -62,7 +72,7 @@ export function createConfusionPanel(section, ctx) {
           const button = document.createElement('button');
           button.type = 'button';
           button.textContent = String(n);
-          button.setAttribute('aria-label', `${n} test images of a ${actual} predicted as ${p}: show them`);
+          button.setAttribute('aria-label', `${n} test images of ${named() ? '' : 'a '}${name(actual)} predicted as ${name(p)}: show them`);
           button.addEventListener('click', () => showGallery({ actual, p }).catch(() => {}));
           td.className = 'is-wrong';
           td.append(button);
@@ -82,7 +92,7 @@ export function createConfusionPanel(section, ctx) {
     let chosen = filter ? wrong.filter((i) => labels[i] === filter.actual && predicted[i] === filter.p) : wrong.slice(0, GALLERY_SIZE);
     const inCell = chosen.length;
     if (chosen.length === 0) {
-      galleryTitle.textContent = filter ? `No ${filter.actual}s predicted as ${filter.p}` : 'No misclassified test digits';
+      galleryTitle.textContent = filter ? `No ${name(filter.actual)} predicted as ${name(filter.p)}` : 'No misclassified test images';
       return gallery.replaceChildren();
     }
     let { images } = await session.testImages({ indices: chosen });
@@ -98,7 +108,7 @@ export function createConfusionPanel(section, ctx) {
       images = sorted;
     }
     galleryTitle.textContent = filter
-      ? `${inCell} ${filter.actual}s predicted as ${filter.p}${inCell > chosen.length ? `: the ${chosen.length} surest` : ''}, surest first`
+      ? `${inCell} × ${name(filter.actual)} predicted as ${name(filter.p)}${inCell > chosen.length ? `: the ${chosen.length} surest` : ''}, surest first`
       : `The first ${chosen.length} misclassified test digits`;
     const canAdd = ctx.hasPanel?.('my-digits');
     gallery.replaceChildren(...chosen.map((index, k) => {
@@ -109,31 +119,31 @@ export function createConfusionPanel(section, ctx) {
       const canvas = document.createElement('canvas');
       renderDigit(canvas, pixels, { cellSize: 2 });
       const text = document.createElement('span');
-      text.textContent = `${predicted[index]} (is ${labels[index]})`;
+      text.textContent = `${name(predicted[index])} (is ${name(labels[index])})`;
       button.append(canvas, text);
       const loss = losses ? ` loss ${losses[k].toFixed(2)}` : '';
       if (losses) button.append(Object.assign(document.createElement('span'), { className: 'dt__loss', textContent: loss.trim() }));
-      button.setAttribute('aria-label', `Test image ${index}: predicted ${predicted[index]}, actually ${labels[index]}${loss ? `,${loss}` : ''}. Load it into the drawing pad`);
-      button.addEventListener('click', () => pick(pixels, index));
+      button.setAttribute('aria-label', `Test image ${index}: predicted ${name(predicted[index])}, actually ${name(labels[index])}${loss ? `,${loss}` : ''}. Load it into the drawing pad`);
+      button.addEventListener('click', () => pick(pixels, index, labels[index]));
       if (!canAdd) return button;
       const item = document.createElement('div');
       item.className = 'dt__wrong-item';
       const add = document.createElement('button');
       add.type = 'button';
       add.className = 'dt__wrong-add';
-      add.textContent = `+ as ${labels[index]}`;
-      add.setAttribute('aria-label', `Add test image ${index} to My digits as a ${labels[index]}`);
+      add.textContent = `+ as ${name(labels[index])}`;
+      add.setAttribute('aria-label', `Add test image ${index} to My ${named() ? 'images' : 'digits'} as ${name(labels[index])}`);
       add.addEventListener('click', () => ctx.addMyDigit(pixels, labels[index]).then(
-        (count) => ctx.say(`Test image ${index} is in My digits as a ${labels[index]} (${count} there now).`, 'ok'),
+        (count) => ctx.say(`Test image ${index} is in My ${named() ? 'images' : 'digits'} as ${name(labels[index])} (${count} there now).`, 'ok'),
         (e) => ctx.fail(`Could not add test image ${index}: ${e.message}`, 'my-digits')));
       item.append(button, add);
       return item;
     }));
   }
 
-  function pick(pixels, index) {
+  function pick(pixels, index, label) {
     const drawing = ctx.panel('drawing');
-    if (drawing) drawing.showImage(pixels);
+    if (drawing) drawing.showImage(pixels, label);
     else ctx.setInput(pixels, 'gallery');
     ctx.say(`Test image ${index} ${drawing ? 'is on the drawing pad' : 'is the current digit'}.`);
   }
