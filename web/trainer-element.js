@@ -498,8 +498,12 @@ export class DigitTrainer extends HTMLElement {
       this.#emitInternal('data', loaded);
       this.#emit('ready', { trainCount: loaded.trainCount, testCount: loaded.testCount });
     } catch (e) {
-      status.dataFailed(e.message);
-      this.#emit('error', { message: `${title} could not be loaded: ${e.message}`, about: 'data' });
+      // The npm package leaves Fashion-MNIST out (31 MB): a widget from a CDN finds no folder.
+      const hint = this.#dataset !== 'mnist' && /not found/.test(e.message) && !this.hasAttribute('data-url')
+        ? `. ${title} is not in the npm package: copy dist/data/${DATASETS[this.#dataset].folder} from a build of Digitrain to your host and point data-url at it.`
+        : '';
+      status.dataFailed(e.message + hint);
+      this.#emit('error', { message: `${title} could not be loaded: ${e.message}${hint}`, about: 'data' });
     }
   }
 

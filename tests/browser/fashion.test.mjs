@@ -108,6 +108,28 @@ test('the picker switches to Fashion-MNIST: class names everywhere, a picked tes
   assert.deepEqual(errors, []);
 });
 
+test('a missing Fashion-MNIST folder is named, with what to do; MNIST still works', { timeout: 300_000 }, async () => {
+  const other = await session.browser.newContext({ viewport: { width: 1366, height: 768 } });
+  try {
+    const p = await other.newPage();
+    const seen = [];
+    p.on('pageerror', (e) => seen.push(e.message));
+    await p.route('**/data/fashion-mnist/**', (route) => route.fulfill({ status: 404, body: 'not here' }));
+    await p.goto(`${session.url}index.html#dataset=fashion-mnist`);
+    const status = () => p.evaluate(() => document.querySelector('digit-trainer').shadowRoot.querySelector('.dt__data-status').textContent);
+    await p.waitForFunction(() => /could not be loaded/.test(document.querySelector('digit-trainer')?.shadowRoot?.querySelector('.dt__data-status')?.textContent), null, { timeout: 120_000 });
+    const said = await status();
+    console.log(said);
+    assert.match(said, /^Fashion-MNIST could not be loaded: .*-idx\d-ubyte\.gz not found at .*\/data\/fashion-mnist\/.*HTTP 404/);
+    assert.match(said, /not in the npm package.*data-url/);
+    await p.locator('digit-trainer #dataset').selectOption('mnist');
+    await p.waitForFunction(() => document.querySelector('digit-trainer').shadowRoot.querySelector('.dt__data-status').textContent.startsWith('MNIST ready'), null, { timeout: 180_000 });
+    assert.deepEqual(seen, []);
+  } finally {
+    await other.close();
+  }
+});
+
 test('a reload fetches neither dataset again; the hash brings Fashion-MNIST back', { timeout: 300_000 }, async () => {
   const before = fetched.length;
   await page.reload();
