@@ -75,15 +75,24 @@ export class MyDigits extends EventTarget {
     const next = new Uint8Array(this.#pixels.length + PIXELS);
     next.set(this.#pixels);
     next.set(pixels, this.#pixels.length);
+    const labels = new Uint8Array(this.count + 1);
+    labels.set(this.#labels);
+    labels[this.count] = label;
     this.#pixels = next;
-    this.#labels = Uint8Array.from([...this.#labels, label]);
+    this.#labels = labels;
     return this.#changed('add');
   }
 
   async remove(index) {
     if (!(index >= 0 && index < this.count)) return this.count;
-    this.#pixels = Uint8Array.from([...this.#pixels.subarray(0, index * PIXELS), ...this.#pixels.subarray((index + 1) * PIXELS)]);
-    this.#labels = Uint8Array.from([...this.#labels.subarray(0, index), ...this.#labels.subarray(index + 1)]);
+    const without = (array, size) => {
+      const out = new Uint8Array(array.length - size);
+      out.set(array.subarray(0, index * size));
+      out.set(array.subarray((index + 1) * size), index * size);
+      return out;
+    };
+    this.#pixels = without(this.#pixels, PIXELS);
+    this.#labels = without(this.#labels, 1);
     return this.#changed('remove');
   }
 

@@ -156,9 +156,7 @@ export class DigitTrainer extends HTMLElement {
       predicted[i] = argmax(row);
       if (predicted[i] !== labels[i]) wrong.push({ index: i, label: labels[i], predicted: predicted[i], confidence: row[predicted[i]] });
     }
-    const detail = { count, correct: count - wrong.length, accuracy: count ? (count - wrong.length) / count : null, wrong, predicted };
-    this.#emitInternal('mydigitstest', detail);
-    return detail;
+    return { count, correct: count - wrong.length, accuracy: count ? (count - wrong.length) / count : null, wrong, predicted };
   }
 
   // A short run of the current model on the dataset with My digits mixed in (each repeated
