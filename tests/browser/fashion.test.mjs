@@ -77,6 +77,37 @@ test('the picker switches to Fashion-MNIST: class names everywhere, a picked tes
   const summary = await page.evaluate(() => window.$dt('.digit-probs__summary').textContent);
   assert.ok(NAMES.some((n) => summary.includes(`actual ${n}`)), summary);
   assert.ok(!/Draw a digit/.test(await page.evaluate(() => window.$dt('.dt__panel--drawing').textContent)));
+
+  // A photo of the same item, dark on a light background and ten times larger, as a learner's
+  // would be: it comes back as nearly the same 28x28 image, read the same way.
+  const original = await page.evaluate(async () => {
+    const trainer = document.querySelector('digit-trainer');
+    const { images, labels } = await trainer.session.testImages({ indices: [0] });
+    return new Promise((resolve) => {
+      trainer.addEventListener('prediction', (e) => resolve({ input: Array.from(e.detail.input), digit: e.detail.digit }), { once: true });
+      trainer.panels.get('drawing').showImage(images, labels[0]);
+    });
+  });
+  const png = await page.evaluate((pixels) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 280;
+    const g = canvas.getContext('2d');
+    for (let i = 0; i < 784; i++) {
+      const v = 255 - pixels[i];
+      g.fillStyle = `rgb(${v},${v},${v})`;
+      g.fillRect((i % 28) * 10, Math.floor(i / 28) * 10, 10, 10);
+    }
+    return canvas.toDataURL('image/png');
+  }, original.input);
+  const fromPhoto = page.evaluate(() => new Promise((resolve) => document.querySelector('digit-trainer')
+    .addEventListener('prediction', (e) => resolve({ input: Array.from(e.detail.input), digit: e.detail.digit }), { once: true })));
+  await page.locator('.dt__photo').setInputFiles({ name: 'my-shirt.png', mimeType: 'image/png', buffer: Buffer.from(png.split(',')[1], 'base64') });
+  const photo = await fromPhoto;
+  const worst = Math.max(...photo.input.map((v, i) => Math.abs(v - original.input[i])));
+  assert.ok(worst <= 1, `the photo comes back as the image (within a grey level), got ${worst} off`);
+  assert.equal(photo.digit, original.digit);
+  await page.waitForFunction(() => /^Predicted [^,]+ \([\d.]+%\)$/.test(window.$dt('.digit-probs__summary').textContent));
+  assert.equal(await page.evaluate(() => window.$dt('#mine-label').value), '', 'a photo is the learner\'s to label');
   // The test images, the confusion matrix, the label picker.
   await page.locator('.dt__panel--predictions').scrollIntoViewIfNeeded();
   await page.waitForFunction((names) => window.$$dt('#test-gallery figcaption').length === 10 &&

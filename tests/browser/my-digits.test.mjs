@@ -279,8 +279,10 @@ test('the pad: a drawing labelled by the learner is added; at 390x844 nothing sc
   await page.locator('#mine-label').selectOption('7');
   const before = await count();
   await add.click();
-  await page.waitForFunction((n) => document.querySelector('digit-trainer').myDigits.count === n + 1, before);
-  assert.match(await page.evaluate(() => window.$dt('.dt__add-said').textContent), /Added as a 7/);
+  // Said once it is stored (the count grows a moment before).
+  await page.waitForFunction(() => /Added as a 7/.test(window.$dt('.dt__add-said').textContent));
+  assert.equal(await count(), before + 1);
+  assert.equal(await page.evaluate(() => window.$dt('#mine-label').value), '', 'the label goes back to "choose…"');
   await screenshot(page, 'my-digits-1366x768-pad', { fullPage: false });
 
   const phone = await session.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
@@ -311,3 +313,47 @@ function idxLabels(labels) {
   Buffer.from(labels).copy(out, 8);
   return out;
 }
+
+test('my-digits-url gives a first visit its starting set; a later visit keeps the learner\'s own; a bad URL is named', { timeout: 300_000 }, async () => {
+  const { images, labels } = await page.evaluate(async () => {
+    const idx = await document.querySelector('digit-trainer').exportMyDigits();
+    return { images: Array.from(idx.images), labels: Array.from(idx.labels) };
+  });
+  const host = (attribute) => `<!doctype html><meta charset="utf-8"><script type="module" src="digitrain.js"></script>
+    <digit-trainer id="lesson" panels="drawing my-digits" ${attribute}></digit-trainer>`;
+  const fresh = await session.browser.newContext({ viewport: { width: 1366, height: 768 } });
+  try {
+    const p = await fresh.newPage();
+    const seen = [];
+    p.on('pageerror', (e) => seen.push(e.message));
+    await p.route('**/lesson.html', (route) => route.fulfill({ contentType: 'text/html', body: host('my-digits-url="sets/class-4b"') }));
+    await p.route('**/lesson-bad.html', (route) => route.fulfill({ contentType: 'text/html', body: host('my-digits-url="sets/missing"') }));
+    await p.route('**/sets/class-4b-images-idx3-ubyte', (route) => route.fulfill({ body: Buffer.from(images) }));
+    await p.route('**/sets/class-4b-labels-idx1-ubyte', (route) => route.fulfill({ body: Buffer.from(labels) }));
+    await p.goto(`${session.url}lesson.html`);
+    await p.waitForFunction((n) => document.querySelector('digit-trainer')?.myDigits.count === n, labels.length - 8, { timeout: 120_000 });
+    const shipped = await p.evaluate(async () => Array.from((await document.querySelector('digit-trainer').exportMyDigits()).images));
+    assert.deepEqual(shipped, images);
+    // The learner's own changes are kept: the next visit does not start over from the URL.
+    await p.evaluate(() => document.querySelector('digit-trainer').removeMyDigit(0));
+    await p.reload();
+    await p.waitForFunction(() => document.querySelector('digit-trainer')?.session?.dataReady, null, { timeout: 120_000 });
+    await p.waitForFunction((n) => document.querySelector('digit-trainer').myDigits.count === n, labels.length - 8 - 1);
+    // A URL with nothing there is named in the widget, which stays usable.
+    const other = await session.browser.newContext();
+    try {
+      const q = await other.newPage();
+      await q.route('**/lesson-bad.html', (route) => route.fulfill({ contentType: 'text/html', body: host('my-digits-url="sets/missing"') }));
+      await q.goto(`${session.url}lesson-bad.html`);
+      await q.waitForFunction(() => /my-digits-url/.test(document.querySelector('digit-trainer')?.shadowRoot?.querySelector('.dt__attribute-errors')?.textContent ?? ''), null, { timeout: 120_000 });
+      const said = await q.evaluate(() => document.querySelector('digit-trainer').shadowRoot.querySelector('.dt__attribute-errors').textContent);
+      assert.match(said, /sets\/missing-images-idx3-ubyte: HTTP 404/);
+      assert.equal(await q.evaluate(() => document.querySelector('digit-trainer').myDigits.count), 0);
+    } finally {
+      await other.close();
+    }
+    assert.deepEqual(seen, []);
+  } finally {
+    await fresh.close();
+  }
+});

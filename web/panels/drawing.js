@@ -1,10 +1,12 @@
 // Drawing: a <digit-pad>, the 28x28 image the model sees, and its ten probabilities,
 // updated as the drawing changes and as training changes the weights. With a My digits
 // panel, the drawing can be labelled and added to the learner's own set. Clothes are not
-// drawn: for Fashion-MNIST the pad gives way to a test image picked at random.
+// drawn: for Fashion-MNIST the pad gives way to a test image picked at random, or a photo
+// of the learner's (picked, or dropped on the image), turned into 28x28 grey.
 import '../digit-pad-define.js';
 import { renderDigit, renderProbabilities } from '../heatmap.js';
 import { DATASETS } from '../datasets.js';
+import { grey28FromImage } from '../ink.js';
 
 const DIGITS = DATASETS.mnist.classNames;
 
@@ -14,7 +16,8 @@ export function createDrawingPanel(section, ctx) {
       <digit-pad id="pad"></digit-pad>
       <div class="dt__pick" hidden>
         <canvas class="dt__picked digit-heatmap" width="224" height="224" role="img" aria-label="No test image picked yet"></canvas>
-        <button type="button" class="dt__pick-button">Pick a test image</button>
+        <div class="buttons"><button type="button" class="dt__pick-button">Pick a test image</button>
+          <label class="file-button">Your photo…<input type="file" accept="image/*" class="dt__photo"></label></div>
       </div>
       <div class="draw-side">
         <div id="pad-probs" class="probs-box" aria-live="polite"></div>
@@ -92,8 +95,8 @@ export function createDrawingPanel(section, ctx) {
   function showPicked(pixels, label) {
     shown = { pixels: Uint8Array.from(pixels), label };
     lastInk = null;
-    renderDigit(picked, shown.pixels, { cellSize: 8, label: `Test image: ${label != null ? names()[label] : 'unlabelled'}` });
-    if (label != null && labelPick.value === '') labelPick.value = String(label);
+    renderDigit(picked, shown.pixels, { cellSize: 8, label: label != null ? `Test image: ${names()[label]}` : 'Your photo, as 28×28 grey' });
+    labelPick.value = label != null ? String(label) : ''; // a photo is the learner's to label
     predict();
   }
   section.querySelector('.dt__pick-button').addEventListener('click', async () => {
@@ -105,6 +108,30 @@ export function createDrawingPanel(section, ctx) {
     } catch (e) {
       ctx.fail(`Could not pick a test image: ${e.message}`, 'predict');
     }
+  });
+
+  // A photo of the learner's: as 28x28 grey, light on black like Fashion-MNIST's.
+  async function showPhoto(file) {
+    if (!file) return;
+    try {
+      const bitmap = await createImageBitmap(file);
+      showPicked(grey28FromImage(bitmap), undefined);
+      bitmap.close();
+    } catch (e) {
+      ctx.fail(`${file.name} could not be read as a picture (${e.message})`, 'predict');
+    }
+  }
+  const photo = section.querySelector('.dt__photo');
+  photo.addEventListener('change', () => {
+    showPhoto(photo.files[0]);
+    photo.value = '';
+  });
+  // A picture dropped here is a photo to classify, not a model file for the widget.
+  pick.addEventListener('dragover', (e) => e.preventDefault());
+  pick.addEventListener('drop', (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    showPhoto(e.dataTransfer?.files[0]);
   });
 
   // Labelled by the learner, never by the model's guess: a wrong guess copied in would teach
