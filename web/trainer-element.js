@@ -70,7 +70,8 @@ export class DigitTrainer extends HTMLElement {
     description.fit = { ...description.fit, dataset: this.#dataset };
     description.compile.optimizer = { class_name: s.optimizer === 'sgd' ? 'SGD' : 'Adam', config: { learning_rate: s.learningRate } };
     this.#runs += 1;
-    this.#emitInternal('trainstart', { label: `run ${this.#runs}: ${description.name ?? s.preset}` });
+    const on = this.#dataset === 'mnist' ? '' : ` on ${DATASETS[this.#dataset].title}`;
+    this.#emitInternal('trainstart', { label: `run ${this.#runs}: ${description.name ?? s.preset}${on}`, model: `${s.preset}${on}`, epochs: s.epochs });
     this.#say(`Training ${description.name ?? s.preset}…`);
     try {
       return await this.#session.train(description, s);
@@ -173,7 +174,8 @@ export class DigitTrainer extends HTMLElement {
     const before = { mine: await this.testMyDigits(), test: await this.#session.evaluate() };
     const s = this.#settings;
     this.#runs += 1;
-    this.#emitInternal('trainstart', { label: `run ${this.#runs}: fine-tune with My digits` });
+    const mine = this.#dataset === 'mnist' ? 'My digits' : `My images, ${DATASETS[this.#dataset].title}`;
+    this.#emitInternal('trainstart', { label: `run ${this.#runs}: fine-tune with ${mine}`, model: `${s.preset} + ${mine}`, epochs });
     this.#say(`Fine-tuning ${this.#session.model.name} with ${this.#myDigits.count} of your digits mixed in…`);
     let end;
     try {
