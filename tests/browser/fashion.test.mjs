@@ -7,9 +7,12 @@
 //   node --test tests/browser/fashion.test.mjs   (after scripts/build-web.sh)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { openBrowser, screenshot } from './harness.mjs';
 
 const NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let session;
 let context;
 let page;
@@ -121,6 +124,7 @@ test('the picker switches to Fashion-MNIST: class names everywhere, a picked tes
   assert.match(await page.evaluate(() => window.$dt('.dt__mine-title').textContent), /My images/);
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'fashion-1366x768', { fullPage: false });
+  assert.deepEqual(await axeViolations(page), [], 'axe-core: the page on Fashion-MNIST');
 
   // Back to MNIST: its model comes back as it was, and its data from the cache.
   const before = fetched.length;
@@ -187,3 +191,13 @@ test('a reload fetches neither dataset again; the hash brings Fashion-MNIST back
   }
   assert.deepEqual(errors, []);
 });
+
+// axe-core's serious and critical violations on the page (shadow roots included).
+async function axeViolations(page) {
+  if (!await page.evaluate(() => 'axe' in window)) await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
+    return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
+  });
+}
