@@ -503,6 +503,7 @@ export class DigitTrainer extends HTMLElement {
         ? `. ${title} is not in the npm package: copy dist/data/${DATASETS[this.#dataset].folder} from a build of Digitrain to your host and point data-url at it.`
         : '';
       status.dataFailed(e.message + hint);
+      this.#emitInternal('datafailed', { message: e.message + hint });
       this.#emit('error', { message: `${title} could not be loaded: ${e.message}${hint}`, about: 'data' });
     }
   }

@@ -75,6 +75,7 @@ export class TrainerSession extends EventTarget {
   // {trainCount, testCount, fromCache, bytesTransferred, cacheError}.
   async loadData(dataUrl, onProgress) {
     this.#dataUrl = dataUrl;
+    this.dataReady = false; // until the new data is in (another dataset, a Retry)
     for (let attempt = 0; ; attempt++) {
       const fetched = await shareMnist(dataUrl, onProgress);
       const { files, transfer } = copyForWorker(fetched.files);

@@ -109,7 +109,8 @@ export function createControlsPanel(section, ctx) {
     buttons.step.disabled = s !== 'paused';
     buttons.stop.disabled = s === 'idle';
     form.elements.preset.disabled = s !== 'idle';
-    form.elements.dataset.disabled = s !== 'idle';
+    // One load at a time: a switch waits for the data under way (a failed load is over).
+    form.elements.dataset.disabled = s !== 'idle' || (!dataReady && !dataFailed);
   }
 
   // A field is checked when it changes; a bad value is named and the setting stays as it was.
@@ -164,7 +165,22 @@ export function createControlsPanel(section, ctx) {
   const on = (type, listener) => ctx.events.addEventListener(type, (e) => listener(e.detail));
   on('settings', fill);
   on('state', updateButtons);
+  // Another dataset: Train waits for its data.
+  let dataset = ctx.dataset;
+  let dataFailed = false;
+  on('dataset', (d) => {
+    if (d.dataset === dataset) return;
+    dataset = d.dataset;
+    dataReady = false;
+    dataFailed = false;
+    updateButtons();
+  });
+  on('datafailed', () => {
+    dataFailed = true;
+    updateButtons();
+  });
   on('data', () => {
+    dataFailed = false;
     dataReady = true;
     updateButtons();
     showGlance().catch(() => {}); // a glance only: the data status says what went wrong
