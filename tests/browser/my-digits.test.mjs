@@ -303,6 +303,25 @@ test('the pad: a drawing labelled by the learner is added; at 390x844 nothing sc
   assert.deepEqual(errors, []);
 });
 
+test('where IndexedDB is refused (a private window), My digits still work and say they are not kept', { timeout: 300_000 }, async () => {
+  const other = await session.browser.newContext({ viewport: { width: 1366, height: 768 } });
+  try {
+    const p = await other.newPage();
+    await p.addInitScript(() => {
+      const refuse = () => { throw new DOMException('IndexedDB is off in this window', 'InvalidStateError'); };
+      IDBFactory.prototype.open = refuse;
+    });
+    await p.goto(`${session.url}index.html#preset=mlp-128-128`);
+    await p.waitForFunction(() => document.querySelector('digit-trainer')?.session?.dataReady, null, { timeout: 120_000 });
+    const count = await p.evaluate(() => document.querySelector('digit-trainer').addMyDigit(new Uint8Array(784).fill(200), 3));
+    assert.equal(count, 1);
+    await p.waitForFunction(() => /Not kept in this browser \(.*IndexedDB is off.*\): export them/.test(
+      document.querySelector('digit-trainer').shadowRoot.querySelector('.dt__mine-status').textContent));
+  } finally {
+    await other.close();
+  }
+});
+
 function idxImages(count, rows, cols) {
   const out = Buffer.alloc(16 + count * rows * cols, 7);
   [0x803, count, rows, cols].forEach((v, i) => out.writeUInt32BE(v, 4 * i));

@@ -176,6 +176,9 @@ export function createMyDigitsPanel(section, ctx) {
   ctx.events.addEventListener('mydigits', () => {
     tested = null; // its answers were for the set before
     render();
+    // A private window may refuse IndexedDB: the set works, but only until the tab closes.
+    const refused = ctx.myDigits?.saveError;
+    if (refused) say(`Not kept in this browser (${refused}): export them to keep them.`, 'error');
   });
   for (const type of ['model', 'trainend']) ctx.events.addEventListener(type, () => { if (!busy) tested = null; });
   setUp();
