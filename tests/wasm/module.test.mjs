@@ -311,6 +311,15 @@ test('readIdxPair checks an IDX pair as --extra-data does; setExtraImages mixes 
     const mixed = s.startTraining({ epochs: 1, limit: 3200 });
     assert.deepEqual([mixed.extraCopies, mixed.trainCount], [40, 3200 + 20 * 40]);
     assert.equal(s.trainSteps(10).ok, true);
+    // Every preset trains on the mixed images (a fine-tuning continues whichever model is there).
+    for (const name of dt.presetNames()) {
+      assert.equal(s.createModel(preset(name), 1).ok, true, name);
+      const run = s.startTraining({ epochs: 1, limit: 3200, batchSize: 32 });
+      assert.equal(run.extraCopies, 40, name);
+      const steps = s.trainSteps(3);
+      assert.equal(steps.ok, true, `${name}: ${steps.error}`);
+      assert.ok(Number.isFinite(steps.loss), name);
+    }
     // Empty arrays: the dataset alone again.
     assert.deepEqual(s.setExtraImages(new Uint8Array(0), new Uint8Array(0)), { ok: true, count: 0 });
     assert.deepEqual([s.startTraining({ epochs: 1, limit: 3200 }).extraCopies, s.startTraining({ epochs: 1, limit: 3200 }).trainCount], [0, 3200]);
