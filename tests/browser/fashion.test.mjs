@@ -119,6 +119,10 @@ test('the picker switches to Fashion-MNIST: class names everywhere, a picked tes
   await page.waitForFunction(() => window.$$dt('.dt__confusion th[scope=row]').length === 10 && /Ankle boot/.test(window.$dt('.dt__confusion').textContent), null, { timeout: 60_000 });
   const rows = await page.evaluate(() => window.$$dt('.dt__confusion th[scope=row]').map((th) => th.textContent));
   assert.deepEqual(rows, NAMES.map((n, k) => `${k} ${n}`));
+  // The teaching views say "class" and "image", naming the rows.
+  assert.match(await page.evaluate(() => window.$dt('.dt__net-what').textContent), /the image you picked/);
+  await page.locator('.dt__panel--weights').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => /0 T-shirt\/top, 1 Trouser, .*9 Ankle boot/.test(window.$dt('.dt__panel--weights').textContent), null, { timeout: 60_000 });
   const options = await page.evaluate(() => [...window.$dt('#mine-label').options].slice(1).map((o) => o.textContent));
   assert.deepEqual(options, NAMES);
   assert.match(await page.evaluate(() => window.$dt('.dt__mine-title').textContent), /My images/);
