@@ -69,6 +69,17 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
   fi
 done
 
+# Fashion-MNIST as Debian's dataset-fashion-mnist ships it: the four original gzip IDX files
+# (MIT licence, Zalando SE), beside MNIST. Not in the npm package (package.json's `files`):
+# a teacher who wants it copies dist/ from a build.
+fashion_src=/usr/share/datasets/fashion-mnist
+mkdir -p "$out/data/fashion-mnist"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  src="$fashion_src/$f.gz" dst="$out/data/fashion-mnist/$f.gz"
+  [ -f "$src" ] || { echo "build-web: $src is missing: apt-get install dataset-fashion-mnist (scripts/setup.sh)" >&2; exit 1; }
+  [ -f "$dst" ] && [ ! "$src" -nt "$dst" ] || cp "$src" "$dst"
+done
+
 # A default model, so a first visitor can draw a digit at once: a small MLP (784-64-10,
 # scripts/default-model.json) whose weights are rounded to 4 mantissa bits, so it ships in
 # under 100 KB of gzip (mlp-128-128 as plain float32 JSON was 633 KB, ~470 KB gzip) and
@@ -99,6 +110,8 @@ find "$dist" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
 (cd "$out" && find . -type f ! -path './data/*' ! -path './models/*' ! -name index.html ! -name app.js -print0) |
   while IFS= read -r -d '' f; do mkdir -p "$dist/$(dirname "$f")" && cp "$out/$f" "$dist/$f"; done
 cp -u "$out"/data/*.gz "$dist/data/"
+mkdir -p "$dist/data/fashion-mnist"
+cp -u "$out"/data/fashion-mnist/*.gz "$dist/data/fashion-mnist/"
 # The offline copy (sw.js): each folder's worker lists that folder's own files.
 node scripts/lib/write-precache.mjs "$out" embed. frame.
 cp web/sw.js "$dist/sw.js"

@@ -10,9 +10,11 @@
 export type PresetName = 'mlp-300-100' | 'mlp-128-128' | 'mlp-256' | 'cnn-16-8' | 'fashion-mlp-128' | (string & {});
 
 /** A panel of <digit-trainer>, in the order given to `panels`. */
-export type PanelName = 'controls' | 'summary' | 'charts' | 'drawing' | 'predictions' | 'heatmap' | 'weights' | 'confusion' | (string & {});
+export type PanelName = 'controls' | 'summary' | 'charts' | 'drawing' | 'network' | 'my-digits' | 'predictions' | 'heatmap' | 'weights' | 'confusion' | (string & {});
 
 export interface TrainerSettings {
+  /** The dataset trained on: 'mnist' (default) or 'fashion-mnist'. */
+  dataset?: 'mnist' | 'fashion-mnist' | (string & {});
   preset: PresetName;
   optimizer: 'adam' | 'sgd';
   epochs: number;
@@ -47,6 +49,21 @@ export interface PredictionDetail {
 }
 export interface ErrorDetail { message: string; about?: string; }
 
+/** My digits: the learner's own labelled 28x28 images. */
+export interface MyDigitsSet { count: number; pixels: Uint8Array; labels: Uint8Array; }
+export interface MyDigitsChangeDetail { count: number; reason: 'load' | 'add' | 'remove' | 'import' | (string & {}); }
+/** A standard IDX pair: the terminal trainer reads it with --extra-data. */
+export interface MyDigitsIdx { images: Uint8Array; labels: Uint8Array; imagesName: string; labelsName: string; }
+export interface MyDigitsTest {
+  count: number; correct: number; accuracy: number | null;
+  wrong: { index: number; label: number; predicted: number; confidence: number }[];
+}
+export interface FineTuneFigures {
+  myDigits: { count: number; correct: number; accuracy: number | null };
+  test?: EvaluationFigures;
+}
+export interface FineTuneDetail { before: FineTuneFigures; after: FineTuneFigures; }
+
 /** What predict() takes: a picture of a digit (any size, dark on light or light on dark) or 784 MNIST-layout pixels. */
 export type DigitImage = ImageData | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ArrayLike<number>;
 
@@ -58,6 +75,8 @@ export interface DigitTrainerEventMap extends Omit<HTMLElementEventMap, 'error'>
   trainend: CustomEvent<TrainEndDetail>;
   prediction: CustomEvent<PredictionDetail>;
   settingschange: CustomEvent<TrainerSettings>;
+  mydigitschange: CustomEvent<MyDigitsChangeDetail>;
+  finetuneend: CustomEvent<FineTuneDetail>;
   error: CustomEvent<ErrorDetail>;
 }
 
@@ -81,6 +100,17 @@ export declare class DigitTrainer extends HTMLElement {
   /** Loads a model file's text, or a TF.js model.json with its weight files. */
   loadModel(text: string, files?: Iterable<File> | File[]): Promise<unknown>;
   updateSettings(partial: Partial<TrainerSettings>): void;
+  /** My digits (copies). */
+  readonly myDigits: MyDigitsSet;
+  /** Adds 784 MNIST-layout pixels with their label 0-9; resolves to the new count. */
+  addMyDigit(pixels: ArrayLike<number>, label: number): Promise<number>;
+  removeMyDigit(index: number): Promise<number>;
+  exportMyDigits(): Promise<MyDigitsIdx>;
+  /** Replaces My digits with an IDX pair's; a bad pair rejects and leaves the set unchanged. */
+  importMyDigits(images: Uint8Array, labels: Uint8Array, names?: { imagesName?: string; labelsName?: string }): Promise<number>;
+  testMyDigits(): Promise<MyDigitsTest>;
+  /** A short run with My digits mixed into the training images: before/after figures. */
+  fineTune(options?: { epochs?: number }): Promise<FineTuneDetail & { end: TrainEndDetail }>;
   addEventListener<K extends keyof DigitTrainerEventMap>(type: K, listener: (this: DigitTrainer, ev: DigitTrainerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof DigitTrainerEventMap>(type: K, listener: (this: DigitTrainer, ev: DigitTrainerEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;

@@ -18,6 +18,7 @@
 #include "model/presets.h"
 #include "results.h"
 #include "typed_arrays.h"
+#include "training/mixing.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
 
@@ -38,6 +39,22 @@ json model_info(Sequential& model, const ModelSpec& spec) {
           {"inputShape", model.input_shape()}, {"name", model.name()},
           {"fit", fit_settings_to_json(spec.fit)}, {"optimizer", model.optimizer()->to_json()},
           {"loss", loss_name(model.loss())}};
+}
+
+constexpr int kSide = 28;  // the only image size the page has
+
+// 28x28 images and their labels as a Dataset, checked.
+Dataset images_with_labels(const val& pixels, const val& labels, const std::string& source) {
+  const std::vector<uint8_t> label_bytes = copy_in<uint8_t>(labels);
+  const size_t needed = label_bytes.size() * static_cast<size_t>(kSide * kSide);
+  if (!has_at_least(pixels, static_cast<double>(needed)))
+    throw Error(source + ": " + std::to_string(label_bytes.size()) + " labels but fewer images");
+  IdxImages images;
+  images.count = static_cast<int>(label_bytes.size());
+  images.rows = images.cols = kSide;
+  images.pixels.resize(needed);
+  if (needed > 0) copy_in_to(pixels, images.pixels.data(), needed);
+  return make_dataset(std::move(images), label_bytes, source);
 }
 
 }  // namespace
@@ -87,6 +104,16 @@ class Session {
     });
   }
 
+  // My digits: 28x28 uint8 images and their labels that the next runs mix into the training
+  // images (training/mixing.h); none (empty arrays) trains on the dataset alone. {ok, count}
+  val setExtraImages(const val& pixels, const val& labels) {
+    return guarded([&] {
+      Dataset extra = images_with_labels(pixels, labels, "My digits");
+      extra_ = std::move(extra);
+      return ok({{"count", extra_.count}});
+    });
+  }
+
   val startTraining(const val& options_value) {
     return guarded([&] {
       require_model();
@@ -105,7 +132,18 @@ class Session {
       if (options.contains("learningRate")) check_learning_rate(lr);
       TrainingData plan = plan_training_data(fit, data_.train, data_.test, options.value("limit", 0));
       const uint64_t seed = options.value("seed", 1ULL);
+      // The learner's own images (My digits), mixed in by the core (training/mixing.h).
+      Dataset mixed;
+      int copies = 0;
+      if (extra_.count > 0) {
+        MixOptions mix;
+        mix.seed = seed;
+        mixed = mix_extra_samples(plan.train, extra_, mix);
+        copies = copies_per_extra_image(plan.train.count, extra_.count, mix);
+      }
       trainer_.reset();
+      mixed_ = std::move(mixed);
+      if (mixed_.count > 0) plan.train = all_of(mixed_);
       if (optimizer) model_->set_optimizer(std::move(optimizer));
       if (options.contains("learningRate")) model_->optimizer()->set_learning_rate(static_cast<float>(lr));
       plan_ = plan;
@@ -118,7 +156,8 @@ class Session {
                  {"batchSize", fit.batch_size},
                  {"trainCount", plan_.train.count},
                  {"validationCount", plan_.validation ? plan_.validation->count : 0},
-                 {"validation", plan_.validation_description}});
+                 {"validation", plan_.validation_description},
+                 {"extraCopies", copies}});
     });
   }
 
@@ -327,6 +366,8 @@ class Session {
   }
 
   Mnist data_;
+  Dataset extra_;  // My digits, for the next runs
+  Dataset mixed_;  // the training images with them mixed in, while a run uses them
   bool has_data_ = false;
   ModelSpec spec_, stash_spec_;
   std::unique_ptr<Sequential> model_, stash_;
@@ -341,6 +382,22 @@ val preset_names_js() { return js_from_json(preset_names()); }
 // {ok, text}: the description's JSON text, for the page to parse.
 val preset_text(const std::string& name) {
   return guarded([&] { return ok({{"text", preset_json(name)}}); });
+}
+
+// A pair of IDX files (images, labels) checked by the core's reader, as the terminal
+// trainer's --extra-data reads them: {ok, count, rows, cols, pixels, labels}.
+val read_idx_pair(const val& images_file, const val& labels_file, const std::string& images_name,
+                  const std::string& labels_name) {
+  return guarded([&] {
+    const std::vector<uint8_t> image_bytes = copy_in<uint8_t>(images_file);
+    const std::vector<uint8_t> label_bytes = copy_in<uint8_t>(labels_file);
+    const Dataset d = make_dataset(parse_idx_images(image_bytes.data(), image_bytes.size(), images_name),
+                                   parse_idx_labels(label_bytes.data(), label_bytes.size(), labels_name), labels_name);
+    val result = ok({{"count", d.count}, {"rows", d.rows}, {"cols", d.cols}});
+    result.set("pixels", copy_out(d.pixels.data(), d.pixels.size()));
+    result.set("labels", copy_out(d.labels.data(), d.labels.size()));
+    return result;
+  });
 }
 
 val preprocess_digit(const val& ink, int width, int height) {
@@ -362,12 +419,14 @@ EMSCRIPTEN_BINDINGS(digitrain) {
   emscripten::function("presetNames", &digitrain::preset_names_js);
   emscripten::function("presetText", &digitrain::preset_text);
   emscripten::function("preprocessDigit", &digitrain::preprocess_digit);
+  emscripten::function("readIdxPair", &digitrain::read_idx_pair);
   emscripten::class_<Session>("Session")
       .constructor<>()
       .function("loadData", &Session::loadData)
       .function("createModel", &Session::createModel)
       .function("loadModel", &Session::loadModel)
       .function("saveModel", &Session::saveModel)
+      .function("setExtraImages", &Session::setExtraImages)
       .function("startTraining", &Session::startTraining)
       .function("trainSteps", &Session::trainSteps)
       .function("setLearningRate", &Session::setLearningRate)

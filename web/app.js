@@ -17,7 +17,7 @@ trainer.addEventListener('settingschange', (e) => {
 function fillShare(settings) {
   const here = new URL('.', location.href).href;
   const hash = location.hash.replace(/^#/, '');
-  const attributes = [['preset', settings.preset], ['epochs', settings.epochs], ['learning-rate', settings.learningRate],
+  const attributes = [['dataset', settings.dataset === 'mnist' ? null : settings.dataset], ['preset', settings.preset], ['epochs', settings.epochs], ['learning-rate', settings.learningRate],
     ['batch-size', settings.batchSize], ['optimizer', settings.optimizer], ['seed', settings.seed]]
     .filter(([, value]) => value != null && value !== '').map(([name, value]) => ` ${name}="${value}"`).join('');
   document.getElementById('share-link').value = location.href;

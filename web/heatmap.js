@@ -4,6 +4,11 @@
 // Draws pixels784 (uint8, 0 = background) as grey squares: 0 black, 255 white.
 // cellSize is in CSS pixels; annotated cells need room for "255". The canvas gets its CSS
 // size set and a backing store at devicePixelRatio.
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {ArrayLike<number>} pixels784
+ * @param {{annotate?: boolean, cellSize?: number, label?: string}} [options]
+ */
 export function renderDigit(canvas, pixels784, {annotate = false, cellSize = annotate ? 22 : 10, label} = {}) {
   if (!pixels784 || pixels784.length !== 784) {
     throw new RangeError(`renderDigit: expected 784 pixels, got ${pixels784?.length}`);
@@ -62,13 +67,20 @@ export function argmax(values) {
 
 // Ten bars (digits 0-9) with their probability; the most likely digit is highlighted.
 // label (optional): the true digit, marked on its row; a wrong guess gets `is-wrong`.
+// names (optional): the ten class names (Fashion-MNIST's) instead of the digits.
 // Re-rendering into the same container updates the rows in place.
-export function renderProbabilities(container, probs10, {label} = {}) {
+/**
+ * @param {HTMLElement} container
+ * @param {ArrayLike<number>} probs10
+ * @param {{label?: number, names?: readonly string[]}} [options]
+ * @returns {number} the most likely class
+ */
+export function renderProbabilities(container, probs10, {label, names} = {}) {
   if (!probs10 || probs10.length !== 10) {
     throw new RangeError(`renderProbabilities: expected 10 probabilities, got ${probs10?.length}`);
   }
   const doc = container.ownerDocument;
-  let list = container.querySelector(':scope > ol.digit-probs');
+  let list = /** @type {HTMLOListElement | null} */ (container.querySelector(':scope > ol.digit-probs'));
   if (!list) {
     container.replaceChildren();
     list = doc.createElement('ol');
@@ -89,25 +101,29 @@ export function renderProbabilities(container, probs10, {label} = {}) {
     container.append(summary, list);
   }
 
+  const named = Boolean(names) && names[1] !== '1';
+  const nameOf = (d) => (names ? names[d] : String(d));
+  list.classList.toggle('digit-probs--named', named);
+  [...list.children].forEach((row, d) => { row.querySelector('.digit-probs__digit').textContent = nameOf(d); });
   const top = argmax(probs10);
   const hasLabel = Number.isInteger(label) && label >= 0 && label <= 9;
-  list.setAttribute('aria-label', 'Probability of each digit');
+  list.setAttribute('aria-label', named ? 'Probability of each class' : 'Probability of each digit');
   list.classList.toggle('is-wrong', hasLabel && label !== top);
 
   [...list.children].forEach((row, d) => {
     const p = Number.isFinite(probs10[d]) ? Math.min(1, Math.max(0, probs10[d])) : 0;
     const percent = `${(100 * p).toFixed(1)}%`;
-    row.querySelector('.digit-probs__fill').style.width = `${100 * p}%`;
+    /** @type {HTMLElement} */ (row.querySelector('.digit-probs__fill')).style.width = `${100 * p}%`;
     row.querySelector('.digit-probs__value').textContent = percent;
     row.classList.toggle('is-top', d === top);
     row.classList.toggle('is-label', hasLabel && d === label);
-    row.setAttribute('aria-label', `${d}: ${percent}${d === top ? ', most likely' : ''}${hasLabel && d === label ? ', true label' : ''}`);
+    row.setAttribute('aria-label', `${nameOf(d)}: ${percent}${d === top ? ', most likely' : ''}${hasLabel && d === label ? ', true label' : ''}`);
   });
 
   const summary = container.querySelector(':scope > .digit-probs__summary');
   const confidence = `${(100 * probs10[top]).toFixed(1)}%`;
   summary.textContent = hasLabel
-    ? `Predicted ${top} (${confidence}), actual ${label}${label === top ? '' : ': wrong'}`
-    : `Predicted ${top} (${confidence})`;
+    ? `Predicted ${nameOf(top)} (${confidence}), actual ${nameOf(label)}${label === top ? '' : ': wrong'}`
+    : `Predicted ${nameOf(top)} (${confidence})`;
   return top;
 }

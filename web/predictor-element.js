@@ -66,6 +66,7 @@ export class DigitPredictor extends HTMLElement {
       events: this.#events,
       get visible() { return true; },
       setInput() {},
+      hasPanel: () => false, // no My digits here
       prediction: (input, probs) => this.#emit('prediction', {
         digit: argmax(probs), probabilities: Array.from(probs), input }),
       fail: (text) => this.#fail(text),

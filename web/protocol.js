@@ -9,7 +9,7 @@ export const ToWorker = Object.freeze({
   loadModel: 'load-model',         // {text: a model file, or a TF.js model.json with files: {name: Uint8Array}}
   saveModel: 'save-model',         // {}
   saveModelTfjs: 'save-model-tfjs', // {}
-  train: 'train',                  // {description?, seed, options: {epochs, batchSize, learningRate, seed, optimizer?, limit?}, keep?, previousOrigin?}: builds the run's model from description (keep: the model before is put aside and given back if the run diverges and does worse) and starts; replies train-start
+  train: 'train',                  // {description?, seed, options: {epochs, batchSize, learningRate, seed, optimizer?, limit?}, keep?, previousOrigin?, extra?: {pixels, labels}}: builds the run's model from description (keep: the model before is put aside and given back if the run diverges and does worse; no description: the current model trains on) and starts, with `extra` (My digits) mixed into the training images; replies train-start
   pause: 'pause',                  // {}
   resume: 'resume',                // {}
   step: 'step',                    // {}: one batch while paused
@@ -23,6 +23,7 @@ export const ToWorker = Object.freeze({
   evaluate: 'evaluate',            // {}: the test set, in chunks (evaluating progress); replies evaluation
   ping: 'ping',                    // {}: replies pong (the page's check that the worker still runs)
   weights: 'weights',              // {id, index}: one parameter's values
+  readIdx: 'read-idx',             // {id, images: Uint8Array, labels: Uint8Array, imagesName, labelsName}: an IDX pair checked by the core's reader; replies idx
 });
 
 // Worker -> page
@@ -46,5 +47,6 @@ export const FromWorker = Object.freeze({
   confusion: 'confusion',          // {id, labels: Int32Array, predicted: Int32Array}
   error: 'error',                  // {id?, about: the request type, message, file?, url?, corrupt?: a data file that did not gunzip}
   pong: 'pong',                    // {id}
+  idx: 'idx',                      // {id, count, rows, cols, pixels: Uint8Array, labels: Uint8Array}
   fatal: 'fatal',                  // {message}: the module trapped; the worker has closed itself
 });

@@ -1,10 +1,10 @@
 // The demo page's set-up in its URL hash, so it can be shared as a link:
-//   #preset=cnn-16-8&optimizer=adam&epochs=1&batch=32&lr=0.001&seed=1
+//   #dataset=fashion-mnist&preset=cnn-16-8&optimizer=adam&epochs=1&batch=32&lr=0.001&seed=1
 // Hash keys stay short; each maps to a <digit-trainer> attribute.
 const HASH_ATTRIBUTES = Object.freeze({
-  preset: 'preset', optimizer: 'optimizer', epochs: 'epochs', batch: 'batch-size', lr: 'learning-rate', seed: 'seed',
+  dataset: 'dataset', preset: 'preset', optimizer: 'optimizer', epochs: 'epochs', batch: 'batch-size', lr: 'learning-rate', seed: 'seed',
 });
-const SETTING_OF = { preset: 'preset', optimizer: 'optimizer', epochs: 'epochs', batch: 'batchSize', lr: 'learningRate', seed: 'seed' };
+const SETTING_OF = { dataset: 'dataset', preset: 'preset', optimizer: 'optimizer', epochs: 'epochs', batch: 'batchSize', lr: 'learningRate', seed: 'seed' };
 
 // {attribute: value} for the keys present in the hash.
 export function readHash(hash = location.hash) {
@@ -12,7 +12,7 @@ export function readHash(hash = location.hash) {
   return Object.fromEntries(Object.keys(HASH_ATTRIBUTES).filter((k) => params.has(k)).map((k) => [HASH_ATTRIBUTES[k], params.get(k)]));
 }
 
-// settings: the widget's {preset, optimizer, epochs, batchSize, learningRate, seed}.
+// settings: the widget's {dataset, preset, optimizer, epochs, batchSize, learningRate, seed}.
 export function writeHash(settings) {
   const params = new URLSearchParams();
   for (const [key, name] of Object.entries(SETTING_OF)) if (settings[name] != null && settings[name] !== '') params.set(key, settings[name]);

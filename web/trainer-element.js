@@ -16,6 +16,9 @@ import { PANEL_FACTORIES } from './panels/index.js';
 import { shareMnist } from './mnist-source.js';
 import { buildStatus, showMessage, formatSeconds } from './panels/status.js';
 import { linkStylesheets } from './widget-styles.js';
+import { MyDigits } from './my-digits.js';
+import { IDX_NAMES } from './idx-files.js';
+import { DATASETS, DEFAULT_DATASET } from './datasets.js';
 
 // The settings a preset sets, as the controls name them.
 const SETTING_LABELS = [['optimizer', 'optimizer'], ['epochs', 'epochs'], ['batchSize', 'batch size'], ['learningRate', 'learning rate']];
@@ -38,6 +41,11 @@ export class DigitTrainer extends HTMLElement {
   #input = null;        // the digit the views show: Uint8Array(784), drawn or picked
   #runs = 0;
   #dataLoaded = null;   // the first data load, which train() may have to wait for
+  #myDigits = null;     // the learner's own labelled images (my-digits.js)
+  #myDigitsLoaded = null;
+  #dataset = DEFAULT_DATASET; // 'mnist' | 'fashion-mnist' (datasets.js)
+  #kept = new Map();    // dataset -> {text, origin}: the model left behind when switching datasets
+  #switching = null;
 
   constructor() {
     super();
@@ -58,9 +66,12 @@ export class DigitTrainer extends HTMLElement {
     const s = this.#settings;
     const description = structuredClone(this.#description);
     description.compile ??= {};
+    // A model saved after this run says what it learnt (its class names follow it).
+    description.fit = { ...description.fit, dataset: this.#dataset };
     description.compile.optimizer = { class_name: s.optimizer === 'sgd' ? 'SGD' : 'Adam', config: { learning_rate: s.learningRate } };
     this.#runs += 1;
-    this.#emitInternal('trainstart', { label: `run ${this.#runs}: ${description.name ?? s.preset}` });
+    const on = this.#dataset === 'mnist' ? '' : ` on ${DATASETS[this.#dataset].title}`;
+    this.#emitInternal('trainstart', { label: `run ${this.#runs}: ${description.name ?? s.preset}${on}`, model: `${s.preset}${on}`, epochs: s.epochs });
     this.#say(`Training ${description.name ?? s.preset}…`);
     try {
       return await this.#session.train(description, s);
@@ -93,6 +104,91 @@ export class DigitTrainer extends HTMLElement {
       ({ input, probs } = await this.#session.predictInk(ink, width, height));
     }
     return this.#prediction(input, probs, 'api');
+  }
+
+  // My digits: {count, pixels: Uint8Array(count*784), labels: Uint8Array(count)} (copies).
+  get myDigits() {
+    const set = this.#myDigits?.snapshot() ?? { pixels: new Uint8Array(0), labels: new Uint8Array(0) };
+    return { count: set.labels.length, ...set };
+  }
+
+  // Adds a 28x28 image (784 uint8 pixels, MNIST layout) with its label; resolves to the
+  // new count. A mydigitschange event follows.
+  async addMyDigit(pixels, label) {
+    await this.#myDigitsReady();
+    return this.#myDigits.add(Uint8Array.from(pixels), label);
+  }
+
+  async removeMyDigit(index) {
+    await this.#myDigitsReady();
+    return this.#myDigits.remove(index);
+  }
+
+  // The set as a standard IDX pair: {images, labels} (Uint8Array file bytes), {imagesName,
+  // labelsName} the names the terminal trainer's --extra-data finds them by.
+  async exportMyDigits() {
+    await this.#myDigitsReady();
+    return { ...this.#myDigits.toIdx(), imagesName: IDX_NAMES.images, labelsName: IDX_NAMES.labels };
+  }
+
+  // Replaces the set with an IDX pair's (the two files' bytes). A file the core's reader
+  // refuses, or images that are not 28x28, reject with the reason; the set is unchanged.
+  async importMyDigits(images, labels, { imagesName = 'images file', labelsName = 'labels file' } = {}) {
+    await this.ready;
+    await this.#myDigitsReady();
+    const r = await this.#session.readIdx(images, labels, imagesName, labelsName);
+    if (r.rows !== 28 || r.cols !== 28) throw new Error(`${imagesName}: images of ${r.rows}×${r.cols} pixels; My digits are 28×28`);
+    return this.#myDigits.replace(r.pixels, r.labels);
+  }
+
+  // The current model on My digits: {count, correct, accuracy, wrong: [{index, label,
+  // predicted, confidence}], predicted: Int32Array}.
+  async testMyDigits() {
+    await this.ready;
+    await this.#myDigitsReady();
+    const { pixels, labels } = this.#myDigits.snapshot();
+    const count = labels.length;
+    const predicted = new Int32Array(count);
+    const wrong = [];
+    const probs = count ? await this.#session.predictImages(pixels, count) : new Float32Array(0);
+    if (probs.length < count * 10) throw new Error('no model to test yet');
+    for (let i = 0; i < count; i++) {
+      const row = probs.subarray(i * 10, i * 10 + 10);
+      predicted[i] = argmax(row);
+      if (predicted[i] !== labels[i]) wrong.push({ index: i, label: labels[i], predicted: predicted[i], confidence: row[predicted[i]] });
+    }
+    return { count, correct: count - wrong.length, accuracy: count ? (count - wrong.length) / count : null, wrong, predicted };
+  }
+
+  // A short run of the current model on the dataset with My digits mixed in (each repeated
+  // and changed a little by the core), with the learning rate and batch size of the
+  // settings. Resolves to {before, after, end}: before/after each {mine: testMyDigits(),
+  // test: {loss, accuracy} on the test set}.
+  async fineTune({ epochs = 1 } = {}) {
+    await this.ready;
+    await this.#myDigitsReady();
+    if (this.state !== 'idle') throw new Error('stop training before fine-tuning');
+    if (this.#myDigits.count === 0) throw new Error('My digits is empty: add a few drawings first');
+    if (!this.#session.model) throw new Error('no model to fine-tune yet');
+    this.#say('Fine-tuning: testing the model before…');
+    const before = { mine: await this.testMyDigits(), test: await this.#session.evaluate() };
+    const s = this.#settings;
+    this.#runs += 1;
+    const mine = this.#dataset === 'mnist' ? 'My digits' : `My images, ${DATASETS[this.#dataset].title}`;
+    this.#emitInternal('trainstart', { label: `run ${this.#runs}: fine-tune with ${mine}`, model: `${s.preset} + ${mine}`, epochs });
+    this.#say(`Fine-tuning ${this.#session.model.name} with ${this.#myDigits.count} of your digits mixed in…`);
+    let end;
+    try {
+      end = await this.#session.train(null, { ...s, epochs }, this.#myDigits.snapshot());
+    } catch (e) {
+      this.#fail(`Could not fine-tune: ${e.message}`, 'train');
+      throw e;
+    }
+    const after = { mine: await this.testMyDigits(), test: end.test };
+    const detail = { before, after, end };
+    this.#emitInternal('finetune', detail);
+    this.#emit('finetuneend', { before: summary(before), after: summary(after) });
+    return detail;
   }
 
   async saveModel() {
@@ -161,8 +257,12 @@ export class DigitTrainer extends HTMLElement {
   }
 
   async #start() {
+    // A host script that sets attributes right after defining the element (the demo page's
+    // hash) is heard before the data starts coming: the dataset decides which.
+    await null;
     const missing = missingFeatures().filter((f) => !OPTIONAL_FEATURES.includes(f));
     if (missing.length) throw new Error(`this browser lacks ${missing.join(', ')}; use a current Chrome, Edge, Firefox or Safari`);
+    this.#dataset = readAttributes(this, []).options.dataset;
     // MNIST starts coming (from the cache or the network) while the worker compiles the module.
     shareMnist(this.#dataUrl()).catch(() => {}); // a failure is reported by #loadData
     this.#session = new TrainerSession(new URL('./worker.js', import.meta.url));
@@ -171,9 +271,12 @@ export class DigitTrainer extends HTMLElement {
     // once: a host page's text below it does not jump when the module has compiled.
     this.#options = readAttributes(this, []).options;
     this.#shadow.querySelector('.dt').classList.toggle('dt--compact', this.#options.compact);
+    this.#myDigits = new MyDigits(this.#myDigitsKey());
     this.#buildPanels();
     await this.#session.start();
     this.#readAttributes();
+    this.#dataset = this.#options.dataset;
+    this.#openMyDigits();
     this.#description = await this.#resolveDescription();
     if (this.#options.panels.join() !== [...this.#panels.keys()].join()) this.#buildPanels();
     else this.#announce();
@@ -210,7 +313,7 @@ export class DigitTrainer extends HTMLElement {
         description = JSON.parse(this.#session.presetDescriptions[preset]);
       }
     }
-    this.#settings = { preset, ...presetDefaults(description), ...overrides };
+    this.#settings = { preset, ...presetDefaults(description), ...overrides, dataset: this.#dataset };
     return description;
   }
 
@@ -219,7 +322,8 @@ export class DigitTrainer extends HTMLElement {
     this.#readAttributes();
     if (name === 'panels') return this.#buildPanels();
     if (name === 'data-url' && this.state === 'idle') return this.#loadData();
-    if (['compact', 'autostart', 'pause-offscreen', 'remember', 'model-file', 'data-url'].includes(name)) return;
+    if (name === 'dataset') return this.#switchDataset(this.#options.dataset);
+    if (['compact', 'autostart', 'pause-offscreen', 'remember', 'model-file', 'data-url', 'my-digits-url'].includes(name)) return;
     const modelChanged = name === 'preset' || name === 'model';
     if (modelChanged && this.state !== 'idle') {
       this.#options = { ...this.#options, preset: before.preset, model: before.model };
@@ -233,6 +337,10 @@ export class DigitTrainer extends HTMLElement {
 
   // Settings edited in the controls panel (already checked there).
   updateSettings(partial) {
+    if (partial.dataset && partial.dataset !== this.#dataset) {
+      this.#switchDataset(partial.dataset).catch((e) => this.#fail(e.message, 'data'));
+      return;
+    }
     const presetChanged = partial.preset && partial.preset !== this.#settings.preset;
     if (presetChanged) {
       // A preset is a tutorial: its own optimizer, epochs, batch size and rate come with it
@@ -240,7 +348,7 @@ export class DigitTrainer extends HTMLElement {
       const before = this.#settings;
       this.#options = { ...this.#options, preset: partial.preset, model: null };
       this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
-      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed };
+      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed, dataset: this.#dataset };
       const changed = SETTING_LABELS.filter(([key]) => before[key] !== this.#settings[key])
         .map(([key, label]) => `${label} ${key === 'optimizer' ? this.#settings[key].toUpperCase().replace('ADAM', 'Adam') : this.#settings[key]}`);
       this.#say(changed.length
@@ -256,7 +364,57 @@ export class DigitTrainer extends HTMLElement {
   }
 
   #createUntrainedModel() {
-    return this.#session.createModel(this.#description, this.#settings.seed);
+    const description = { ...this.#description, fit: { ...this.#description.fit, dataset: this.#dataset } };
+    return this.#session.createModel(description, this.#settings.seed);
+  }
+
+  // Another dataset: its data (cached apart from the other's), its My digits, and the model
+  // left there earlier in this tab (else the kept or shipped one, else an untrained model).
+  // The model of the dataset left behind is kept for the way back.
+  async #switchDataset(next) {
+    if (!DATASETS[next]) throw new Error(`unknown dataset "${next}"; datasets are ${Object.keys(DATASETS).join(', ')}`);
+    if (next === this.#dataset) return;
+    if (this.state !== 'idle') {
+      this.#emitInternal('settings', this.settings); // the picker goes back
+      return this.#say(`Stop training before switching to ${DATASETS[next].title}.`, 'error');
+    }
+    await this.#switching;
+    const previous = this.#dataset;
+    const work = (async () => {
+      if (this.#session.model) {
+        try {
+          this.#kept.set(previous, { text: await this.#session.saveModel(), origin: this.#session.modelOrigin });
+        } catch (e) {
+          console.warn('Digitrain: could not keep the model for the way back:', e.message);
+        }
+      }
+      this.#dataset = next;
+      this.#settings = { ...this.#settings, dataset: next };
+      this.#emitInternal('dataset', { dataset: next });
+      this.#emitInternal('settings', this.settings);
+      this.#emit('settingschange', this.settings);
+      this.#openMyDigits();
+      await this.#dataLoaded; // the first load, if it is still under way, comes first
+      const loading = this.#loadData();
+      const kept = this.#kept.get(next);
+      if (kept) await this.#session.loadModel(kept.text, undefined, kept.origin);
+      else await this.#loadInitialModel();
+      await loading;
+      this.#say(`${DATASETS[next].title}: ${kept ? 'the model you had here is back' : 'a model of its own'}. The ${DATASETS[previous].title} model is kept for when you switch back.`);
+    })();
+    this.#switching = work.catch(() => {});
+    return work;
+  }
+
+  // My digits of the current dataset (one set per dataset and widget).
+  #openMyDigits() {
+    this.#myDigits = new MyDigits(this.#myDigitsKey());
+    this.#myDigits.addEventListener('change', (e) => {
+      this.#emitInternal('mydigits', e.detail);
+      this.#emit('mydigitschange', { ...e.detail });
+    });
+    this.#myDigitsLoaded = this.#loadMyDigits();
+    this.#emitInternal('mydigits', { count: 0, reason: 'open' });
   }
 
   async #loadInitialModel() {
@@ -272,7 +430,9 @@ export class DigitTrainer extends HTMLElement {
     if (modelFile) {
       try {
         const text = await fetchText(new URL(modelFile, document.baseURI));
-        return await this.#session.loadModel(text, undefined, 'default');
+        // A model made for the other dataset (models/default.json is MNIST's) is not used.
+        const dataset = (() => { try { return JSON.parse(text).fit?.dataset ?? 'mnist'; } catch { return 'mnist'; } })();
+        if (dataset === this.#dataset) return await this.#session.loadModel(text, undefined, 'default');
       } catch (e) {
         this.#fail(`The model file ${modelFile} could not be loaded (${e.message}); starting from an untrained model.`, 'model');
       }
@@ -284,17 +444,53 @@ export class DigitTrainer extends HTMLElement {
     }
   }
 
+  #myDigitsKey() {
+    return `${this.id ? `widget:${this.id}` : 'page'}:${this.#dataset}`;
+  }
+
+  #myDigitsReady() {
+    if (!this.#myDigits) return this.ready.then(() => this.#myDigitsLoaded);
+    return this.#myDigitsLoaded ?? Promise.resolve();
+  }
+
+  // The set kept in this browser; on a first visit (nothing kept), the page's starting set
+  // from my-digits-url (a prefix: PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte).
+  async #loadMyDigits() {
+    if (await this.#myDigits.load()) return;
+    const prefix = this.#options.myDigitsUrl;
+    if (!prefix) return;
+    const urls = ['images-idx3-ubyte', 'labels-idx1-ubyte'].map((suffix) => new URL(`${prefix}-${suffix}`, document.baseURI));
+    try {
+      const [images, labels] = await Promise.all(urls.map(async (url) => {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+        return new Uint8Array(await response.arrayBuffer());
+      }));
+      const r = await this.#session.readIdx(images, labels, urls[0].href, urls[1].href);
+      if (r.rows !== 28 || r.cols !== 28) throw new Error(`${urls[0].href}: images of ${r.rows}×${r.cols} pixels; My digits are 28×28`);
+      await this.#myDigits.replace(r.pixels, r.labels);
+    } catch (e) {
+      const message = `the my-digits-url set could not be loaded (${e.message})`;
+      this.#status.addAttributeError(message);
+      this.#emit('error', { message, about: 'attribute' });
+    }
+  }
+
+  // data-url names the dataset's own folder; without it, data/ (MNIST) or data/fashion-mnist/.
   #dataUrl() {
     const attribute = this.getAttribute('data-url');
-    return (attribute ? new URL(attribute, document.baseURI) : new URL('./data/', import.meta.url)).href;
+    return (attribute ? new URL(attribute, document.baseURI) : new URL(`./data/${DATASETS[this.#dataset].folder}`, import.meta.url)).href;
   }
 
   #storeKey() {
-    return this.id ? `widget:${this.id}` : 'last-trained';
+    const key = this.id ? `widget:${this.id}` : 'last-trained';
+    return this.#dataset === 'mnist' ? key : `${key}:${this.#dataset}`;
   }
 
   async #loadData() {
     const status = this.#status;
+    const { title } = DATASETS[this.#dataset];
+    status.setDataset(title);
     status.dataLoading();
     try {
       const loaded = await this.#session.loadData(this.#dataUrl(), (p) => status.dataProgress(p));
@@ -302,8 +498,13 @@ export class DigitTrainer extends HTMLElement {
       this.#emitInternal('data', loaded);
       this.#emit('ready', { trainCount: loaded.trainCount, testCount: loaded.testCount });
     } catch (e) {
-      status.dataFailed(e.message);
-      this.#emit('error', { message: `MNIST could not be loaded: ${e.message}`, about: 'data' });
+      // The npm package leaves Fashion-MNIST out (31 MB): a widget from a CDN finds no folder.
+      const hint = this.#dataset !== 'mnist' && /not found/.test(e.message) && !this.hasAttribute('data-url')
+        ? `. ${title} is not in the npm package: copy dist/data/${DATASETS[this.#dataset].folder} from a build of Digitrain to your host and point data-url at it.`
+        : '';
+      status.dataFailed(e.message + hint);
+      this.#emitInternal('datafailed', { message: e.message + hint });
+      this.#emit('error', { message: `${title} could not be loaded: ${e.message}${hint}`, about: 'data' });
     }
   }
 
@@ -328,6 +529,7 @@ export class DigitTrainer extends HTMLElement {
     if (this.#session.dataReady) this.#emitInternal('data', {});
     this.#emitInternal('state', { state: this.state });
     if (this.#settings) this.#emitInternal('settings', this.settings);
+    this.#emitInternal('dataset', { dataset: this.#dataset });
   }
 
   // A removed panel lets go of everything it listened to: the widget's event bus (through
@@ -371,6 +573,16 @@ export class DigitTrainer extends HTMLElement {
       get visible() { return widget.#visible; },
       get compact() { return widget.#options.compact; },
       get input() { return widget.#input; },
+      get myDigits() { return widget.#myDigits; },
+      get dataset() { return widget.#dataset; },
+      get classNames() { return DATASETS[widget.#dataset].classNames; },
+      hasPanel: (name) => this.#options.panels.includes(name),
+      addMyDigit: (pixels, label) => this.addMyDigit(pixels, label),
+      removeMyDigit: (index) => this.removeMyDigit(index),
+      exportMyDigits: () => this.exportMyDigits(),
+      importMyDigits: (images, labels, names) => this.importMyDigits(images, labels, names),
+      testMyDigits: () => this.testMyDigits(),
+      fineTune: (options) => this.fineTune(options),
       panel: (name) => this.#panels.get(name),
       updateSettings: (partial) => this.updateSettings(partial),
       train: () => this.train().catch(() => {}),
@@ -496,4 +708,9 @@ export class DigitTrainer extends HTMLElement {
     });
     this.#observer.observe(this);
   }
+}
+
+// Figures only, for the host page's event.
+function summary({ mine, test }) {
+  return { myDigits: { count: mine.count, correct: mine.correct, accuracy: mine.accuracy }, test: test && { loss: test.loss, accuracy: test.accuracy } };
 }

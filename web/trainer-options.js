@@ -1,12 +1,13 @@
 // <digit-trainer>'s attributes: parsed and checked in one place, each bad value named in a
 // message the widget shows (the host page never sees an exception).
+import { DATASETS, DEFAULT_DATASET } from './datasets.js';
 
-export const PANELS = Object.freeze(['controls', 'summary', 'charts', 'drawing', 'network', 'predictions', 'heatmap', 'weights', 'confusion']);
+export const PANELS = Object.freeze(['controls', 'summary', 'charts', 'drawing', 'network', 'my-digits', 'predictions', 'heatmap', 'weights', 'confusion']);
 export const DEFAULT_PANELS = Object.freeze(['controls', 'charts', 'drawing']);
 export const DEFAULT_PRESET = 'mlp-128-128';
 
 export const ATTRIBUTES = Object.freeze(['preset', 'model', 'model-file', 'epochs', 'batch-size', 'learning-rate',
-  'optimizer', 'seed', 'panels', 'autostart', 'data-url', 'compact', 'pause-offscreen', 'remember']);
+  'optimizer', 'seed', 'panels', 'autostart', 'data-url', 'compact', 'pause-offscreen', 'remember', 'my-digits-url', 'dataset']);
 
 // The preset's own values: what the tutorial used.
 export function presetDefaults(description) {
@@ -60,6 +61,12 @@ export function readAttributes(element, presetNames) {
     else errors.push(`optimizer must be adam or sgd, got "${optimizer}"`);
   }
 
+  let dataset = attr('dataset') ?? DEFAULT_DATASET;
+  if (!DATASETS[dataset]) {
+    errors.push(`unknown dataset "${dataset}"; choose one of ${Object.keys(DATASETS).join(', ')}`);
+    dataset = DEFAULT_DATASET;
+  }
+
   let panels = [...DEFAULT_PANELS];
   if (element.hasAttribute('panels')) {
     const asked = attr('panels').split(/[\s,]+/).filter(Boolean);
@@ -71,10 +78,11 @@ export function readAttributes(element, presetNames) {
   return {
     errors,
     options: {
-      preset, overrides, panels,
+      preset, overrides, panels, dataset,
       model: attr('model'),           // a model description: inline JSON, or a URL to one
       modelFile: attr('model-file'),  // a trained model file (or TF.js model.json) to start from
       dataUrl: attr('data-url'),
+      myDigitsUrl: attr('my-digits-url'), // a starting My digits set: PREFIX-images-idx3-ubyte + PREFIX-labels-idx1-ubyte
       autostart: flag('autostart'),
       compact: flag('compact'),
       pauseOffscreen: flag('pause-offscreen'),

@@ -75,6 +75,7 @@ export class TrainerSession extends EventTarget {
   // {trainCount, testCount, fromCache, bytesTransferred, cacheError}.
   async loadData(dataUrl, onProgress) {
     this.#dataUrl = dataUrl;
+    this.dataReady = false; // until the new data is in (another dataset, a Retry)
     for (let attempt = 0; ; attempt++) {
       const fetched = await shareMnist(dataUrl, onProgress);
       const { files, transfer } = copyForWorker(fetched.files);
@@ -120,17 +121,22 @@ export class TrainerSession extends EventTarget {
   // detail when the run ends (finished, stopped or diverged), rejects with the message when
   // it cannot start or fails on its way (a refused option, a crashed worker). The model
   // from before is kept aside: a run that diverges and does worse gives it back.
-  async train(description, { epochs, batchSize, learningRate, seed }) {
+  // With no description the current model trains on (a fine-tuning run); `extra`
+  // ({pixels, labels}: My digits) is mixed into the training images.
+  async train(description, { epochs, batchSize, learningRate, seed }, extra) {
     if (this.trainState !== 'idle' || this.#run) throw new Error('training is already running');
     if (!this.dataReady) throw new Error('MNIST is not loaded yet');
     const ended = new Promise((resolve, reject) => { this.#run = { resolve, reject }; });
     ended.catch(() => {}); // the caller hears of it; never an unhandled rejection
     const keep = this.model != null && this.modelOrigin !== 'created';
+    const fields = { description, seed, keep, previousOrigin: this.modelOrigin, options: { epochs, batchSize, learningRate, seed } };
+    let transfer = [];
+    if (extra) {
+      fields.extra = { pixels: extra.pixels.slice(), labels: extra.labels.slice() };
+      transfer = [fields.extra.pixels.buffer, fields.extra.labels.buffer];
+    }
     try {
-      await this.worker.request(ToWorker.train, FromWorker.trainStart, {
-        description, seed, keep, previousOrigin: this.modelOrigin,
-        options: { epochs, batchSize, learningRate, seed },
-      });
+      await this.worker.request(ToWorker.train, FromWorker.trainStart, fields, transfer);
     } catch (e) {
       this.#run = null;
       throw e;
@@ -171,6 +177,18 @@ export class TrainerSession extends EventTarget {
 
   confusion() {
     return this.worker.request(ToWorker.confusion, FromWorker.confusion);
+  }
+
+  // The current model on the whole test set: {loss, accuracy}.
+  evaluate() {
+    return this.worker.request(ToWorker.evaluate, FromWorker.evaluation);
+  }
+
+  // Two IDX files' bytes, checked by the core's reader: {count, rows, cols, pixels, labels}.
+  readIdx(images, labels, imagesName, labelsName) {
+    const i = images.slice();
+    const l = labels.slice();
+    return this.worker.request(ToWorker.readIdx, FromWorker.idx, { images: i, labels: l, imagesName, labelsName }, [i.buffer, l.buffer]);
   }
 
   #emit(type, detail) {

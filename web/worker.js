@@ -257,7 +257,7 @@ const handlers = {
   // Builds the run's model from `description` (the model before it is put aside when
   // `keep` asks, so a run that diverges can give it back) and starts training. A refused
   // model or refused options leave the model from before the run in place.
-  [ToWorker.train]({ id, description, seed, options, keep, previousOrigin }) {
+  [ToWorker.train]({ id, description, seed, options, keep, previousOrigin, extra }) {
     if (state !== 'idle') throw new Error('training is already running');
     let stashed = false;
     const giveBack = () => {
@@ -276,7 +276,10 @@ const handlers = {
       modelGeneration++;
       post(FromWorker.model, { info: created, origin: 'created' });
     }
-    const r = session.startTraining(options);
+    // My digits for this run only: a run without them trains on the dataset alone.
+    const none = new Uint8Array(0);
+    const set = session.setExtraImages(extra?.pixels ?? none, extra?.labels ?? none);
+    const r = set.ok ? session.startTraining(options) : set;
     if (!r.ok) {
       giveBack();
       throw new Error(explained(r.error));
@@ -354,6 +357,10 @@ const handlers = {
     const r = await evaluateTest('model');
     if (!r) throw new Error('no model or no test data yet');
     post(FromWorker.evaluation, { id, loss: r.loss, accuracy: r.accuracy });
+  },
+  [ToWorker.readIdx]({ id, images, labels, imagesName, labelsName }) {
+    const r = checked(dt.readIdxPair(images, labels, imagesName, labelsName));
+    post(FromWorker.idx, { id, count: r.count, rows: r.rows, cols: r.cols, pixels: r.pixels, labels: r.labels }, [r.pixels.buffer, r.labels.buffer]);
   },
   [ToWorker.weights]({ id, index }) {
     const info = session.paramInfo()[index];

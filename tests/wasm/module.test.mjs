@@ -282,3 +282,46 @@ test('layerOutputs gives each layer\'s output for one image; predictTestLabels a
     assert.equal(s.predictTestLabels(10000, 5).length, 0);
   });
 });
+
+// My digits (issue 15): an IDX pair read by the core's reader, and extra images mixed into
+// the next runs' training images (training/mixing.h), as the page's fine-tuning does.
+test('readIdxPair checks an IDX pair as --extra-data does; setExtraImages mixes images into the next run', () => {
+  const [, , testImages, testLabels] = mnist;
+  const pair = dt.readIdxPair(testImages, testLabels, 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte');
+  assert.equal(pair.ok, true);
+  assert.deepEqual([pair.count, pair.rows, pair.cols, pair.pixels.length, pair.labels.length], [10000, 28, 28, 7840000, 10000]);
+  assert.deepEqual(Array.from(pair.labels.subarray(0, 5)), [7, 2, 1, 0, 4]);
+  assert.match(dt.readIdxPair(testImages.subarray(0, 1000), testLabels, 'mine-images', 'mine-labels').error, /^mine-images: truncated/);
+  assert.match(dt.readIdxPair(testLabels, testLabels, 'mine-images', 'mine-labels').error, /^mine-images: magic 0x00000801, expected 0x00000803/);
+  const badLabels = testLabels.slice(0, 8 + 10000);
+  badLabels[8 + 3] = 12;
+  assert.match(dt.readIdxPair(testImages, badLabels, 'a', 'mine-labels').error, /^mine-labels: label 12 at index 3, expected 0-9/);
+
+  withSession((s) => {
+    s.loadData(...mnist);
+    assert.equal(s.createModel(preset('mlp-128-128'), 1).ok, true);
+    const pixels = pair.pixels.slice(0, 20 * 784);
+    const labels = pair.labels.slice(0, 20);
+    // Refused: a label out of 0..9, or fewer pixels than the labels need; nothing changes.
+    assert.match(s.setExtraImages(pixels, Uint8Array.from([...labels.subarray(0, 19), 10])).error, /^My digits: label 10 at index 19/);
+    assert.match(s.setExtraImages(pixels.subarray(0, 784), labels).error, /^My digits: 20 labels but fewer images/);
+    assert.equal(s.startTraining({ epochs: 1, limit: 3200 }).extraCopies, 0);
+    // 20 images among 3,200: each repeated 40 times, so that they are a fifth of the run.
+    assert.deepEqual(s.setExtraImages(pixels, labels), { ok: true, count: 20 });
+    const mixed = s.startTraining({ epochs: 1, limit: 3200 });
+    assert.deepEqual([mixed.extraCopies, mixed.trainCount], [40, 3200 + 20 * 40]);
+    assert.equal(s.trainSteps(10).ok, true);
+    // Every preset trains on the mixed images (a fine-tuning continues whichever model is there).
+    for (const name of dt.presetNames()) {
+      assert.equal(s.createModel(preset(name), 1).ok, true, name);
+      const run = s.startTraining({ epochs: 1, limit: 3200, batchSize: 32 });
+      assert.equal(run.extraCopies, 40, name);
+      const steps = s.trainSteps(3);
+      assert.equal(steps.ok, true, `${name}: ${steps.error}`);
+      assert.ok(Number.isFinite(steps.loss), name);
+    }
+    // Empty arrays: the dataset alone again.
+    assert.deepEqual(s.setExtraImages(new Uint8Array(0), new Uint8Array(0)), { ok: true, count: 0 });
+    assert.deepEqual([s.startTraining({ epochs: 1, limit: 3200 }).extraCopies, s.startTraining({ epochs: 1, limit: 3200 }).trainCount], [0, 3200]);
+  });
+});

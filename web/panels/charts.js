@@ -32,7 +32,9 @@ export function createChartsPanel(section, ctx) {
   let settings = null;
   const rows = [];   // one per run: {cells, best}
 
-  function addRow(label) {
+  // model: what the run trains (the preset, its dataset, a fine-tuning's extra images);
+  // epochs: the run's own (a fine-tuning run's are not the settings').
+  function addRow(label, model, epochs) {
     const index = rows.length;
     const run = charts.runs()[index];
     const tr = document.createElement('tr');
@@ -50,9 +52,9 @@ export function createChartsPanel(section, ctx) {
       button.setAttribute('aria-label', `${label}: curves ${shown ? 'shown; press to hide' : 'hidden; press to show'}`);
       charts.setRunVisible(index, shown);
     });
-    const s = settings ?? {};
+    const s = { ...settings, ...(epochs ? { epochs } : {}) };
     const setUp = s.optimizer ? `${s.optimizer === 'sgd' ? 'SGD' : 'Adam'} ${s.learningRate}, batch ${s.batchSize}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : '';
-    const cells = [s.preset ?? '', setUp, '…', '–', ''].map((text) => {
+    const cells = [model ?? s.preset ?? '', setUp, '…', '–', ''].map((text) => {
       const td = document.createElement('td');
       td.textContent = text;
       return td;
@@ -67,9 +69,9 @@ export function createChartsPanel(section, ctx) {
 
   const on = (type, listener) => ctx.events.addEventListener(type, (e) => listener(e.detail));
   on('settings', (s) => { settings = s; });
-  on('trainstart', ({ label }) => {
+  on('trainstart', ({ label, model, epochs }) => {
     charts.newRun(label);
-    addRow(label);
+    addRow(label, model, epochs);
   });
   on('progress', (p) => {
     if (p.batch) charts.addBatchPoints([{ step: p.totalSteps, loss: p.loss, accuracy: p.accuracy }]);

@@ -1,8 +1,9 @@
 // Confusion: the model's answers on the 10,000 test images as a 10x10 matrix (rows: the
 // true digit, columns: the prediction), and a gallery of the digits it got wrong. A click
-// on a wrong cell shows just those digits; a click on a digit loads it into the drawing pad.
-// The last column is each digit's accuracy (tfjs-vis' per-class accuracy), with a bar, so
-// the digits the model finds hard stand out before any cell is read.
+// on a wrong cell shows just those digits, most confidently wrong first (the largest loss);
+// a click on a digit loads it into the drawing pad, and with a My digits panel any of them
+// can be added to the learner's set with its true label. The last column is each class's
+// accuracy (tfjs-vis' per-class accuracy), over a bar, so the hard classes stand out.
 import { renderDigit } from '../heatmap.js';
 import { watchVisibility } from './visibility.js';
 
@@ -20,6 +21,9 @@ export function createConfusionPanel(section, ctx) {
   const galleryTitle = section.querySelector('.dt__gallery-title');
   const gallery = section.querySelector('.dt__misclassified');
   const { session } = ctx;
+  const name = (k) => ctx.classNames[k];
+  // Fashion-MNIST's names are long: rows carry them, the columns their numbers.
+  const named = () => ctx.classNames[1] !== '1';
   let result = null;
   let stale = true;
   let running = null;
@@ -46,10 +50,17 @@ export function createConfusionPanel(section, ctx) {
     const head = document.createElement('tr');
     const corner = cell('th', 'true \\ pred');
     corner.insertAdjacentHTML('beforeend', '<span class="dt__wide-only">icted</span>');
-    head.append(corner, ...Array.from({ length: 10 }, (_, p) => cell('th', String(p), 'col')), cell('th', 'right', 'col'));
+    head.append(corner, ...Array.from({ length: 10 }, (_, p) => {
+      const th = cell('th', String(p), 'col');
+      if (named()) th.title = name(p);
+      return th;
+    }), cell('th', 'right', 'col'));
+    caption.textContent = named()
+      ? 'Test set: true class (rows) against prediction (columns, numbered as the rows); last column: the share of each class read right'
+      : 'Test set: true digit (rows) against prediction (columns); last column: the share of each digit read right';
     const rows = matrix.map((counts, actual) => {
       const row = document.createElement('tr');
-      row.append(cell('th', String(actual), 'row'));
+      row.append(cell('th', named() ? `${actual} ${name(actual)}` : String(actual), 'row'));
       const total = counts.reduce((a, b) => a + b, 0) || 1;
       counts.forEach((n, p) => {
         const td = document.createElement('td');
@@ -64,7 +75,7 @@ export function createConfusionPanel(section, ctx) {
           const button = document.createElement('button');
           button.type = 'button';
           button.textContent = String(n);
-          button.setAttribute('aria-label', `${n} test images of a ${actual} predicted as ${p}: show them`);
+          button.setAttribute('aria-label', `${n} test images of ${named() ? '' : 'a '}${name(actual)} predicted as ${name(p)}: show them`);
           button.addEventListener('click', () => showGallery({ actual, p }).catch(() => {}));
           td.className = 'is-wrong';
           td.append(button);
@@ -82,12 +93,28 @@ export function createConfusionPanel(section, ctx) {
 
   async function showGallery(filter) {
     const { wrong, labels, predicted } = result;
-    const chosen = (filter ? wrong.filter((i) => labels[i] === filter.actual && predicted[i] === filter.p) : wrong).slice(0, GALLERY_SIZE);
+    let chosen = filter ? wrong.filter((i) => labels[i] === filter.actual && predicted[i] === filter.p) : wrong.slice(0, GALLERY_SIZE);
+    const inCell = chosen.length;
+    if (chosen.length === 0) {
+      galleryTitle.textContent = filter ? `No ${name(filter.actual)} predicted as ${name(filter.p)}` : 'No misclassified test images';
+      return gallery.replaceChildren();
+    }
+    let { images } = await session.testImages({ indices: chosen });
+    let losses = null;
+    if (filter) {
+      // Sorted by loss, -log p(true digit): the digits the model is surest about, and wrong.
+      const probs = await session.predictImages(images, chosen.length);
+      const order = chosen.map((_, k) => k).sort((a, b) => probs[a * 10 + filter.actual] - probs[b * 10 + filter.actual]).slice(0, GALLERY_SIZE);
+      const sorted = new Uint8Array(order.length * 784);
+      order.forEach((k, j) => sorted.set(images.subarray(k * 784, (k + 1) * 784), j * 784));
+      losses = order.map((k) => -Math.log(Math.max(probs[k * 10 + filter.actual], 1e-7)));
+      chosen = order.map((k) => chosen[k]);
+      images = sorted;
+    }
     galleryTitle.textContent = filter
-      ? `${chosen.length} ${filter.actual}s predicted as ${filter.p}`
+      ? `${inCell} × ${name(filter.actual)} predicted as ${name(filter.p)}${inCell > chosen.length ? `: the ${chosen.length} surest` : ''}, surest first`
       : `The first ${chosen.length} misclassified test digits`;
-    if (chosen.length === 0) return gallery.replaceChildren();
-    const { images } = await session.testImages({ indices: chosen });
+    const canAdd = ctx.hasPanel?.('my-digits');
     gallery.replaceChildren(...chosen.map((index, k) => {
       const pixels = images.slice(k * 784, (k + 1) * 784);
       const button = document.createElement('button');
@@ -96,17 +123,31 @@ export function createConfusionPanel(section, ctx) {
       const canvas = document.createElement('canvas');
       renderDigit(canvas, pixels, { cellSize: 2 });
       const text = document.createElement('span');
-      text.textContent = `${predicted[index]} (is ${labels[index]})`;
+      text.textContent = `${name(predicted[index])} (is ${name(labels[index])})`;
       button.append(canvas, text);
-      button.setAttribute('aria-label', `Test image ${index}: predicted ${predicted[index]}, actually ${labels[index]}. Load it into the drawing pad`);
-      button.addEventListener('click', () => pick(pixels, index));
-      return button;
+      const loss = losses ? ` loss ${losses[k].toFixed(2)}` : '';
+      if (losses) button.append(Object.assign(document.createElement('span'), { className: 'dt__loss', textContent: loss.trim() }));
+      button.setAttribute('aria-label', `Test image ${index}: predicted ${name(predicted[index])}, actually ${name(labels[index])}${loss ? `,${loss}` : ''}. Load it into the drawing pad`);
+      button.addEventListener('click', () => pick(pixels, index, labels[index]));
+      if (!canAdd) return button;
+      const item = document.createElement('div');
+      item.className = 'dt__wrong-item';
+      const add = document.createElement('button');
+      add.type = 'button';
+      add.className = 'dt__wrong-add';
+      add.textContent = `+ as ${name(labels[index])}`;
+      add.setAttribute('aria-label', `Add test image ${index} to My ${named() ? 'images' : 'digits'} as ${name(labels[index])}`);
+      add.addEventListener('click', () => ctx.addMyDigit(pixels, labels[index]).then(
+        (count) => ctx.say(`Test image ${index} is in My ${named() ? 'images' : 'digits'} as ${name(labels[index])} (${count} there now).`, 'ok'),
+        (e) => ctx.fail(`Could not add test image ${index}: ${e.message}`, 'my-digits')));
+      item.append(button, add);
+      return item;
     }));
   }
 
-  function pick(pixels, index) {
+  function pick(pixels, index, label) {
     const drawing = ctx.panel('drawing');
-    if (drawing) drawing.showImage(pixels);
+    if (drawing) drawing.showImage(pixels, label);
     else ctx.setInput(pixels, 'gallery');
     ctx.say(`Test image ${index} ${drawing ? 'is on the drawing pad' : 'is the current digit'}.`);
   }

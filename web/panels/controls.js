@@ -6,6 +6,7 @@ import { checkNumber } from '../trainer-options.js';
 import { formatSeconds } from './status.js';
 import { download } from '../model-files.js';
 import { buildModelPicker } from './model-picker.js';
+import { DATASETS } from '../datasets.js';
 
 const FIELDS = [
   ['epochs', 'Epochs', 'epochs'], ['batchSize', 'Batch size', 'batch-size'],
@@ -38,8 +39,9 @@ export function createControlsPanel(section, ctx) {
   section.innerHTML = `
     <h2 class="dt__title">Train a network</h2>
     <form class="settings" id="settings">
-      <div class="dt__step"><h3 class="dt__step-title"><span class="dt__num" aria-hidden="true">1</span>Data</h3>
-        <p class="hint dt__data-note">MNIST: 60,000 handwritten digits to learn from, 10,000 to test on.</p>
+      <div class="dt__step"><h3 class="dt__step-title"><span class="dt__num" aria-hidden="true">1</span><label for="dataset">Data</label></h3>
+        <select id="dataset" name="dataset"><option value="mnist">MNIST: handwritten digits</option><option value="fashion-mnist">Fashion-MNIST: clothes</option></select>
+        <p class="hint dt__data-note">${DATASETS.mnist.about}</p>
         <canvas class="dt__glance" width="224" height="28" role="img" aria-label="A few MNIST digits"></canvas></div>
       <div class="dt__step"><h3 class="dt__step-title"><span class="dt__num" aria-hidden="true">2</span><label for="preset">Model</label></h3>
         <select id="preset" name="preset"></select>
@@ -91,6 +93,8 @@ export function createControlsPanel(section, ctx) {
     }
     form.elements.preset.value = session.presets.includes(settings.preset) ? settings.preset : '';
     form.elements.optimizer.value = settings.optimizer;
+    form.elements.dataset.value = settings.dataset ?? 'mnist';
+    section.querySelector('.dt__data-note').textContent = DATASETS[form.elements.dataset.value].about;
     for (const [key] of FIELDS) form.elements[key].value = settings[key];
     const description = session.presetDescriptions[settings.preset];
     $('preset-description').textContent = PRESET_SENTENCES[settings.preset] ?? (description ? JSON.parse(description).description ?? '' : '');
@@ -105,12 +109,14 @@ export function createControlsPanel(section, ctx) {
     buttons.step.disabled = s !== 'paused';
     buttons.stop.disabled = s === 'idle';
     form.elements.preset.disabled = s !== 'idle';
+    // One load at a time: a switch waits for the data under way (a failed load is over).
+    form.elements.dataset.disabled = s !== 'idle' || (!dataReady && !dataFailed);
   }
 
   // A field is checked when it changes; a bad value is named and the setting stays as it was.
   form.addEventListener('change', (e) => {
     const name = e.target.name;
-    if (name === 'preset' || name === 'optimizer') return ctx.updateSettings({ [name]: e.target.value });
+    if (name === 'preset' || name === 'optimizer' || name === 'dataset') return ctx.updateSettings({ [name]: e.target.value });
     const { value, error } = checkNumber(name, e.target.value, FIELDS.find(([key]) => key === name)[1]);
     if (error) {
       e.target.setAttribute('aria-invalid', 'true');
@@ -159,7 +165,22 @@ export function createControlsPanel(section, ctx) {
   const on = (type, listener) => ctx.events.addEventListener(type, (e) => listener(e.detail));
   on('settings', fill);
   on('state', updateButtons);
+  // Another dataset: Train waits for its data.
+  let dataset = ctx.dataset;
+  let dataFailed = false;
+  on('dataset', (d) => {
+    if (d.dataset === dataset) return;
+    dataset = d.dataset;
+    dataReady = false;
+    dataFailed = false;
+    updateButtons();
+  });
+  on('datafailed', () => {
+    dataFailed = true;
+    updateButtons();
+  });
   on('data', () => {
+    dataFailed = false;
     dataReady = true;
     updateButtons();
     showGlance().catch(() => {}); // a glance only: the data status says what went wrong
@@ -177,7 +198,7 @@ export function createControlsPanel(section, ctx) {
       }
     }
     c.putImageData(image, 0, 0);
-    glance.setAttribute('aria-label', `Eight test digits: ${Array.from(labels).join(', ')}`);
+    glance.setAttribute('aria-label', `Eight test ${DATASETS[ctx.dataset].item}s: ${Array.from(labels, (k) => ctx.classNames[k]).join(', ')}`);
   }
   // Progress messages (about 20 a second) only keep the figures; they are written once per
   // animation frame, so a burst of messages costs one layout.

@@ -9,6 +9,7 @@ import { createPredictionsPanel } from './predictions.js';
 import { createHeatmapPanel } from './heatmap.js';
 import { createWeightsPanel } from './weights.js';
 import { createConfusionPanel } from './confusion.js';
+import { createMyDigitsPanel } from './my-digits.js';
 
 export const PANEL_FACTORIES = Object.freeze({
   controls: createControlsPanel,
@@ -20,4 +21,5 @@ export const PANEL_FACTORIES = Object.freeze({
   heatmap: createHeatmapPanel,
   weights: createWeightsPanel,
   confusion: createConfusionPanel,
+  'my-digits': createMyDigitsPanel,
 });

@@ -17,11 +17,20 @@ const COLS = 16;       // Dense units per row
 
 export function createNetworkPanel(section, ctx) {
   section.innerHTML = `<h2 class="dt__title">The network, live</h2>
-    <p class="hint">What each layer outputs for the digit on the pad (until you draw, the first test digit): pale is 0, dark blue is the layer's
+    <p class="hint"><span class="dt__net-what">What each layer outputs for the digit on the pad (until you draw, the first test digit)</span>: pale is 0, dark blue is the layer's
       strongest output. Point at, tap or arrow through the first layer's units to see what each one looks for.</p>
     <ol class="dt__net"></ol>
     <div class="dt__unit"><canvas class="dt__unit-canvas" width="112" height="112" role="img" aria-label="Incoming weights of the chosen unit"></canvas>
       <div><p class="dt__unit-text">Choose a unit of the first layer.</p></div></div>`;
+  // Fashion-MNIST has no pad: the image is a picked test image (or the learner's photo).
+  const what = section.querySelector('.dt__net-what');
+  const say = () => {
+    what.textContent = (ctx.classNames?.[1] ?? '1') === '1'
+      ? 'What each layer outputs for the digit on the pad (until you draw, the first test digit)'
+      : 'What each layer outputs for the image you picked (until you pick one, the first test image)';
+  };
+  say();
+  ctx.events.addEventListener('dataset', say);
   const list = section.querySelector('.dt__net');
   const unitCanvas = section.querySelector('.dt__unit-canvas');
   const unitText = section.querySelector('.dt__unit-text');

@@ -23,17 +23,19 @@ export function createPredictionsPanel(section, ctx) {
       const canvas = document.createElement('canvas');
       renderDigit(canvas, test.images.subarray(i * 784, (i + 1) * 784), { cellSize: 3 });
       const caption = document.createElement('figcaption');
-      caption.textContent = `Predicted: ${predicted}, Actual: ${test.labels[i]}`;
+      caption.textContent = `Predicted: ${ctx.classNames[predicted]}, Actual: ${ctx.classNames[test.labels[i]]}`;
       if (predicted !== test.labels[i]) caption.classList.add('wrong');
       const softmax = document.createElement('code');
       softmax.className = 'softmax';
-      softmax.setAttribute('aria-label', `Softmax output: ${row.map((p, d) => `${d}: ${p.toFixed(2)}`).join(', ')}`);
+      softmax.setAttribute('aria-label', `Softmax output: ${row.map((p, d) => `${ctx.classNames[d]}: ${p.toFixed(2)}`).join(', ')}`);
       softmax.replaceChildren(...row.map((p, d) => Object.assign(document.createElement('span'), { textContent: `${d}:${p.toFixed(2)}` })));
       figure.append(canvas, caption, softmax);
       return figure;
     }));
   }
   const refreshQuietly = () => refresh().catch((e) => ctx.fail(`Could not show the test images: ${e.message}`, 'predict'));
+  // New data (another dataset): other test images.
+  ctx.events.addEventListener('data', () => { test = null; });
   for (const type of ['data', 'model']) ctx.events.addEventListener(type, refreshQuietly);
   ctx.events.addEventListener('trainend', (e) => {
     if (e.detail.test) accuracy.textContent = `Test accuracy of the current model: ${e.detail.test.accuracy.toFixed(4)}`;

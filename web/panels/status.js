@@ -12,6 +12,7 @@ export const formatSeconds = (s) => (s == null || !Number.isFinite(s) ? '–'
 const megabytes = (n) => (n / 1e6).toFixed(1);
 
 export function buildStatus() {
+  let title = 'MNIST'; // the dataset's, setDataset() changes it
   const element = document.createElement('div');
   element.className = 'dt__status';
   element.innerHTML = `
@@ -42,27 +43,32 @@ export function buildStatus() {
       messages.forEach(addError);
     },
     addAttributeError: addError,
+    setDataset(name) {
+      title = name;
+      progress.setAttribute('aria-label', `${title} download`);
+    },
     dataLoading() {
       retry.hidden = true;
       text.classList.remove('error');
-      text.textContent = 'Downloading MNIST…';
+      text.textContent = `Downloading ${title}…`;
+      element.classList.remove('dt__status--ready');
     },
     dataProgress({ loaded, total }) {
-      if (!total) return void (text.textContent = `Downloading MNIST… ${megabytes(loaded)} MB`);
+      if (!total) return void (text.textContent = `Downloading ${title}… ${megabytes(loaded)} MB`);
       progress.max = total;
       progress.value = loaded;
-      text.textContent = `Downloading MNIST… ${megabytes(loaded)} of ${megabytes(total)} MB (${Math.round((100 * loaded) / total)} %)`;
+      text.textContent = `Downloading ${title}… ${megabytes(loaded)} of ${megabytes(total)} MB (${Math.round((100 * loaded) / total)} %)`;
     },
     dataReady(loaded) {
       progress.max = 1;
       progress.value = 1;
       const source = loaded.fromCache ? 'from this browser\'s cache' : `downloaded ${megabytes(loaded.bytesTransferred)} MB`;
-      text.textContent = `MNIST ready: ${loaded.trainCount.toLocaleString('en')} training and ${loaded.testCount.toLocaleString('en')} test images (${source}).`;
+      text.textContent = `${title} ready: ${loaded.trainCount.toLocaleString('en')} training and ${loaded.testCount.toLocaleString('en')} test images (${source}).`;
       if (loaded.cacheError) text.textContent += ` Not cached: ${loaded.cacheError}.`;
       element.classList.add('dt__status--ready');
     },
     dataFailed(message) {
-      text.textContent = `MNIST could not be loaded: ${message}`;
+      text.textContent = `${title} could not be loaded: ${message}`;
       text.classList.add('error');
       retry.hidden = false;
     },

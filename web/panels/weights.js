@@ -12,8 +12,12 @@ const PER_DIGIT = 10;   // units shown per digit row
 const DENSE_WORDS = 'Red pixels raise the unit\'s output when inked, blue ones lower it. Hover a square for its values.';
 const CONV_NOTE = 'Each square is a 3×3 filter, each colour its weight. First layer: one row of filters; second layer: one row per filter, a square per first-layer map it reads.';
 const CONV_WORDS = 'Each layer is scaled to its own largest weight. Hover a square for its values.';
-const denseNote = (name) => `Each square is one unit of ${name}: its weight for every pixel. Row d holds the units that push the answer toward digit d most,` +
-  ` strongest first (up to ${PER_DIGIT} a row).`;
+// names: the dataset's class names; Fashion-MNIST's rows keep their numbers, named here.
+const denseNote = (name, names) => (names && names[1] !== '1'
+  ? `Each square is one unit of ${name}: its weight for every pixel. Row k holds the units that push the answer toward class k most` +
+    ` (${names.map((n, k) => `${k} ${n}`).join(', ')}), strongest first (up to ${PER_DIGIT} a row).`
+  : `Each square is one unit of ${name}: its weight for every pixel. Row d holds the units that push the answer toward digit d most,` +
+    ` strongest first (up to ${PER_DIGIT} a row).`);
 const denseLayout = () => mosaicLayout({ tileW: 28, tileH: 28, count: 10 * PER_DIGIT, cols: PER_DIGIT, scale: 2, gap: 6, left: 30 });
 // One row of filters for a first layer; one row per filter (a square per input channel) after.
 const filterLayout = (kh, kw, channels, filters) =>
@@ -81,7 +85,7 @@ export function createWeightsPanel(section, ctx) {
       mapsTitle.hidden = true;
       mapsBox.replaceChildren();
       maps.key = '';
-      note.textContent = denseNote(layers[0].name);
+      note.textContent = denseNote(layers[0].name, ctx.classNames);
       key.set(null, DENSE_WORDS);
       return size(canvas, denseLayout());
     }
@@ -129,9 +133,9 @@ export function createWeightsPanel(section, ctx) {
     c.fillStyle = '#212529';
     c.textBaseline = 'middle';
     for (let d = 0; d < 10; d++) c.fillText(String(d), 4, d * layout.stepY + 28);
-    note.textContent = denseNote(name);
+    note.textContent = denseNote(name, ctx.classNames);
     key.set(max, DENSE_WORDS);
-    canvas.setAttribute('aria-label', `${name}: weights of ${shown} units as 28 by 28 images, one row per digit they favour; range ±${formatNumber(max)}`);
+    canvas.setAttribute('aria-label', `${name}: weights of ${shown} units as 28 by 28 images, one row per ${(ctx.classNames?.[1] ?? '1') === '1' ? 'digit' : 'class'} they favour; range ±${formatNumber(max)}`);
     hover(canvas, layout, (hit) => {
       const u = order[hit.tile];
       return u < 0 ? '' : `Unit ${u} (favours ${Math.floor(hit.tile / PER_DIGIT)}): weight of pixel (${hit.x}, ${hit.y}) = ${formatNumber(kernels[0].values[hit.index * units + u])}`;
