@@ -208,7 +208,7 @@ test('bad attribute values are named in the widget; fixing them and other change
       panels: [...root.querySelectorAll('.dt__panel')].map((p) => p.className.split('--')[1]),
     }));
     assert.deepEqual(shown.alerts, [
-      'Digitrain: unknown preset "nope"; choose one of cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128, mlp-256, mlp-300-100',
+      'Digitrain: unknown preset "nope"; choose one of cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128, mlp-256, mlp-300-100, tfjs-convnet',
       'Digitrain: epochs must be a whole number from 1 to 1000, got -3',
       'Digitrain: learning-rate must be a number, got "abc"',
       'Digitrain: unknown panel "sparkles"; panels are controls, summary, charts, drawing, network, predictions, heatmap, weights, confusion',

@@ -33,7 +33,7 @@ const preset = (name) => JSON.parse(dt.presetText(name).text);
 
 test('presets are listed and their descriptions parse', () => {
   const names = dt.presetNames();
-  assert.deepEqual(names, ['cnn-16-8', 'fashion-mlp-128', 'keras-convnet', 'mlp-128-128', 'mlp-256', 'mlp-300-100']);
+  assert.deepEqual(names, ['cnn-16-8', 'fashion-mlp-128', 'keras-convnet', 'mlp-128-128', 'mlp-256', 'mlp-300-100', 'tfjs-convnet']);
   assert.equal(preset('mlp-256').name, 'mlp-256');
   assert.match(dt.presetText('nope').error, /unknown preset 'nope'/);
 });
