@@ -14,7 +14,7 @@ export type PanelName = 'controls' | 'summary' | 'charts' | 'drawing' | 'predict
 
 export interface TrainerSettings {
   preset: PresetName;
-  optimizer: 'adam' | 'sgd';
+  optimizer: 'adam' | 'sgd' | 'rmsprop' | 'adagrad';
   epochs: number;
   batchSize: number;
   learningRate: number;

@@ -274,6 +274,26 @@ test('bad attribute values are named in the widget; fixing them and other change
   }
 });
 
+test('tfjs-convnet brings the TF.js example\'s RMSprop and batch 320; the optimizer attribute takes adagrad, not adadelta', async () => {
+  const { page, errors, close } = await openTestPage('<digit-trainer id="w" preset="tfjs-convnet" optimizer="adadelta"></digit-trainer>');
+  try {
+    await waitForReady(page, ['w']);
+    const shown = await inWidget(page, 'w', (w, root = w.shadowRoot) => ({
+      alerts: [...root.querySelectorAll('.dt__attribute-errors li')].map((li) => li.textContent),
+      settings: w.settings, choices: [...root.getElementById('optimizer').options].map((o) => o.value),
+      optimizer: root.getElementById('optimizer').value, summary: root.getElementById('model-summary')?.textContent ?? '',
+    }));
+    assert.deepEqual(shown.alerts, ['Digitrain: optimizer must be adam, sgd, rmsprop or adagrad, got "adadelta"']);
+    assert.deepEqual([shown.settings.optimizer, shown.settings.batchSize, shown.settings.epochs, shown.optimizer], ['rmsprop', 320, 3, 'rmsprop']);
+    assert.deepEqual(shown.choices, ['adam', 'sgd', 'rmsprop', 'adagrad']);
+    await page.evaluate(() => document.getElementById('w').setAttribute('optimizer', 'adagrad'));
+    await page.waitForFunction(() => document.getElementById('w').settings.optimizer === 'adagrad');
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test('a widget scrolled out of view pauses (pause-offscreen) and its charts stop drawing', async () => {
   const { page, errors, close } = await openTestPage(`
     <digit-trainer id="w" preset="mlp-128-128" epochs="5" panels="controls charts" pause-offscreen></digit-trainer>

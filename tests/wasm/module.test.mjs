@@ -82,6 +82,25 @@ test('train mlp-128-128 for one epoch in slices, as the worker does, and reach 0
   });
 });
 
+// The TF.js example's convnet as the page trains it: RMSprop, batch 320, strided pooling.
+// Natively 6,400 images (20 steps) reach test accuracy 0.70 with seed 1.
+test('tfjs-convnet trains with RMSprop in slices and learns', () => {
+  withSession((s) => {
+    assert.equal(s.loadData(...mnist).ok, true);
+    const description = preset('tfjs-convnet');
+    assert.equal(description.compile.optimizer.class_name, 'RMSprop');
+    const model = s.createModel(description, 1);
+    assert.equal(model.ok, true, model.error);
+    assert.equal(model.paramCount, 33194);
+    assert.equal(s.startTraining({ epochs: 1, limit: 6400 }).ok, true);
+    let result;
+    do result = s.trainSteps(5); while (result.ok && result.running);
+    assert.equal(result.ok, true, result.error);
+    const test = s.evaluateTest();
+    assert.ok(test.accuracy > 0.6, `test accuracy ${test.accuracy} after 20 RMSprop steps`);
+  });
+});
+
 test('the learning rate changes while training runs, and a diverging run keeps good weights', () => {
   withSession((s) => {
     s.loadData(...mnist);
