@@ -20,6 +20,10 @@
 //   [kh, kw, in, filters]), layer_outputs (one flat array per layer, after its activation,
 //   batch first), loss, gradients (same order as weights), sgd {learning_rate, weights_after},
 //   adam {learning_rate, beta_1, beta_2, epsilon, weights_after}, accuracy (argmax == label).
+//   The small cases (and a preset that trains with one) also follow the stateful optimizers
+//   over STEPS trainOnBatch calls: rmsprop, rmsprop_momentum {learning_rate, rho, momentum,
+//   epsilon, steps, weights_after (step 1), weights_after_steps (step STEPS)} and adagrad
+//   {learning_rate, initial_accumulator_value, epsilon, steps, weights_after, weights_after_steps}.
 //   Two informational extras: seed (the PRNG seed used) and near_zero_relu_preactivations (how
 //   many ReLU inputs lie within 1e-3 of 0, where a last-bit difference could flip the ReLU mask
 //   and so change a gradient; the seed is chosen to make this 0 when a few tries can).
@@ -71,6 +75,12 @@ const OUT_DIR = path.resolve(process.argv[2] ?? path.join(ROOT, 'build', 'fixtur
 
 const SGD = { learning_rate: 0.1 };
 const ADAM = { learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 };
+// Stateful optimizers are also followed over several steps (each on fresh gradients of the
+// same batch), so that their accumulators, not only their first step, are compared.
+const STEPS = 3;
+const RMSPROP = { learning_rate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 };
+const RMSPROP_MOMENTUM = { learning_rate: 0.001, rho: 0.8, momentum: 0.5, epsilon: 1e-7 };
+const ADAGRAD = { learning_rate: 0.01, initial_accumulator_value: 0.1, epsilon: 1e-7 };
 const RELU_MARGIN = 1e-3;
 const MAX_SEED_ATTEMPTS = 24;
 
@@ -83,6 +93,7 @@ function synthetic(name, inputShape, layers, loss, batch = 4) {
   return {
     name,
     batch,
+    stateful: true,
     description: {
       format: 'digitrain-model',
       version: 1,
@@ -141,11 +152,58 @@ function buildCases() {
       [
         conv('conv2d', 3, 2, 'relu'),
         pool('MaxPooling2D', 'max_pooling2d', { pool_size: 2 }),
-        pool('AveragePooling2D', 'average_pooling2d', { pool_size: [2, 3], strides: [1, 2], padding: 'same' }),
+        // Valid, not same: TF.js' cpu avgPoolGrad divides every window by the whole pool size
+        // (1 / (ph·pw)) while its forward divides a padded window by the pixels it covers, so
+        // its gradient of a 'same' average pool is not the gradient of its own output at the
+        // borders (TensorFlow's is). Ours is checked by finite differences instead
+        // (tests/test_gradients.cpp), where TF.js cannot judge it.
+        pool('AveragePooling2D', 'average_pooling2d', { pool_size: [2, 3], strides: [1, 2] }),
         pool('MaxPooling2D', 'max_pooling2d_1', { pool_size: [2, 2], strides: 1, padding: 'same' }),
         flatten('flatten'),
         withoutDropout({ layers: [{ class_name: 'Dropout', config: { name: 'dropout', rate: 0.5 } }] }).layers[0],
         dense('dense', 3, 'softmax'),
+      ],
+      'categorical_crossentropy',
+    ),
+    synthetic(
+      'activations_dense',
+      [6],
+      [
+        dense('dense', 5, 'sigmoid'),
+        dense('dense_1', 5, 'selu'),
+        dense('dense_2', 4, 'linear'),
+        { class_name: 'LeakyReLU', config: { name: 'leaky_re_lu' } },
+        dense('dense_3', 4, 'elu'),
+        dense('dense_4', 3, 'softmax'),
+      ],
+      'sparse_categorical_crossentropy',
+    ),
+    synthetic(
+      'activations_conv',
+      [7, 7, 2],
+      [
+        conv('conv2d', 3, 3, 'elu'),
+        { class_name: 'LeakyReLU', config: { name: 'leaky_re_lu', alpha: 0.2 } },
+        conv('conv2d_1', 3, 2, 'linear', { use_bias: false }),
+        { class_name: 'ReLU', config: { name: 're_lu' } },
+        conv('conv2d_2', 2, 2, 'softplus'),
+        flatten('flatten'),
+        dense('dense', 4, 'tanh'),
+        dense('dense_1', 3, 'softmax'),
+      ],
+      'categorical_crossentropy',
+    ),
+    synthetic(
+      'conv_strides_same',
+      [9, 8, 2],
+      [
+        conv('conv2d', 4, 3, 'relu', { strides: 2, padding: 'same' }),
+        conv('conv2d_1', 3, [2, 3], 'linear', { strides: [1, 2], use_bias: false }),
+        { class_name: 'ReLU', config: { name: 're_lu' } },
+        conv('conv2d_2', 2, 3, 'sigmoid', { padding: 'same' }),
+        conv('conv2d_3', 3, [2, 1], 'selu', { strides: [2, 1], padding: 'same' }),
+        flatten('flatten'),
+        dense('dense', 3, 'softmax', { use_bias: false }),
       ],
       'categorical_crossentropy',
     ),
@@ -160,7 +218,15 @@ function buildCases() {
     } catch (e) {
       throw new Error(`${p}: ${e.message}`);
     }
-    cases.push({ name: `preset_${path.basename(file, '.json')}`, batch: 4, description: withoutDropout(description) });
+    // The presets' files are large (MBs of weights per optimizer): the stateful optimizers are
+    // followed on the small cases, and on a preset only where it trains with one of them.
+    const optimizer = String(description.compile?.optimizer?.class_name ?? description.compile?.optimizer).toLowerCase();
+    cases.push({
+      name: `preset_${path.basename(file, '.json')}`,
+      batch: 4,
+      description: withoutDropout(description),
+      stateful: ['rmsprop', 'adagrad'].includes(optimizer),
+    });
   }
   return cases;
 }
@@ -240,24 +306,31 @@ function readLayerWeights(layers) {
   return layers.flatMap((layer) => layer.getWeights().map((t) => Float32Array.from(t.dataSync())));
 }
 
-/** Count the ReLU pre-activations within RELU_MARGIN of zero (and the smallest |z|). */
+// Activations whose slope jumps at 0: a last-bit difference there could flip a gradient.
+const KINKED = new Set(['relu', 'selu']);
+
+/** Count the inputs of kinked activations (ReLU, SELU, the ReLU layers) within RELU_MARGIN of zero (and the smallest |z|). */
 function reluMargin(tf, layers, info, weights, xT) {
   let count = 0;
   let minAbs = Infinity;
+  const tally = (z) => {
+    for (const v of z.dataSync()) {
+      const av = Math.abs(v);
+      if (av < RELU_MARGIN) ++count;
+      if (av < minAbs) minAbs = av;
+    }
+  };
   tf.tidy(() => {
     let a = xT;
     let k = 0;
     layers.forEach((layer, i) => {
       const li = info[i];
-      if (li.activation === 'relu') {
+      if (li.class_name === 'ReLU' || li.class_name === 'LeakyReLU') tally(a);
+      if (KINKED.has(li.activation)) {
         const kernel = tf.tensor(weights[k].values, weights[k].shape);
-        let z = li.class_name === 'Conv2D' ? tf.conv2d(a, kernel, 1, 'valid') : tf.matMul(a, kernel);
+        let z = li.class_name === 'Conv2D' ? tf.conv2d(a, kernel, li.args.strides, li.args.padding) : tf.matMul(a, kernel);
         if (li.use_bias) z = tf.add(z, tf.tensor(weights[k + 1].values, weights[k + 1].shape));
-        for (const v of z.dataSync()) {
-          const av = Math.abs(v);
-          if (av < RELU_MARGIN) ++count;
-          if (av < minAbs) minAbs = av;
-        }
+        tally(z);
       }
       k += li.weights.length;
       a = layer.apply(a);
@@ -390,6 +463,28 @@ async function generate(tf, c) {
     model.compile({ loss: lossName, optimizer: tf.train.adam(ADAM.learning_rate, ADAM.beta_1, ADAM.beta_2, ADAM.epsilon) });
     const adamLoss = await model.trainOnBatch(xT, yT);
     const adamAfter = readLayerWeights(layers);
+    // RMSprop and Adagrad, after 1 and after STEPS steps, each from the original weights.
+    const stepsOf = async (makeOptimizer, config) => {
+      setLayerWeights(tf, layers, info, weights);
+      const optimizer = makeOptimizer();
+      model.compile({ loss: lossName, optimizer });
+      const after = [];
+      for (let i = 0; i < STEPS; ++i) {
+        await model.trainOnBatch(xT, yT);
+        if (i === 0 || i === STEPS - 1) after.push(readLayerWeights(layers));
+      }
+      optimizer.dispose();
+      return { ...config, steps: STEPS, weights_after: after[0], weights_after_steps: after[1] };
+    };
+    const stateful = {};
+    if (c.stateful) {
+      stateful.rmsprop = await stepsOf(() => tf.train.rmsprop(RMSPROP.learning_rate, RMSPROP.rho, RMSPROP.momentum, RMSPROP.epsilon), RMSPROP);
+      stateful.rmsprop_momentum = await stepsOf(
+        () => tf.train.rmsprop(RMSPROP_MOMENTUM.learning_rate, RMSPROP_MOMENTUM.rho, RMSPROP_MOMENTUM.momentum, RMSPROP_MOMENTUM.epsilon),
+        RMSPROP_MOMENTUM,
+      );
+      stateful.adagrad = await stepsOf(() => tf.train.adagrad(ADAGRAD.learning_rate, ADAGRAD.initial_accumulator_value), ADAGRAD);
+    }
     xT.dispose();
     yT.dispose();
 
@@ -417,6 +512,7 @@ async function generate(tf, c) {
       gradients,
       sgd: { learning_rate: SGD.learning_rate, weights_after: sgdAfter },
       adam: { ...ADAM, weights_after: adamAfter },
+      ...stateful,
       accuracy,
     };
     const params = weights.reduce((s, w) => s + w.values.length, 0);
@@ -470,12 +566,29 @@ function toJson(value, indent = '') {
   return JSON.stringify(value);
 }
 
+// Keras' activations in float64 (keras/activations.py; SELU's constants from its paper).
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+const POINTWISE = {
+  linear: null,
+  relu: (v) => Math.max(0, v),
+  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+  tanh: Math.tanh,
+  elu: (v) => (v >= 0 ? v : Math.expm1(v)),
+  selu: (v) => (v >= 0 ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * Math.expm1(v)),
+  softplus: (v) => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v))),
+};
+
 /** Plain float64 forward pass of one layer (row-major, channels-last, TF.js kernel layouts). */
 function referenceLayer(l, input, kernel, bias, B) {
   const inSize = shapeSize(l.input_shape);
   const outSize = shapeSize(l.output_shape);
   const out = new Float64Array(B * outSize);
   if (l.class_name === 'Flatten' || l.class_name === 'Dropout') return Float64Array.from(input);
+  if (l.class_name === 'ReLU' || l.class_name === 'LeakyReLU') {
+    const slope = l.class_name === 'ReLU' ? 0 : l.args.alpha;
+    return Float64Array.from(input, (v) => (v < 0 ? slope * v : v));
+  }
   if (l.class_name !== 'Dense' && l.class_name !== 'Conv2D') return null; // pooling: TF.js alone judges
   if (l.class_name === 'Dense') {
     const units = l.output_shape[0];
@@ -486,22 +599,31 @@ function referenceLayer(l, input, kernel, bias, B) {
         out[b * units + j] = acc;
       }
   } else {
-    const [, W, C] = l.input_shape;
+    const [H, W, C] = l.input_shape;
     const [OH, OW, F] = l.output_shape;
     const [KH, KW] = l.kernel_size;
+    const [SH, SW] = l.args.strides;
+    // TF's 'same': the padding ceil(in / stride) outputs need, the odd row or column after.
+    const before = (n, k, s, outN) => (l.args.padding === 'same' ? Math.floor(Math.max((outN - 1) * s + k - n, 0) / 2) : 0);
+    const top = before(H, KH, SH, OH);
+    const left = before(W, KW, SW, OW);
     for (let b = 0; b < B; ++b)
       for (let y = 0; y < OH; ++y)
         for (let x = 0; x < OW; ++x)
           for (let fo = 0; fo < F; ++fo) {
             let acc = bias ? bias[fo] : 0;
             for (let dy = 0; dy < KH; ++dy)
-              for (let dx = 0; dx < KW; ++dx)
-                for (let c = 0; c < C; ++c)
-                  acc += input[b * inSize + ((y + dy) * W + (x + dx)) * C + c] * kernel[((dy * KW + dx) * C + c) * F + fo];
+              for (let dx = 0; dx < KW; ++dx) {
+                const iy = y * SH + dy - top;
+                const ix = x * SW + dx - left;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                for (let c = 0; c < C; ++c) acc += input[b * inSize + (iy * W + ix) * C + c] * kernel[((dy * KW + dx) * C + c) * F + fo];
+              }
             out[b * outSize + (y * OW + x) * F + fo] = acc;
           }
   }
-  if (l.activation === 'relu') for (let i = 0; i < out.length; ++i) out[i] = Math.max(0, out[i]);
+  const pointwise = POINTWISE[l.activation];
+  if (pointwise) for (let i = 0; i < out.length; ++i) out[i] = pointwise(out[i]);
   if (l.activation === 'softmax') {
     const n = l.output_shape[0];
     for (let b = 0; b < B; ++b) {
@@ -551,6 +673,11 @@ function checkFixture(file, expectedCase, original) {
   for (const v of f.y) if (!Number.isInteger(v) || v < 0 || v >= classes) bad(`label ${v} outside 0..${classes - 1}`);
   const specs = info.flatMap((l) => l.weights);
   const lists = { weights: f.weights, gradients: f.gradients, 'sgd.weights_after': f.sgd?.weights_after, 'adam.weights_after': f.adam?.weights_after };
+  const stateful = ['rmsprop', 'rmsprop_momentum', 'adagrad'].filter((o) => o in original);
+  for (const o of stateful) {
+    lists[`${o}.weights_after`] = f[o]?.weights_after;
+    lists[`${o}.weights_after_steps`] = f[o]?.weights_after_steps;
+  }
   for (const [what, list] of Object.entries(lists)) {
     if (!Array.isArray(list) || list.length !== specs.length) bad(`${what} has ${list?.length} entries, expected ${specs.length}`);
   }
@@ -563,6 +690,10 @@ function checkFixture(file, expectedCase, original) {
     floats(`gradients[${i}]`, f.gradients[i], n, original.gradients[i]);
     floats(`sgd.weights_after[${i}]`, f.sgd.weights_after[i], n, original.sgd.weights_after[i]);
     floats(`adam.weights_after[${i}]`, f.adam.weights_after[i], n, original.adam.weights_after[i]);
+    for (const o of stateful) {
+      floats(`${o}.weights_after[${i}]`, f[o].weights_after[i], n, original[o].weights_after[i]);
+      floats(`${o}.weights_after_steps[${i}]`, f[o].weights_after_steps[i], n, original[o].weights_after_steps[i]);
+    }
   });
   if (!Array.isArray(f.layer_outputs) || f.layer_outputs.length !== info.length) bad(`layer_outputs has ${f.layer_outputs?.length} entries, expected ${info.length}`);
   info.forEach((l, i) => floats(`layer_outputs[${i}] (${l.name})`, f.layer_outputs[i], B * shapeSize(l.output_shape), original.layer_outputs[i]));
@@ -618,6 +749,8 @@ async function main() {
   const tf = await initTfjsCpu();
   const cases = buildCases();
   fs.mkdirSync(OUT_DIR, { recursive: true });
+  // A case no longer generated must not linger: the C++ suite checks every file is one it compares.
+  for (const f of fs.readdirSync(OUT_DIR)) if (f.endsWith('.json')) fs.rmSync(path.join(OUT_DIR, f));
   const written = [];
   for (const c of cases) {
     const r = await generate(tf, c);

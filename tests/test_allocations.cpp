@@ -8,9 +8,10 @@
 #include <cstdlib>
 #include <new>
 
+#include "model/model_spec.h"
 #include "model/presets.h"
-#include "training/trainer.h"
 #include "test_support.h"
+#include "training/trainer.h"
 
 namespace {
 std::atomic<long> allocations{0};
@@ -35,9 +36,8 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 namespace digitrain {
 namespace {
 
-long steps_allocations(const std::string& preset, int batch_size, int steps) {
+long steps_allocations(const ModelSpec& spec, int batch_size, int steps) {
   const Mnist& mnist = testing::real_mnist();
-  ModelSpec spec = preset_spec(preset);
   auto model = build_model(spec, 1);
   // 1,000 images in batches of 32: 31 full batches and one of 8, then validation.
   Trainer trainer(*model, head(all_of(mnist.train), 1000), head(all_of(mnist.test), 100),
@@ -51,6 +51,10 @@ long steps_allocations(const std::string& preset, int batch_size, int steps) {
   return allocations.load() - before;
 }
 
+long steps_allocations(const std::string& preset, int batch_size, int steps) {
+  return steps_allocations(preset_spec(preset), batch_size, steps);
+}
+
 TEST(Allocations, NonePerTrainingStepForAnyPreset) {
   EXPECT_EQ(steps_allocations("mlp-128-128", 32, 300), 0);
   EXPECT_EQ(steps_allocations("mlp-300-100", 32, 300), 0);
@@ -58,6 +62,23 @@ TEST(Allocations, NonePerTrainingStepForAnyPreset) {
   EXPECT_EQ(steps_allocations("cnn-16-8", 32, 100), 0);
   // Pooling's argmax and Dropout's masks are reserved too.
   EXPECT_EQ(steps_allocations("keras-convnet", 32, 60), 0);
+  // RMSprop's accumulators are sized on its first step.
+  EXPECT_EQ(steps_allocations("tfjs-convnet", 32, 60), 0);
+}
+
+// The ReLU layers, strides and 'same' padding (the bordered input and its gradient) and
+// Adagrad keep their buffers too.
+TEST(Allocations, NonePerStepWithTheNewerLayersAndAdagrad) {
+  const ModelSpec spec = parse_model_spec(nlohmann::json::parse(R"({"input_shape": [28, 28, 1], "layers": [
+      {"class_name": "Conv2D", "config": {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same", "activation": "elu"}},
+      {"class_name": "LeakyReLU"},
+      {"class_name": "Conv2D", "config": {"filters": 4, "kernel_size": 3, "padding": "same"}},
+      {"class_name": "ReLU"},
+      {"class_name": "Flatten"},
+      {"class_name": "Dense", "config": {"units": 10, "activation": "softmax"}}],
+    "compile": {"optimizer": "adagrad"}})"),
+                                          "m");
+  EXPECT_EQ(steps_allocations(spec, 32, 100), 0);
 }
 
 TEST(Allocations, TheCounterSeesAllocations) {

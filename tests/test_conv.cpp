@@ -31,9 +31,9 @@ struct Shape {
 };
 
 std::string describe(const Shape& s) {
-  return "H W C KH KW F batch = " + std::to_string(s.g.H) + " " + std::to_string(s.g.W) + " " +
-         std::to_string(s.g.C) + " " + std::to_string(s.g.KH) + " " + std::to_string(s.g.KW) + " " +
-         std::to_string(s.F) + " " + std::to_string(s.batch);
+  return "H W C KH KW F batch = " + std::to_string(s.g.H) + " " + std::to_string(s.g.W) + " " + std::to_string(s.g.C) +
+         " " + std::to_string(s.g.KH) + " " + std::to_string(s.g.KW) + " " + std::to_string(s.F) + " " +
+         std::to_string(s.batch) + ", strides " + std::to_string(s.g.SH) + "x" + std::to_string(s.g.SW);
 }
 
 // x[n, y, x, c], kernel[ky, kx, c, f], y[n, oy, ox, f] as flat indices.
@@ -82,13 +82,14 @@ void check(const Shape& s, uint64_t seed) {
 
   std::vector<double> y_ref(y_size), dk_ref(k_size), dx_ref(x_size), y_abs(y_size), dk_abs(k_size), dx_abs(x_size);
   for_each_term(s, [&](int n, int oy, int ox, int ky, int kx, int c, int f) {
-    const double xv = x[at.x(n, oy + ky, ox + kx, c)], kv = kernel[at.k(ky, kx, c, f)], dv = dz[at.y(n, oy, ox, f)];
+    const long xi = at.x(n, oy * g.SH + ky, ox * g.SW + kx, c);
+    const double xv = x[xi], kv = kernel[at.k(ky, kx, c, f)], dv = dz[at.y(n, oy, ox, f)];
     y_ref[at.y(n, oy, ox, f)] += xv * kv;
     y_abs[at.y(n, oy, ox, f)] += std::fabs(xv * kv);
     dk_ref[at.k(ky, kx, c, f)] += xv * dv;
     dk_abs[at.k(ky, kx, c, f)] += std::fabs(xv * dv);
-    dx_ref[at.x(n, oy + ky, ox + kx, c)] += dv * kv;
-    dx_abs[at.x(n, oy + ky, ox + kx, c)] += std::fabs(dv * kv);
+    dx_ref[xi] += dv * kv;
+    dx_abs[xi] += std::fabs(dv * kv);
   });
 
   // Outputs start as NaN: every element must be overwritten.
@@ -116,6 +117,22 @@ TEST(Conv, AgainstNaiveLoops) {
       {{26, 26, 16, 3, 3}, 8, 2},  // T3's second layer
   };
   uint64_t seed = 1;
+  for (const Shape& s : shapes) check(s, seed++);
+}
+
+// Strides: pixels a stride apart, strides that do not divide H - KH (the last rows and
+// columns are read by no window, so their input gradient is 0), strides larger than the
+// kernel (some pixels between windows are read by none), unequal strides.
+TEST(Conv, StridedAgainstNaiveLoops) {
+  const Shape shapes[] = {
+      {{6, 6, 1, 2, 2, 2, 2}, 3, 2},     // stride = kernel: windows tile the image
+      {{7, 8, 2, 3, 3, 2, 2}, 5, 2},     // overlapping windows; W - KW odd: a column unread
+      {{9, 9, 3, 2, 2, 3, 3}, 4, 1},     // stride past the kernel: pixels between windows unread
+      {{10, 7, 2, 3, 2, 2, 1}, 17, 2},   // unequal strides, 17 filters
+      {{28, 28, 1, 5, 5, 2, 2}, 16, 2},  // MNIST-sized, 5x5 stride 2
+      {{5, 5, 4, 5, 5, 2, 3}, 3, 1},     // one output pixel
+  };
+  uint64_t seed = 20;
   for (const Shape& s : shapes) check(s, seed++);
 }
 

@@ -17,13 +17,14 @@
 #include <vector>
 
 #include "core/random.h"
+#include "keras/layer_class.h"
 #include "layers/activation.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
-#include "keras/layer_class.h"
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/pooling2d.h"
+#include "layers/relu.h"
 #include "loss/cross_entropy.h"
 #include "model/sequential.h"
 #include "optim/sgd.h"
@@ -156,6 +157,10 @@ void keep_away_from_kink(Layer& linear_twin, std::vector<float>& x, int batch, R
   }
 }
 
+// ReLU's and SELU's slopes jump at 0; ELU's second derivative does (a central difference
+// across 0 is then off by O(h)). All three are checked away from 0.
+bool has_kink(Activation a) { return a == Activation::relu || a == Activation::elu || a == Activation::selu; }
+
 // The same layer with a linear activation and the same weights.
 template <class L, class Options>
 std::unique_ptr<L> linear_twin(L& layer, Options options) {
@@ -186,7 +191,7 @@ void check_dense(Activation activation, bool use_bias, bool first_layer, uint64_
   EXPECT_EQ(dense.params().size(), use_bias ? 2u : 1u);
 
   std::vector<float> x = uniform_vector(rng, batch * in, -1.0f, 1.0f);
-  if (activation == Activation::relu) keep_away_from_kink(*linear_twin(dense, o), x, batch, rng, -1.0f, 1.0f);
+  if (has_kink(activation)) keep_away_from_kink(*linear_twin(dense, o), x, batch, rng, -1.0f, 1.0f);
   check_layer(dense, x, batch, /*input_gradient=*/!first_layer, rng);
 }
 
@@ -197,16 +202,22 @@ TEST(DenseGradient, WithoutBias) {
   for (Activation a : {Activation::linear, Activation::relu, Activation::softmax})
     check_dense(a, /*use_bias=*/false, /*first_layer=*/false, /*seed=*/4);
 }
+TEST(DenseGradient, SigmoidTanhEluSeluSoftplus) {
+  uint64_t seed = 60;
+  for (Activation a : {Activation::sigmoid, Activation::tanh, Activation::elu, Activation::selu, Activation::softplus})
+    for (bool bias : {true, false}) check_dense(a, bias, /*first_layer=*/false, seed++);
+}
 TEST(DenseGradient, FirstLayerSkipsTheInputGradient) {
   check_dense(Activation::relu, /*use_bias=*/true, /*first_layer=*/true, /*seed=*/5);
 }
 
 // ---- Conv2D ------------------------------------------------------------------------------
 
-void check_conv(int kernel_h, int kernel_w, Activation activation, bool use_bias, bool first_layer, uint64_t seed) {
-  SCOPED_TRACE("Conv2D 5x6x2, 3 filters, kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) +
-               " " + activation_name(activation) + (use_bias ? "" : " no bias") +
-               (first_layer ? " first layer" : ""));
+void check_conv(int kernel_h, int kernel_w, Activation activation, bool use_bias, bool first_layer, uint64_t seed,
+                int stride_h = 1, int stride_w = 1, bool same = false, const Shape& expected = {}) {
+  SCOPED_TRACE("Conv2D 5x6x2, 3 filters, kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) + " " +
+               activation_name(activation) + (use_bias ? "" : " no bias") + (first_layer ? " first layer" : "") +
+               " strides " + std::to_string(stride_h) + "x" + std::to_string(stride_w) + (same ? " same" : " valid"));
   const int batch = 2;
   const Shape input{5, 6, 2};
   const long in = shape_size(input);
@@ -217,14 +228,18 @@ void check_conv(int kernel_h, int kernel_w, Activation activation, bool use_bias
   o.kernel_w = kernel_w;
   o.activation = activation;
   o.use_bias = use_bias;
+  o.stride_h = stride_h;
+  o.stride_w = stride_w;
+  o.same_padding = same;
   Conv2D conv("conv", o);
-  conv.build(input);
+  const Shape out = conv.build(input);
+  if (!expected.empty()) EXPECT_EQ(out, expected);
   conv.set_needs_input_gradient(!first_layer);  // before reserve(), as Sequential::add does
   fill_uniform(rng, conv.kernel().data(), conv.kernel().size(), -0.5f, 0.5f);
   if (use_bias) fill_uniform(rng, conv.bias().data(), conv.bias().size(), -0.5f, 0.5f);
 
   std::vector<float> x = uniform_vector(rng, batch * in, -1.0f, 1.0f);
-  if (activation == Activation::relu) keep_away_from_kink(*linear_twin(conv, o), x, batch, rng, -1.0f, 1.0f);
+  if (has_kink(activation)) keep_away_from_kink(*linear_twin(conv, o), x, batch, rng, -1.0f, 1.0f);
   check_layer(conv, x, batch, /*input_gradient=*/!first_layer, rng);
 }
 
@@ -233,6 +248,22 @@ TEST(Conv2DGradient, LinearAndReluWithAndWithoutBias) {
   for (auto [kh, kw] : {std::pair{3, 2}, std::pair{2, 2}})
     for (Activation a : {Activation::linear, Activation::relu})
       for (bool bias : {true, false}) check_conv(kh, kw, a, bias, /*first_layer=*/false, /*seed=*/seed++);
+}
+
+TEST(Conv2DGradient, SigmoidTanhEluSeluSoftplus) {
+  uint64_t seed = 70;
+  for (Activation a : {Activation::sigmoid, Activation::tanh, Activation::elu, Activation::selu, Activation::softplus})
+    check_conv(3, 2, a, /*use_bias=*/true, /*first_layer=*/false, seed++);
+}
+
+// Keras' shapes on a 5x6 input: 'same' gives ceil(5/s) x ceil(6/s); 'valid' (5-k)/s+1.
+TEST(Conv2DGradient, StridesAndSamePadding) {
+  check_conv(3, 3, Activation::linear, true, false, 100, 1, 1, /*same=*/true, {5, 6, 3});
+  check_conv(3, 2, Activation::relu, true, false, 101, 2, 2, /*same=*/true, {3, 3, 3});
+  check_conv(2, 3, Activation::linear, false, false, 102, 2, 1, /*same=*/true, {3, 6, 3});
+  check_conv(2, 2, Activation::tanh, true, false, 103, 2, 3, /*same=*/false, {2, 2, 3});
+  check_conv(3, 3, Activation::linear, true, false, 104, 1, 2, /*same=*/false, {3, 2, 3});
+  check_conv(3, 3, Activation::relu, true, /*first_layer=*/true, 105, 2, 2, /*same=*/true, {3, 3, 3});
 }
 
 TEST(Conv2DGradient, SoftmaxOverChannels) {
@@ -349,6 +380,67 @@ TEST(Dropout, DropsTheRateAndRepeatsPerSeed) {
   zeros_of(2, &c);
   EXPECT_EQ(a, b) << "one seed, one mask";
   EXPECT_NE(a, c);
+}
+
+// ---- ReLU, LeakyReLU ----------------------------------------------------------------------
+
+// Inputs at least kKinkMargin from 0, so no step crosses the kink.
+std::vector<float> away_from_zero(Rng& rng, long size) {
+  std::vector<float> x = uniform_vector(rng, size, -1.0f, 1.0f);
+  for (float& v : x)
+    while (std::fabs(v) < kKinkMargin) v = rng.uniform(-1.0f, 1.0f);
+  return x;
+}
+
+TEST(ReLUGradient, ReluAndLeakySlopes) {
+  Rng rng(80);
+  for (double slope : {0.0, 0.3, -0.5}) {
+    SCOPED_TRACE("slope " + std::to_string(slope));
+    ReLU layer("re_lu", /*leaky=*/slope != 0.0, slope);
+    EXPECT_EQ(layer.build({3, 2, 2}), (Shape{3, 2, 2}));
+    const int batch = 3;
+    std::vector<float> x = away_from_zero(rng, batch * 12);
+    check_layer(layer, x, batch, /*input_gradient=*/true, rng);
+  }
+}
+
+TEST(ReLU, ByHand) {
+  ReLU relu("re_lu", false, 0.0), leaky("leaky_re_lu", true, 0.3);
+  const float x[] = {-2, -0.5f, 0, 1.5f};
+  for (ReLU* l : {&relu, &leaky}) {
+    l->build({4});
+    l->reserve(1);
+  }
+  const ConstMatrixView r = relu.forward(ConstMatrixView(x, 1, 4), true);
+  EXPECT_EQ(std::vector<float>(r.data(), r.data() + 4), (std::vector<float>{0, 0, 0, 1.5f}));
+  const ConstMatrixView k = leaky.forward(ConstMatrixView(x, 1, 4), true);
+  EXPECT_EQ(std::vector<float>(k.data(), k.data() + 4), (std::vector<float>{-0.6f, -0.15f, 0, 1.5f}));
+  // At the kink (x = 0) the gradient is the slope's side, as TF's (x > 0 ? dy : slope·dy).
+  const float dy[] = {1, 1, 1, 1};
+  const ConstMatrixView dk = leaky.backward(ConstMatrixView(dy, 1, 4));
+  EXPECT_EQ(std::vector<float>(dk.data(), dk.data() + 4), (std::vector<float>{0.3f, 0.3f, 0.3f, 1}));
+  EXPECT_EQ(relu.activation(), Activation::relu);  // a Conv2D after it folds its mask
+  EXPECT_EQ(leaky.activation(), Activation::linear);
+}
+
+// Activations at z = -1, 0, 2, worked out with a calculator from Keras' definitions.
+TEST(Activation, ByHand) {
+  const struct {
+    Activation a;
+    float y[3];
+  } cases[] = {
+      {Activation::sigmoid, {0.26894142f, 0.5f, 0.88079708f}},
+      {Activation::tanh, {-0.76159416f, 0.0f, 0.96402758f}},
+      {Activation::elu, {-0.63212056f, 0.0f, 2.0f}},
+      {Activation::selu, {-1.1113307f, 0.0f, 2.1014020f}},
+      {Activation::softplus, {0.31326169f, 0.69314718f, 2.1269280f}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(activation_name(c.a));
+    float z[] = {-1, 0, 2};
+    activation_forward(c.a, MatrixView(z, 1, 3), 3);
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(z[i], c.y[i], 1e-6f) << i;
+  }
 }
 
 // ---- Flatten -----------------------------------------------------------------------------
@@ -488,6 +580,58 @@ TEST(ModelGradient, SparseCategoricalCrossentropy) {
   check_model(LossKind::sparse_categorical_crossentropy, /*seed=*/50);
 }
 TEST(ModelGradient, CategoricalCrossentropy) { check_model(LossKind::categorical_crossentropy, /*seed=*/51); }
+
+// A ReLU layer after a linear Conv2D is the Conv2D with activation relu: the same loss and,
+// through the fold of the mask into the next Conv2D (Layer::fold_input_relu), the same
+// gradients, bit for bit. A Dense after it (no fold) goes through the layer's own backward.
+TEST(ModelGradient, ReluLayerEqualsReluActivation) {
+  using nlohmann::json;
+  auto build = [](bool separate, const std::string& next) {
+    auto model = std::make_unique<Sequential>("m", Shape{6, 6, 2});
+    int i = 0;
+    model->add(make_layer(
+        {{"class_name", "Conv2D"},
+         {"config",
+          {{"name", "c1"}, {"filters", 3}, {"kernel_size", 2}, {"activation", separate ? "linear" : "relu"}}}},
+        i++));
+    if (separate) model->add(make_layer({{"class_name", "ReLU"}, {"config", {{"name", "r"}}}}, i++));
+    if (next == "Conv2D")
+      model->add(make_layer(
+          {{"class_name", "Conv2D"}, {"config", {{"name", "c2"}, {"filters", 2}, {"kernel_size", 2}}}}, i++));
+    model->add(make_layer({{"class_name", "Flatten"}, {"config", {{"name", "f"}}}}, i++));
+    model->add(make_layer(
+        {{"class_name", "Dense"}, {"config", {{"name", "d"}, {"units", 4}, {"activation", "softmax"}}}}, i++));
+    model->compile(LossKind::sparse_categorical_crossentropy, std::make_unique<Sgd>());
+    model->initialize(7);
+    return model;
+  };
+  for (const std::string next : {"Conv2D", "Dense"}) {
+    SCOPED_TRACE("ReLU before " + next);
+    auto fused = build(false, next), separate = build(true, next);
+    Rng rng(90);
+    // Non-zero biases: a zero bias would leave many pre-activations exactly at the kink.
+    for (auto* m : {fused.get(), separate.get()})
+      for (const Param& p : m->params()) {
+        Rng same(91);
+        if (p.name.find("/bias") != std::string::npos) fill_uniform(same, p.value, p.size, -0.1f, 0.1f);
+      }
+    const int batch = 2;
+    std::vector<float> x = uniform_vector(rng, batch * 72, 0.0f, 1.0f);
+    const uint8_t labels[batch] = {1, 3};
+    const ConstMatrixView xv(x.data(), batch, 72);
+    const BatchResult a = fused->compute_gradients(xv, labels);
+    const BatchResult b = separate->compute_gradients(xv, labels);
+    EXPECT_EQ(a.loss, b.loss);
+    const std::vector<Param> pa = fused->params(), pb = separate->params();
+    ASSERT_EQ(pa.size(), pb.size());
+    for (size_t k = 0; k < pa.size(); ++k)
+      EXPECT_EQ(std::vector<float>(pa[k].grad, pa[k].grad + pa[k].size),
+                std::vector<float>(pb[k].grad, pb[k].grad + pb[k].size))
+          << pa[k].name;
+    // The check is not vacuous: the first kernel's gradient is not zero.
+    EXPECT_GT(Eigen::Map<const Eigen::VectorXf>(pa[0].grad, pa[0].size).cwiseAbs().maxCoeff(), 1e-4f);
+  }
+}
 
 // ---- Hand-computed cases -----------------------------------------------------------------
 

@@ -71,11 +71,23 @@ TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
   EXPECT_ERROR(parse_model_spec(with([](json& d) { d["input_shape"] = {28, -1}; }), "m.json"), "must hold positive integers");
   EXPECT_ERROR(parse_model_spec(with([](json& d) { d["version"] = 7; }), "m.json"), "version 7 is not supported");
   EXPECT_ERROR(parse_model_spec(with([](json& d) { d["compile"]["loss"] = "mse"; }), "m.json"), "loss 'mse' is not supported");
-  EXPECT_ERROR(parse_model_spec(with([](json& d) { d["compile"]["optimizer"] = "rmsprop"; }), "m.json"),
-               "optimizer 'rmsprop' is not supported (supported: SGD, Adam)");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) { d["compile"]["optimizer"] = "adadelta"; }), "m.json"),
+               "optimizer 'adadelta' is not supported (supported: SGD, Adam, RMSprop, Adagrad)");
+  EXPECT_ERROR(
+      parse_model_spec(with([](json& d) {
+                         d["compile"]["optimizer"] = {{"class_name", "RMSprop"}, {"config", {{"centered", true}}}};
+                       }),
+                       "m.json"),
+      "optimizer RMSprop: centered=true is not supported");
+  EXPECT_ERROR(parse_model_spec(with([](json& d) {
+                                  d["compile"]["optimizer"] = {{"class_name", "RMSprop"}, {"config", {{"rho", 1}}}};
+                                }),
+                                "m.json"),
+               "rho=1 is out of range [0, 1)");
   EXPECT_ERROR(parse_model_spec(with([](json& d) { d["fit"]["batch_size"] = 0; }), "m.json"), "'batch_size' must be an integer");
-  EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][1]["config"]["activation"] = "tanh"; }), "m"), 1),
-               "layer 'dense': activation 'tanh' is not supported");
+  EXPECT_ERROR(
+      build_model(parse_model_spec(with([](json& d) { d["layers"][1]["config"]["activation"] = "swish"; }), "m"), 1),
+      "layer 'dense': activation 'swish' is not supported");
   EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][1]["class_name"] = "LSTM"; }), "m"), 1),
                "layer 'dense': layer type 'LSTM' is not supported");
   EXPECT_ERROR(build_model(parse_model_spec(with([](json& d) { d["layers"][1]["config"]["units"] = 1LL << 31; }), "m"), 1),
@@ -103,8 +115,8 @@ TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
                     d["compile"]["optimizer"] = {{"class_name", "Adam"}, {"config", {{"beta_2", 0.9999999}}}};
                   }), "m"));
   json conv = preset_description("cnn-16-8");
-  conv["layers"][0]["config"]["padding"] = "same";
-  EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "layer 'conv2d': padding=\"same\" is not supported");
+  conv["layers"][0]["config"]["padding"] = "causal";
+  EXPECT_ERROR(build_model(parse_model_spec(conv, "m"), 1), "layer 'conv2d': padding=\"causal\" is not supported");
   conv = preset_description("cnn-16-8");
   conv["input_shape"] = {784, 1, 1};
   conv["layers"][0]["config"] = {{"name", "huge"}, {"filters", 65536}, {"kernel_size", {1, 1}}};

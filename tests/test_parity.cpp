@@ -4,11 +4,14 @@
 // Adam step. Each must match within |a-b| <= 1e-6 + 1e-5*|b|.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
 #include "model/model_spec.h"
+#include "optim/adagrad.h"
 #include "optim/adam.h"
+#include "optim/rmsprop.h"
 #include "optim/sgd.h"
 #include "test_support.h"
 
@@ -20,8 +23,21 @@ using nlohmann::json;
 std::string fixture_dir() { return testing::source_path("build/fixtures/parity"); }
 
 std::vector<std::string> fixture_names() {
-  return {"dense_tiny",          "dense_linear_categorical", "conv_tiny",          "conv_no_bias",
-          "preset_mlp-300-100", "preset_mlp-128-128",       "preset_cnn-16-8",    "preset_mlp-256"};
+  return {"dense_tiny",
+          "dense_linear_categorical",
+          "conv_tiny",
+          "conv_no_bias",
+          "pooling",
+          "activations_dense",
+          "activations_conv",
+          "conv_strides_same",
+          "preset_mlp-300-100",
+          "preset_mlp-128-128",
+          "preset_cnn-16-8",
+          "preset_mlp-256",
+          "preset_keras-convnet",
+          "preset_fashion-mlp-128",
+          "preset_tfjs-convnet"};
 }
 
 json load_fixture(const std::string& name) {
@@ -156,12 +172,72 @@ TEST_P(Parity, OneAdamStepMatchesTfjsWhereTheRulesAgree) {
   EXPECT_GT(compared, total / 10) << "too few gradients above 1e-2 to compare the Adam step";
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, Parity, ::testing::ValuesIn(fixture_names()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name;
-                           for (char ch : info.param) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-                           return name;
-                         });
+// RMSprop and Adagrad: one step, then the weights after `steps` steps, each on fresh gradients
+// of the same batch (TF.js' trainOnBatch called that many times), so that the accumulators are
+// compared too. Both put epsilon where TF.js does, so every entry is compared.
+void expect_steps_match(Case& c, const json& expected, Optimizer& optimizer) {
+  const int steps = expected["steps"].get<int>();
+  ASSERT_GE(steps, 2);
+  for (int step = 1; step <= steps; ++step) {
+    c.model->compute_gradients(c.input(), c.labels.data());
+    const std::vector<Param> params = c.model->params();
+    optimizer.step(params);
+    if (step != 1 && step != steps) continue;
+    const json& after = expected[step == 1 ? "weights_after" : "weights_after_steps"];
+    for (size_t i = 0; i < params.size(); ++i)
+      EXPECT_TRUE(close(params[i].value, after[i].get<std::vector<float>>(), params[i].name)) << "after step " << step;
+  }
+}
+
+// The cases whose fixtures follow the stateful optimizers (the generator's `stateful`).
+std::vector<std::string> stateful_fixture_names() {
+  return {"dense_tiny",        "dense_linear_categorical", "conv_tiny",         "conv_no_bias",       "pooling",
+          "activations_dense", "activations_conv",         "conv_strides_same", "preset_tfjs-convnet"};
+}
+
+class StatefulParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StatefulParity, RmspropStepsMatchTfjs) {
+  for (const char* which : {"rmsprop", "rmsprop_momentum"}) {
+    SCOPED_TRACE(which);
+    Case c(GetParam());
+    const json& r = c.fixture[which];
+    RmsProp optimizer(r["learning_rate"].get<float>(), r["rho"].get<double>(), r["momentum"].get<float>(),
+                      r["epsilon"].get<float>());
+    expect_steps_match(c, r, optimizer);
+  }
+}
+
+TEST_P(StatefulParity, AdagradStepsMatchTfjs) {
+  Case c(GetParam());
+  const json& a = c.fixture["adagrad"];
+  Adagrad optimizer(a["learning_rate"].get<float>(), a["initial_accumulator_value"].get<float>(),
+                    a["epsilon"].get<float>());
+  expect_steps_match(c, a, optimizer);
+}
+
+// A case the generator writes but nobody lists here would never be compared (pooling and
+// keras-convnet were, for a session).
+TEST(ParityFixtures, EveryGeneratedCaseIsCompared) {
+  const std::vector<std::string> listed = fixture_names();
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(fixture_dir())) {
+    if (entry.path().extension() != ".json") continue;
+    ++files;
+    const std::string name = entry.path().stem().string();
+    EXPECT_NE(std::find(listed.begin(), listed.end(), name), listed.end()) << name << ".json is not in fixture_names()";
+  }
+  EXPECT_GE(files, static_cast<int>(listed.size()));
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name;
+  for (char ch : info.param) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, Parity, ::testing::ValuesIn(fixture_names()), test_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, StatefulParity, ::testing::ValuesIn(stateful_fixture_names()), test_name);
 
 }  // namespace
 }  // namespace digitrain

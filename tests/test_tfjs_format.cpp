@@ -317,8 +317,9 @@ TEST(TfjsFormat, BadFilesSayWhichFileAndWhatIsWrong) {
                                                                  "config": {"name": "noise", "stddev": 0.2}})"));
                })),
                "m/model.json: layer 'noise': layer type 'GaussianNoise' is not supported");
-  EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["activation"] = "tanh"; })),
-               "m/model.json: layer 'dense': activation 'tanh' is not supported (supported: linear, relu, softmax)");
+  EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["activation"] = "swish"; })),
+               "m/model.json: layer 'dense': activation 'swish' is not supported (supported: linear, relu, softmax, "
+               "sigmoid, tanh, elu, selu, softplus)");
   EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["dtype"] = "float16"; })),
                "m/model.json: layer 'dense': dtype 'float16' is not supported");
   EXPECT_ERROR(kept = load(edited([&](json& d) { dense(d)["lora_rank"] = 4; })),
@@ -330,8 +331,13 @@ TEST(TfjsFormat, BadFilesSayWhichFileAndWhatIsWrong) {
     d["modelTopology"]["config"]["layers"][0]["config"][key] = value;
     return d.dump();
   };
-  EXPECT_ERROR(load(conv_with("padding", "same")), "m/model.json: layer 'conv2d': padding=\"same\" is not supported");
-  EXPECT_ERROR(load(conv_with("strides", {2, 2})), "m/model.json: layer 'conv2d': strides=[2,2] is not supported");
+  EXPECT_ERROR(load(conv_with("padding", "causal")),
+               "m/model.json: layer 'conv2d': padding=\"causal\" is not supported");
+  EXPECT_ERROR(load(conv_with("strides", {2, 0})),
+               "m/model.json: layer 'conv2d': 'strides' must be a positive integer");
+  // Strides the file's weights do not fit: named by the weight's shape.
+  EXPECT_ERROR(load(conv_with("strides", {2, 2})),
+               "m/model.json: weight 'dense/kernel' has shape [4608,10], the topology needs [968,10]");
   EXPECT_ERROR(load(conv_with("dilation_rate", {2, 2})), "layer 'conv2d': dilation_rate=[2,2] is not supported");
   EXPECT_ERROR(load(conv_with("data_format", "channels_first")),
                "layer 'conv2d': data_format=\"channels_first\" is not supported");

@@ -16,7 +16,7 @@ export interface TrainerSettings {
   /** The dataset trained on: 'mnist' (default) or 'fashion-mnist'. */
   dataset?: 'mnist' | 'fashion-mnist' | (string & {});
   preset: PresetName;
-  optimizer: 'adam' | 'sgd';
+  optimizer: 'adam' | 'sgd' | 'rmsprop' | 'adagrad';
   epochs: number;
   batchSize: number;
   learningRate: number;

@@ -6,7 +6,7 @@
 // widget's, and several widgets fit on one page. It never touches the page's URL or storage
 // (except IndexedDB with `remember`).
 import { TrainerSession } from './trainer-session.js';
-import { ATTRIBUTES, PANELS, presetDefaults, readAttributes } from './trainer-options.js';
+import { ATTRIBUTES, OPTIMIZERS, PANELS, presetDefaults, readAttributes } from './trainer-options.js';
 import { missingFeatures, OPTIONAL_FEATURES } from './data.js';
 import { loadLastModel, saveLastModel } from './model-store.js';
 import { inkFromImage } from './ink.js';
@@ -68,7 +68,7 @@ export class DigitTrainer extends HTMLElement {
     description.compile ??= {};
     // A model saved after this run says what it learnt (its class names follow it).
     description.fit = { ...description.fit, dataset: this.#dataset };
-    description.compile.optimizer = { class_name: s.optimizer === 'sgd' ? 'SGD' : 'Adam', config: { learning_rate: s.learningRate } };
+    description.compile.optimizer = { class_name: OPTIMIZERS[s.optimizer] ?? 'Adam', config: { learning_rate: s.learningRate } };
     this.#runs += 1;
     const on = this.#dataset === 'mnist' ? '' : ` on ${DATASETS[this.#dataset].title}`;
     this.#emitInternal('trainstart', { label: `run ${this.#runs}: ${description.name ?? s.preset}${on}`, model: `${s.preset}${on}`, epochs: s.epochs });
@@ -350,7 +350,7 @@ export class DigitTrainer extends HTMLElement {
       this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
       this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed, dataset: this.#dataset };
       const changed = SETTING_LABELS.filter(([key]) => before[key] !== this.#settings[key])
-        .map(([key, label]) => `${label} ${key === 'optimizer' ? this.#settings[key].toUpperCase().replace('ADAM', 'Adam') : this.#settings[key]}`);
+        .map(([key, label]) => `${label} ${key === 'optimizer' ? OPTIMIZERS[this.#settings[key]] : this.#settings[key]}`);
       this.#say(changed.length
         ? `${partial.preset} brings its tutorial's set-up: ${changed.join(', ')}.`
         : `${partial.preset} uses the same set-up as before.`);

@@ -9,12 +9,16 @@ export const DEFAULT_PRESET = 'mlp-128-128';
 export const ATTRIBUTES = Object.freeze(['preset', 'model', 'model-file', 'epochs', 'batch-size', 'learning-rate',
   'optimizer', 'seed', 'panels', 'autostart', 'data-url', 'compact', 'pause-offscreen', 'remember', 'my-digits-url', 'dataset']);
 
+// The optimizers a page can pick: the `optimizer` attribute's values -> Keras' class names
+// (what the model description's compile.optimizer names; the core reads both spellings).
+export const OPTIMIZERS = Object.freeze({ adam: 'Adam', sgd: 'SGD', rmsprop: 'RMSprop', adagrad: 'Adagrad' });
+
 // The preset's own values: what the tutorial used.
 export function presetDefaults(description) {
   const optimizer = description.compile?.optimizer ?? {};
   const name = String(optimizer.class_name ?? optimizer).toLowerCase();
   const lr = optimizer.config?.learning_rate ?? (name === 'sgd' ? 0.01 : 0.001);
-  return { optimizer: name === 'sgd' ? 'sgd' : 'adam', epochs: description.fit?.epochs ?? 1,
+  return { optimizer: name in OPTIMIZERS ? name : 'adam', epochs: description.fit?.epochs ?? 1,
     batchSize: description.fit?.batch_size ?? 32, learningRate: lr, seed: 1 };
 }
 
@@ -57,8 +61,8 @@ export function readAttributes(element, presetNames) {
   }
   const optimizer = attr('optimizer');
   if (optimizer != null) {
-    if (['adam', 'sgd'].includes(optimizer.toLowerCase())) overrides.optimizer = optimizer.toLowerCase();
-    else errors.push(`optimizer must be adam or sgd, got "${optimizer}"`);
+    if (optimizer.toLowerCase() in OPTIMIZERS) overrides.optimizer = optimizer.toLowerCase();
+    else errors.push(`optimizer must be ${Object.keys(OPTIMIZERS).join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got "${optimizer}"`);
   }
 
   let dataset = attr('dataset') ?? DEFAULT_DATASET;

@@ -247,8 +247,16 @@ export function optimizerFromDescription(spec) {
     case 'adam':
       // Keras defaults; TF.js' own default epsilon is the backend's (1e-7 on cpu), pass it explicitly.
       return tf.train.adam(lr ?? 0.001, config.beta_1 ?? 0.9, config.beta_2 ?? 0.999, config.epsilon ?? 1e-7);
+    case 'rmsprop':
+      // Keras' defaults (TF.js' own 'rmsprop' string gives the same: lr 0.001, rho 0.9, momentum 0).
+      if (config.centered) throw new Error('optimizer RMSprop: centered is not supported');
+      return tf.train.rmsprop(lr ?? 0.001, config.rho ?? 0.9, config.momentum ?? 0, config.epsilon ?? 1e-7);
+    case 'adagrad':
+      // TF.js' Adagrad takes the backend's epsilon (1e-7), Keras' default.
+      if ((config.epsilon ?? 1e-7) !== 1e-7) throw new Error('optimizer Adagrad: TF.js has no epsilon but 1e-7');
+      return tf.train.adagrad(lr ?? 0.001, config.initial_accumulator_value ?? 0.1);
     default:
-      throw new Error(`optimizer ${JSON.stringify(name)} is not supported (SGD, Adam)`);
+      throw new Error(`optimizer ${JSON.stringify(name)} is not supported (SGD, Adam, RMSprop, Adagrad)`);
   }
 }
 

@@ -23,11 +23,14 @@ bool is_bookkeeping(const std::string& key) {
 
 std::string label_of(const json& config, const std::string& class_name, int index) {
   if (config.contains("name") && config["name"].is_string()) return config["name"].get<std::string>();
+  // Keras' to_snake_case: an underscore before a capital that follows a small letter or
+  // starts a capitalised word (MaxPooling2D -> max_pooling2d, LeakyReLU -> leaky_re_lu).
+  auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+  auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
   std::string base;
-  for (char c : class_name) {
-    // MaxPooling2D -> max_pooling2d, as Keras names its layers.
-    if (std::isupper(static_cast<unsigned char>(c)) && !base.empty() && !std::isdigit(static_cast<unsigned char>(base.back())) &&
-        base.back() != '_')
+  for (size_t i = 0; i < class_name.size(); ++i) {
+    const char c = class_name[i];
+    if (i > 0 && upper(c) && (lower(class_name[i - 1]) || (i + 1 < class_name.size() && lower(class_name[i + 1]))))
       base += '_';
     base += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
@@ -130,11 +133,13 @@ const LayerClass& flatten_class();
 const LayerClass& max_pooling2d_class();
 const LayerClass& average_pooling2d_class();
 const LayerClass& dropout_class();
+const LayerClass& relu_class();
+const LayerClass& leaky_relu_class();
 
 const std::vector<const LayerClass*>& layer_classes() {
-  static const std::vector<const LayerClass*> classes = {&dense_class(),          &conv2d_class(),
-                                                                &max_pooling2d_class(), &average_pooling2d_class(),
-                                                                &flatten_class(),        &dropout_class()};
+  static const std::vector<const LayerClass*> classes = {
+      &dense_class(),   &conv2d_class(),  &max_pooling2d_class(), &average_pooling2d_class(),
+      &flatten_class(), &dropout_class(), &relu_class(),          &leaky_relu_class()};
   return classes;
 }
 

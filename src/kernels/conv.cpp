@@ -84,9 +84,16 @@ void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const
   with_tile_for_width<ConvMidTile>(F, [&](auto tile) {
     for (int n = 0; n < batch; ++n)
       for (int oy = 0; oy < OH; ++oy) {
-        // Output row (n, oy): OW pixels × F = Σ_ky patches of input row oy+ky · kernel row ky.
-        const TileRuns t{g.KH, g.KW * g.C, x + (static_cast<long>(n) * g.H + oy) * row, row, g.C, 1,
-                         kernel, static_cast<long>(g.KW) * g.C * F, F};
+        // Output row (n, oy): OW pixels × F = Σ_ky patches of input row oy·SH+ky · kernel row ky.
+        const TileRuns t{g.KH,
+                         g.KW * g.C,
+                         x + (static_cast<long>(n) * g.H + static_cast<long>(oy) * g.SH) * row,
+                         row,
+                         g.SW * g.C,
+                         1,
+                         kernel,
+                         static_cast<long>(g.KW) * g.C * F,
+                         F};
         float* y_row = y + (static_cast<long>(n) * OH + oy) * OW * F;
         product<decltype(tile)>(OW, F, t, y_row, F, false);
         add_bias_relu(y_row, OW, F, bias, relu);
@@ -117,9 +124,10 @@ void conv_kernel_grad(const ConvGeometry& g, int F, int batch, const float* x, c
       for (int ky = 0; ky < g.KH; ++ky)
         for (int n = 0; n < batch; ++n) {
           // Kernel row ky (KW*C × F) += Σ over the image's rows of patchesᵀ · dz row: A row
-          // (kx, c) at step ox is x[n, oy+ky, ox+kx, c], one float further per A row.
-          const TileRuns t{OH, OW, x + (static_cast<long>(n) * g.H + ky) * row, row, 1, g.C,
-                           dz + static_cast<long>(n) * OH * OW * F, static_cast<long>(OW) * F, F};
+          // (kx, c) at step ox is x[n, oy·SH+ky, ox·SW+kx, c], one float further per A row.
+          const TileRuns t{OH, OW,         x + (static_cast<long>(n) * g.H + ky) * row, g.SH * row,
+                           1,  g.SW * g.C, dz + static_cast<long>(n) * OH * OW * F,     static_cast<long>(OW) * F,
+                           F};
           product<decltype(tile)>(span, F, t, dkernel + static_cast<long>(ky) * span * F, F, n > 0);
         }
     });
@@ -127,22 +135,31 @@ void conv_kernel_grad(const ConvGeometry& g, int F, int batch, const float* x, c
   if (batch <= 0) std::fill_n(dkernel, static_cast<long>(g.KH) * span * F, 0.0f);
 }
 
+// dz's rows padded (and, with a stride, spread) to PW = W + KW - 1 pixels: KW-1 zeros, then
+// pixel ox at KW-1 + ox·SW, zeros to the end, so every window of dx's W pixels reads in bounds.
 size_t conv_input_grad_scratch(const ConvGeometry& g, int F, int batch) {
-  const size_t padded_w = g.out_w() + 2 * (g.KW - 1);
+  const size_t padded_w = static_cast<size_t>(g.W) + g.KW - 1;
   return static_cast<size_t>(batch) * g.out_h() * padded_w * F + static_cast<size_t>(g.KH) * g.KW * g.C * F;
 }
 
 void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, const float* kernel, float* dx,
                      float* scratch, const float* relu_mask) {
-  const int OH = g.out_h(), OW = g.out_w(), PW = OW + 2 * (g.KW - 1);
+  const int OH = g.out_h(), OW = g.out_w(), PW = g.W + g.KW - 1;
   const long padded_row = static_cast<long>(PW) * F, span = static_cast<long>(g.KW) * F;
-  // dz with KW-1 zero pixels left and right of every row.
   float* dzp = scratch;
   for (long r = 0; r < static_cast<long>(batch) * OH; ++r) {
     float* d = dzp + r * padded_row;
-    std::fill_n(d, (g.KW - 1) * F, 0.0f);
-    std::memcpy(d + (g.KW - 1) * F, dz + r * OW * F, sizeof(float) * OW * F);
-    std::fill_n(d + (g.KW - 1 + OW) * F, (g.KW - 1) * F, 0.0f);
+    const float* src = dz + r * OW * F;
+    if (g.SW == 1) {
+      std::fill_n(d, (g.KW - 1) * F, 0.0f);
+      std::memcpy(d + (g.KW - 1) * F, src, sizeof(float) * OW * F);
+      std::fill_n(d + (g.KW - 1 + OW) * F, padded_row - (g.KW - 1 + OW) * F, 0.0f);
+    } else {
+      std::fill_n(d, padded_row, 0.0f);
+      for (int ox = 0; ox < OW; ++ox)
+        std::memcpy(d + (g.KW - 1 + static_cast<long>(ox) * g.SW) * F, src + static_cast<long>(ox) * F,
+                    sizeof(float) * F);
+    }
   }
   // flipped[ky][(kx', f)][c] = kernel[ky][KW-1-kx'][c][f]: the kernel mirrored along x, with
   // filters and channels swapped.
@@ -156,12 +173,22 @@ void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, c
   with_tile_for_width<ConvMidTile>(g.C, [&](auto tile) {
     for (int n = 0; n < batch; ++n)
       for (int iy = 0; iy < g.H; ++iy) {
-        // dx row (n, iy): W pixels × C = Σ_ky padded dz row iy-ky, windows of KW pixels one
-        // pixel apart, · flipped kernel row ky; only rows 0 ≤ iy-ky < OH exist.
-        const int ky0 = std::max(0, iy - OH + 1), ky1 = std::min(g.KH - 1, iy);
-        const TileRuns t{ky1 - ky0 + 1, static_cast<int>(span),
-                         dzp + (static_cast<long>(n) * OH + iy - ky0) * padded_row, -padded_row, F, 1,
-                         flipped + ky0 * span * g.C, span * g.C, g.C};
+        // dx row (n, iy): W pixels × C = Σ_ky padded dz row oy = (iy-ky)/SH, windows of KW
+        // pixels one pixel apart, · flipped kernel row ky; only the ky with iy-ky a multiple
+        // of SH and 0 ≤ oy < OH meet an output row (none: the row is 0).
+        const int ky_lo = std::max(0, iy - (OH - 1) * g.SH), ky1 = std::min(g.KH - 1, iy);
+        const int ky0 = ky_lo + (iy - ky_lo) % g.SH;
+        const int runs = ky0 > ky1 ? 0 : (ky1 - ky0) / g.SH + 1;
+        const long oy0 = runs == 0 ? 0 : (iy - ky0) / g.SH;
+        const TileRuns t{runs,
+                         static_cast<int>(span),
+                         dzp + (static_cast<long>(n) * OH + oy0) * padded_row,
+                         -padded_row,
+                         F,
+                         1,
+                         flipped + (runs == 0 ? 0 : ky0 * span * g.C),
+                         g.SH * span * g.C,
+                         g.C};
         const long row = (static_cast<long>(n) * g.H + iy) * g.W * g.C;
         product<decltype(tile)>(g.W, g.C, t, dx + row, g.C, false);
         if (relu_mask) mask_where_not_positive(relu_mask + row, dx + row, static_cast<long>(g.W) * g.C);

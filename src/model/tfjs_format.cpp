@@ -85,6 +85,21 @@ ordered_json training_config(Sequential& model) {
          {{"learning_rate", c["learning_rate"]}, {"momentum", c["momentum"]}, {"use_nesterov", c["nesterov"]}}}};
   } else if (o["class_name"] == "SGD") {
     optimizer = {{"class_name", "SGD"}, {"config", {{"learning_rate", c["learning_rate"]}}}};
+  } else if (o["class_name"] == "RMSprop") {
+    // TF.js' class is RMSProp and calls rho "decay".
+    optimizer = {{"class_name", "RMSProp"},
+                 {"config",
+                  {{"learning_rate", c["learning_rate"]},
+                   {"decay", c["rho"]},
+                   {"momentum", c["momentum"]},
+                   {"epsilon", c["epsilon"]},
+                   {"centered", false}}}};
+  } else if (o["class_name"] == "Adagrad") {
+    // TF.js' Adagrad takes the backend's epsilon (1e-7 on cpu and wasm) from no config.
+    optimizer = {
+        {"class_name", "Adagrad"},
+        {"config",
+         {{"learning_rate", c["learning_rate"]}, {"initial_accumulator_value", c["initial_accumulator_value"]}}}};
   } else {
     optimizer = o;
   }
@@ -208,7 +223,20 @@ json our_optimizer(const json& optimizer_config) {
     copy(config, "nesterov", {"nesterov", "use_nesterov", "useNesterov"});
     return {{"class_name", "SGD"}, {"config", config}};
   }
-  return "adam";  // RMSprop & co.: only further training would use it; Keras' usual default instead
+  if (name == "rmsprop") {
+    if (o->config.contains("centered") && o->config["centered"] == json(true))
+      return "adam";                        // not implemented: Keras' usual default instead
+    copy(config, "rho", {"rho", "decay"});  // TF.js' "decay" is Keras' rho (Keras 2's "decay" is a schedule)
+    copy(config, "momentum", {"momentum"});
+    copy(config, "epsilon", {"epsilon"});
+    return {{"class_name", "RMSprop"}, {"config", config}};
+  }
+  if (name == "adagrad") {
+    copy(config, "initial_accumulator_value", {"initial_accumulator_value", "initialAccumulatorValue"});
+    copy(config, "epsilon", {"epsilon"});
+    return {{"class_name", "Adagrad"}, {"config", config}};
+  }
+  return "adam";  // Adadelta & co.: only further training would use it; Keras' usual default instead
 }
 
 // trainingConfig (TF.js) or training_config (Keras) -> our "compile"; without one,

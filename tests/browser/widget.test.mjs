@@ -215,7 +215,7 @@ test('bad attribute values are named in the widget; fixing them and other change
       panels: [...root.querySelectorAll('.dt__panel')].map((p) => p.className.split('--')[1]),
     }));
     assert.deepEqual(shown.alerts, [
-      'Digitrain: unknown preset "nope"; choose one of cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128, mlp-256, mlp-300-100',
+      'Digitrain: unknown preset "nope"; choose one of cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128, mlp-256, mlp-300-100, tfjs-convnet',
       'Digitrain: epochs must be a whole number from 1 to 1000, got -3',
       'Digitrain: learning-rate must be a number, got "abc"',
       'Digitrain: unknown panel "sparkles"; panels are controls, summary, charts, drawing, network, my-digits, predictions, heatmap, weights, confusion',
@@ -276,6 +276,26 @@ test('bad attribute values are named in the widget; fixing them and other change
     assert.equal(page.url(), urlBefore);
     assert.deepEqual(errors, []);
     await screenshot(page, 'widget-bad-attributes');
+  } finally {
+    await close();
+  }
+});
+
+test('tfjs-convnet brings the TF.js example\'s RMSprop and batch 320; the optimizer attribute takes adagrad, not adadelta', async () => {
+  const { page, errors, close } = await openTestPage('<digit-trainer id="w" preset="tfjs-convnet" optimizer="adadelta"></digit-trainer>');
+  try {
+    await waitForReady(page, ['w']);
+    const shown = await inWidget(page, 'w', (w, root = w.shadowRoot) => ({
+      alerts: [...root.querySelectorAll('.dt__attribute-errors li')].map((li) => li.textContent),
+      settings: w.settings, choices: [...root.getElementById('optimizer').options].map((o) => o.value),
+      optimizer: root.getElementById('optimizer').value, summary: root.getElementById('model-summary')?.textContent ?? '',
+    }));
+    assert.deepEqual(shown.alerts, ['Digitrain: optimizer must be adam, sgd, rmsprop or adagrad, got "adadelta"']);
+    assert.deepEqual([shown.settings.optimizer, shown.settings.batchSize, shown.settings.epochs, shown.optimizer], ['rmsprop', 320, 3, 'rmsprop']);
+    assert.deepEqual(shown.choices, ['adam', 'sgd', 'rmsprop', 'adagrad']);
+    await page.evaluate(() => document.getElementById('w').setAttribute('optimizer', 'adagrad'));
+    await page.waitForFunction(() => document.getElementById('w').settings.optimizer === 'adagrad');
+    assert.deepEqual(errors, []);
   } finally {
     await close();
   }

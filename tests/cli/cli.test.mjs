@@ -41,7 +41,7 @@ test('argument errors print usage and exit 2', () => {
 
 test('summary prints the tutorial parameter counts', () => {
   const totals = { 'mlp-300-100': '266,610', 'mlp-128-128': '118,282', 'cnn-16-8': '47,410', 'mlp-256': '203,530',
-    'keras-convnet': '34,826' };
+    'keras-convnet': '34,826', 'tfjs-convnet': '33,194' };
   for (const [preset, total] of Object.entries(totals)) {
     const r = run(['summary', '--preset', preset]);
     assert.equal(r.code, 0);
@@ -138,7 +138,7 @@ test('bad data and bad files: a clear message and exit 1', () => {
   assert.match(predicted.err, /not\.png: not a PNG, JPEG, PGM or PPM picture/);
   assert.match(run(['predict', '--model', model, '10000']).err, /test image index 10000 is out of range \(0-9999\)/);
 
-  assert.match(run(['train', '--preset', 'lenet']).err, /unknown preset 'lenet' \(known presets: cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128, mlp-256, mlp-300-100\)/);
+  assert.match(run(['train', '--preset', 'lenet']).err, /unknown preset 'lenet' \(known presets: cnn-16-8, fashion-mlp-128, keras-convnet, mlp-128-128, mlp-256, mlp-300-100, tfjs-convnet\)/);
 });
 
 test('a diverging run stops with a message and exit 1, and still reports', () => {

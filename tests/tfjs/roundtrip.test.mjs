@@ -19,7 +19,8 @@ const bin = process.env.DIGITRAIN_BIN ?? join(root, 'build/native/digitrain');
 const work = mkdtempSync(join(tmpdir(), 'digitrain-tfjs-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-const presets = ['mlp-300-100', 'mlp-128-128', 'cnn-16-8', 'mlp-256'];
+const presets = ['mlp-300-100', 'mlp-128-128', 'cnn-16-8', 'mlp-256', 'tfjs-convnet'];
+const convnets = new Set(['cnn-16-8', 'tfjs-convnet']);
 const count = 100;
 const tolerance = 1e-5;
 const tf = await initTfjsCpu();
@@ -40,7 +41,29 @@ function digitrainPredictions(modelJson) {
 const images = readFileSync(join(root, 'data/mnist/t10k-images-idx3-ubyte'));
 const pixels = Float32Array.from(images.subarray(16, 16 + count * 784));
 
+// Every activation, both ReLU layers, strides and 'same' padding, and Adagrad, in one MNIST
+// model: TF.js builds and saves it, Digitrain reads it (test b).
+const zoo = {
+  name: 'zoo',
+  input_shape: [28, 28, 1],
+  layers: [
+    { class_name: 'Conv2D', config: { name: 'conv2d', filters: 4, kernel_size: 3, activation: 'elu', strides: 2, padding: 'same' } },
+    { class_name: 'LeakyReLU', config: { name: 'leaky_re_lu', alpha: 0.1 } },
+    { class_name: 'Conv2D', config: { name: 'conv2d_1', filters: 6, kernel_size: 3, strides: [2, 1], use_bias: false } },
+    { class_name: 'ReLU', config: { name: 're_lu' } },
+    { class_name: 'Conv2D', config: { name: 'conv2d_2', filters: 4, kernel_size: 2, activation: 'selu', padding: 'same' } },
+    { class_name: 'MaxPooling2D', config: { name: 'max_pooling2d', pool_size: 2 } },
+    { class_name: 'Flatten', config: { name: 'flatten' } },
+    { class_name: 'Dense', config: { name: 'dense', units: 16, activation: 'tanh' } },
+    { class_name: 'Dense', config: { name: 'dense_1', units: 12, activation: 'sigmoid' } },
+    { class_name: 'Dense', config: { name: 'dense_2', units: 12, activation: 'softplus' } },
+    { class_name: 'Dense', config: { name: 'dense_3', units: 10, activation: 'softmax' } },
+  ],
+  compile: { loss: 'sparse_categorical_crossentropy', optimizer: { class_name: 'Adagrad', config: { learning_rate: 0.01 } } },
+};
+
 function preset(name) {
+  if (name === 'zoo') return structuredClone(zoo);
   return JSON.parse(readFileSync(join(root, 'src/model/presets', `${name}.json`), 'utf8'));
 }
 
@@ -106,7 +129,7 @@ for (const name of presets) {
   test(`${name}: trained by Digitrain, saved with --save-tfjs, loaded by tf.loadLayersModel`, async (t) => {
     const description = preset(name);
     const dir = join(work, `digitrain-${name}`);
-    const limit = name === 'cnn-16-8' ? '1000' : '2000';
+    const limit = convnets.has(name) ? '1000' : '2000';
     digitrain(['train', '--preset', name, '--epochs', '1', '--limit', limit, '--save-tfjs', dir]);
 
     const model = await tf.loadLayersModel(fileLoader(join(dir, 'model.json')));
@@ -129,7 +152,7 @@ for (const name of presets) {
   });
 }
 
-for (const name of presets) {
+for (const name of [...presets, 'zoo']) {
   test(`${name}: built and saved by TF.js with random weights, read by digitrain`, async (t) => {
     const description = preset(name);
     const { model } = modelFromDescription(description);
@@ -140,7 +163,8 @@ for (const name of presets) {
       pixelScale = 1;
       model.setUserDefinedMetadata({ digitrain: { fit: { pixel_scale: 1 } } });
     }
-    const includeOptimizer = name === 'mlp-128-128';
+    // TF.js writes trainingConfig (the optimizer) only with includeOptimizer.
+    const includeOptimizer = ['mlp-128-128', 'tfjs-convnet', 'zoo'].includes(name);
     if (includeOptimizer) {
       // One step gives Adam its moments, which model.save then writes after the weights.
       const x = tf.randomUniform([32, ...description.input_shape]);
@@ -167,12 +191,44 @@ for (const name of presets) {
     const ours = join(work, `tfjs-${name}-exported.json`);
     digitrain(['export', '--model', join(dir, 'model.json'), '--format', 'digitrain', ours]);
     assert.deepEqual(digitrainPredictions(ours), got);
+    // TF.js' optimizer came through its trainingConfig (RMSProp's decay is Keras' rho).
+    const wanted = { 'tfjs-convnet': ['RMSprop', 'rho', 0.9], zoo: ['Adagrad', 'initial_accumulator_value', 0.1] }[name];
+    if (wanted) {
+      const { optimizer } = JSON.parse(readFileSync(ours, 'utf8')).compile;
+      assert.equal(optimizer.class_name, wanted[0]);
+      assert.ok(Math.abs(optimizer.config[wanted[1]] - wanted[2]) < 1e-7, JSON.stringify(optimizer));
+    }
     const again = join(work, `tfjs-${name}-re-exported`);
     digitrain(['export', '--model', ours, '--format', 'tfjs', again]);
     assert.deepEqual(digitrainPredictions(join(again, 'model.json')), got);
     model.dispose();
   });
 }
+
+// tfjs-examples mnist/index.js, createConvModel, as the example writes it (not from our
+// description): TF.js' own shapes and parameter counts against `digitrain summary`.
+test('tfjs-convnet: the summary is TF.js\' own for the example\'s createConvModel', () => {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], kernelSize: 3, filters: 16, activation: 'relu' }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  model.add(tf.layers.conv2d({ kernelSize: 3, filters: 32, activation: 'relu' }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  model.add(tf.layers.conv2d({ kernelSize: 3, filters: 32, activation: 'relu' }));
+  model.add(tf.layers.flatten({}));
+  model.add(tf.layers.dense({ units: 64, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  const summary = digitrain(['summary', '--preset', 'tfjs-convnet']);
+  const total = model.countParams();
+  assert.match(summary, new RegExp(`Total params: ${total.toLocaleString('en-US')}\\b`));
+  const rows = summary.split('\n').filter((line) => /^\s*\S+ \(\w+\) +\(None/.test(line));
+  assert.equal(rows.length, model.layers.length);
+  model.layers.forEach((layer, i) => {
+    const shape = `(None, ${layer.outputShape.slice(1).join(', ')})`;
+    const params = String(layer.countParams());
+    assert.ok(rows[i].includes(shape) && new RegExp(` ${params}$`).test(rows[i].trimEnd()), `${rows[i]} vs TF.js ${shape} ${params}`);
+  });
+  model.dispose();
+});
 
 test('a model.json naming a missing weights file: exit 1 and a message naming the file', () => {
   const dir = join(work, 'missing-shard');

@@ -4,6 +4,7 @@
 import { createTrainingCharts } from '../charts.js';
 import { download } from '../model-files.js';
 import { formatSeconds } from './status.js';
+import { OPTIMIZERS } from '../trainer-options.js';
 
 export function createChartsPanel(section, ctx) {
   section.innerHTML = `<h2 class="dt__title">Learning curves</h2>
@@ -53,7 +54,7 @@ export function createChartsPanel(section, ctx) {
       charts.setRunVisible(index, shown);
     });
     const s = { ...settings, ...(epochs ? { epochs } : {}) };
-    const setUp = s.optimizer ? `${s.optimizer === 'sgd' ? 'SGD' : 'Adam'} ${s.learningRate}, batch ${s.batchSize}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : '';
+    const setUp = s.optimizer ? `${OPTIMIZERS[s.optimizer] ?? s.optimizer} ${s.learningRate}, batch ${s.batchSize}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : '';
     const cells = [model ?? s.preset ?? '', setUp, '…', '–', ''].map((text) => {
       const td = document.createElement('td');
       td.textContent = text;

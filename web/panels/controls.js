@@ -2,7 +2,7 @@
 // sentence on it; 3 Train: Train/Pause/Resume/Step/Stop, epochs and learning rate, the other
 // settings folded under "More settings", each with a `?` that explains it), live figures,
 // and model download/load. Step 4 (draw) is the drawing panel.
-import { checkNumber } from '../trainer-options.js';
+import { checkNumber, OPTIMIZERS } from '../trainer-options.js';
 import { formatSeconds } from './status.js';
 import { download } from '../model-files.js';
 import { buildModelPicker } from './model-picker.js';
@@ -19,13 +19,15 @@ const PRESET_SENTENCES = {
   'mlp-300-100': 'Every pixel feeds 300 units, then 100, then the ten digits: the classic "hello world" network, trained with plain SGD.',
   'mlp-256': 'One wide layer of 256 units between the pixels and the ten digits.',
   'cnn-16-8': 'A convolutional network: small 3×3 filters slide over the image and learn strokes and edges; slower per image, fewer weights.',
+  'keras-convnet': 'Keras\' own MNIST convnet: two layers of filters, each followed by pooling that keeps the strongest response of every 2×2 patch, then dropout.',
+  'tfjs-convnet': 'The TensorFlow.js MNIST example: three layers of 3×3 filters with pooling between, a layer of 64 units, trained with RMSprop in batches of 320.',
 };
 
 // What each setting does and what to watch for: shown under its `?`.
 const HELP = {
   epochs: 'One epoch shows the network all 60,000 training digits once. More epochs learn more, until the validation curve stops improving.',
   learningRate: 'How big a step each batch takes downhill. Too small: the loss falls slowly. Too large (try 1): the loss jumps up instead of down.',
-  optimizer: 'How the steps are taken. SGD steps straight down the gradient; Adam adapts the step for each weight and usually learns faster.',
+  optimizer: 'How the steps are taken. SGD steps straight down the gradient; Adam adapts the step for each weight and usually learns faster. RMSprop (the TF.js example\'s choice) and Adagrad also adapt each weight\'s step, from the sizes of its recent (RMSprop) or all (Adagrad) gradients.',
   batchSize: 'How many digits are averaged for one step. Small batches: more, noisier steps; large batches: fewer, smoother, faster ones.',
   seed: 'Picks the random starting weights and the order of the digits. The same seed gives the same run again.',
 };
@@ -56,7 +58,7 @@ export function createControlsPanel(section, ctx) {
         </div>
         <div class="fields">${field(...FIELDS[0])}${field(...FIELDS[2])}</div>
         <details class="advanced"><summary>More settings</summary><div class="fields">
-          <div class="field"><label for="optimizer">Optimizer</label><select id="optimizer" name="optimizer"><option value="adam">Adam</option><option value="sgd">SGD</option></select>${help('optimizer', 'Optimizer')}</div>
+          <div class="field"><label for="optimizer">Optimizer</label><select id="optimizer" name="optimizer">${Object.entries(OPTIMIZERS).map(([value, name]) => `<option value="${value}">${name}</option>`).join('')}</select>${help('optimizer', 'Optimizer')}</div>
           ${field(...FIELDS[1])}${field(...FIELDS[3])}</div></details>
       </div>
     </form>

@@ -37,6 +37,15 @@ export function createNetworkPanel(section, ctx) {
   const key = legend(true);
   unitText.after(key.element);
   const { session } = ctx;
+  // What a layer without weights does, in the block's caption.
+  const WEIGHTLESS = {
+    Flatten: 'the same numbers, in a row',
+    MaxPooling2D: 'the largest number of each window',
+    AveragePooling2D: 'the mean of each window',
+    Dropout: 'while training, some numbers zeroed',
+    ReLU: 'negative numbers set to 0',
+    LeakyReLU: 'negative numbers made smaller',
+  };
   let blocks = [];      // [{layer, canvas, layout, caption}] for the current model
   let modelKey = '';
   let shown = null;     // what was painted last: {input, layers}
@@ -57,7 +66,7 @@ export function createNetworkPanel(section, ctx) {
     info.layers.forEach((layer, i) => {
       const shape = layer.outputShape;
       const size = shape.join('×');
-      const b = block(layer.className, layer.params === 0 ? `${size}: the same numbers, in a row` : `${size}${shape.length === 1 ? ' units' : ''} · ${layer.params.toLocaleString('en')} weights`, layer.name);
+      const b = block(layer.className, layer.params === 0 ? `${size}: ${WEIGHTLESS[layer.className] ?? 'no weights'}` : `${size}${shape.length === 1 ? ' units' : ''} · ${layer.params.toLocaleString('en')} weights`, layer.name);
       b.layer = layer;
       if (i === last && shape.length === 1 && shape[0] === 10) {
         b.output = true;
@@ -65,7 +74,8 @@ export function createNetworkPanel(section, ctx) {
         b.canvas.height = 150;
         b.canvas.style.width = '120px';
         b.canvas.style.height = '150px';
-      } else if (layer.className === 'Conv2D' && shape.length === 3) {
+      } else if (shape.length === 3) {
+        // Feature maps: a convolution's, or what pooling and activations made of them.
         b.layout = mosaicLayout({ tileW: shape[1], tileH: shape[0], count: shape[2], cols: 4, gap: 2 });
         sizeCanvas(b);
       } else if (shape.length === 1 && layer.className !== 'Flatten') {
