@@ -1,14 +1,14 @@
 #pragma once
 // A small pool of threads, created once, that the kernels split one product across
 // (gemm, the convolutions, sparse_rows_gemm). At batch 32 a product takes 50-400 us, so a
-// split must cost microseconds: the workers spin on a counter for a while after each job
+// split must cost microseconds: the workers spin on the job word for a while after each job
 // and only then sleep on a condition variable, and a job is a function pointer and a
 // context (no std::function, nothing allocated per call). The calling thread runs tasks
 // too. docs/toolchain.md "Threads" has the rules (same results for any thread count).
 //
 // Nothing here knows about Emscripten: in the threaded WASM build std::thread is a pthread
-// on a Web Worker, and the thread that calls run() must be allowed to block (a worker,
-// not a page's main thread). The build says whether threads exist: DIGITRAIN_THREADS is 1
+// on a Web Worker. The caller of run() spins and never sleeps, so it may even be a page's
+// main thread (bench/chromium does that); only the workers sleep. The build says whether threads exist: DIGITRAIN_THREADS is 1
 // natively and in the threaded WASM build, 0 in the default WASM build (CMakeLists.txt),
 // where set_thread_count keeps 1 thread and no pool code is linked into the module.
 #include <atomic>
@@ -44,7 +44,7 @@ class ThreadPool {
 
  private:
   void work_loop();
-  // Runs tasks of job `job` until none is left to claim; false if that job is over.
+  // Runs tasks of job `job` until none is left to claim or another job has begun.
   void take_tasks(uint32_t job, bool worker);
 
   // One word per job: job id (32 bits) | task count (16) | next task to claim (16). A
