@@ -85,6 +85,8 @@ constexpr long kMinSplitWork = 1L << 17;
 // way whoever runs it: results do not depend on the thread count.
 template <class Fn>
 void split_units(int units, long work, Fn&& rows) {
+  // Without threads in the build no split code is compiled (the page's module size).
+  if constexpr (!DIGITRAIN_THREADS) return rows(0, units);
   const int parts = std::min(thread_count(), units);
   if (parts < 2 || work < kMinSplitWork) return rows(0, units);
   parallel_for(parts, [&](int part) {

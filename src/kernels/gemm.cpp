@@ -240,6 +240,8 @@ constexpr long kMinSplitWork = 1L << 17;
 // own copy of A (thread_local buffers) when A is packed.
 template <class T>
 void gemm_split(const GemmArgs& g) {
+  // Without threads in the build no split code is compiled (the page's module size).
+  if constexpr (!DIGITRAIN_THREADS) return Blocked<T>::gemm(g);
   constexpr int NR = T::kNR;
   const int panels = (g.N + NR - 1) / NR;
   const int parts = std::min(thread_count(), panels);

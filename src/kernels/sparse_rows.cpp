@@ -76,6 +76,8 @@ void rows_product(const float* x, int rows, int k, const float* w, int n, float*
 // so the result is bit-identical for any thread count (columns would also repeat the
 // listing in every thread).
 void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, float* y, bool accumulate, float alpha) {
+  // Without threads in the build no split code is compiled (the page's module size).
+  if constexpr (!DIGITRAIN_THREADS) return rows_product(x, rows, k, w, n, y, accumulate, alpha);
   const int parts = std::min(thread_count(), rows);
   if (parts < 2 || static_cast<long>(rows) * k * n < kMinSplitWork)
     return rows_product(x, rows, k, w, n, y, accumulate, alpha);
