@@ -1,6 +1,8 @@
 // The peers of issue #6, run from ../shared/peers in the same invocation as Digitrain (timings
 // on this shared machine drift by up to 2x, so only same-run ratios mean something):
-//   PyTorch CPU, 1 thread, OpenBLAS             beside the native build
+//   PyTorch CPU, 1 and 2 threads, OpenBLAS      beside the native build
+//   jax-js 0.1.25 wasm backend in Node / Chromium (issue 19; ../shared/peers/jaxjs, when its
+//                                               package is installed in PEERBENCH_DIR)
 //   TF.js 4.22 wasm backend in Node / Chromium  beside Digitrain's WASM build there
 //   TF.js cpu backend for the CNN               (the wasm backend cannot train it), on a
 //                                               partial epoch, as the peers' run-all.sh does
@@ -31,6 +33,10 @@ const TFJS_RUNNERS = {
   'firefox-wasm': { runtime: 'firefox', engine: 'firefox' },
   'webkit-wasm': { runtime: 'webkit', engine: 'webkit' },
 };
+const JAXJS_RUNNERS = {
+  'node-wasm': { runtime: 'node', script: 'run-node.js' },
+  'chromium-wasm': { runtime: 'chromium', script: 'run-browser.js' },
+};
 const RUN_ENGINE = fileURLToPath(new URL('./engines/run-engine.mjs', import.meta.url));
 
 // The peer cases for one environment. `trainLimit` (quick runs) shortens every epoch;
@@ -48,9 +54,15 @@ export function peerCases(environment, presets, { trainLimit = 0, cnnLimit = 550
         ...(trainLimit ? ['--limit', String(trainLimit)] : [])],
       // OpenBLAS for this process only (pytorch/README.md); its own threads off: 1 thread total.
       env: { LD_LIBRARY_PATH: OPENBLAS, OPENBLAS_NUM_THREADS: '1' } });
+    // Two intra-op threads (issue 19: the threaded tab against PyTorch's own 2 threads);
+    // OpenBLAS' threads stay off, so PyTorch alone splits the work.
+    cases.push({ name: 'pytorch-cpu-2-threads-openblas', command: '/usr/bin/python3', cwd: join(PEERS_DIR, 'pytorch'),
+      args: ['train.py', '--threads', '2', '--models', models.join(','), '--data', join(PEERBENCH_DIR, 'mnist'),
+        ...(trainLimit ? ['--limit', String(trainLimit)] : [])],
+      env: { LD_LIBRARY_PATH: OPENBLAS, OPENBLAS_NUM_THREADS: '1' } });
   }
   const tfjs = TFJS_RUNNERS[environment];
-  if (!tfjs) return cases;
+  if (!tfjs) return cases.concat(jaxjsCases(environment, mlps, limit));
   const tfjsCase = (backend, caseModels, env) => (tfjs.engine ? {
     name: `tfjs-${tfjs.runtime}-${backend}`, command: process.execPath, cwd: PEERS_DIR,
     args: [RUN_ENGINE, '--engine', tfjs.engine, '--tfjs', caseModels.join(','), '--tfjs-backend', backend,
@@ -63,7 +75,19 @@ export function peerCases(environment, presets, { trainLimit = 0, cnnLimit = 550
     const cnnImages = tfjs.runtime === 'node' ? cnnLimitNode : cnnLimit;
     cases.push(tfjsCase('cpu', ['cnn'], { TRAIN_LIMIT: String(trainLimit ? Math.min(trainLimit, cnnImages) : cnnImages) }));
   }
-  return cases;
+  // After TF.js: the comparison table's peer is an environment's first case (peerResult).
+  return cases.concat(jaxjsCases(environment, mlps, limit));
+}
+
+// jax-js' wasm backend, one thread (no COOP/COEP in Chromium), the MLPs: its CNN trains at
+// ~60 samples/s, a full epoch would take 15 minutes. Its Node run has no relaxed SIMD
+// (Node 20 lacks it by default); Chromium's has (jaxjs/README.md). Only when its package is
+// installed (bench/setup-peers.sh).
+function jaxjsCases(environment, mlps, limit) {
+  const jaxjs = JAXJS_RUNNERS[environment];
+  if (!jaxjs || !mlps.length || !existsSync(join(PEERBENCH_DIR, 'node_modules/@jax-js/jax'))) return [];
+  return [{ name: `jaxjs-${jaxjs.runtime}-wasm`, command: process.execPath, cwd: join(PEERS_DIR, 'jaxjs'),
+    args: [jaxjs.script], env: { BACKEND: 'wasm', MODELS: mlps.join(','), EPOCHS: '1', SEED: '1', PEERBENCH_DIR, ...limit } }];
 }
 
 // Runs one case; resolves to {case, seconds, results: [peer JSON], error?}.

@@ -51,6 +51,11 @@ const digitrainParts = {
   'chromium-wasm': () => part('digitrain chromium-wasm', process.execPath,
     [join(BENCH, 'chromium/run-chromium.mjs'), ...wasmArgs, '--timeout-s', String(config.timeoutS)],
     keepInto('chromium-wasm')),
+  // The threaded build on a cross-origin isolated page, as many threads as the tab has
+  // cores (at most 4); no GEMM ceiling (the kernel is the same).
+  'chromium-wasm-threads': () => part('digitrain chromium-wasm-threads', process.execPath,
+    [join(BENCH, 'chromium/run-chromium.mjs'), ...wasmArgs, '--threads', 'auto', '--no-gemm', '--timeout-s', String(config.timeoutS)],
+    keepInto('chromium-wasm-threads')),
   // Firefox (BiDi) and WebKit (WebDriver) through the cross-engine test driver, same page.
   'firefox-wasm': () => part('digitrain firefox-wasm', process.execPath,
     [join(BENCH, 'engines/run-engine.mjs'), '--engine', 'firefox', ...wasmArgs, '--timeout-s', String(config.timeoutS)],

@@ -13,6 +13,10 @@ if [ ! -d "$PEERS" ]; then
 fi
 
 bash "$PEERS/setup.sh"
+# jax-js (issue 19): its pinned npm package beside TF.js' (jaxjs/setup.sh).
+if [ -f "$PEERS/jaxjs/setup.sh" ] && [ ! -d "${PEERBENCH_DIR:-/tmp/peerbench}/node_modules/@jax-js/jax" ]; then
+  bash "$PEERS/jaxjs/setup.sh"
+fi
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -29,6 +29,16 @@ else
   echo "build-web: web/ is empty; the page itself is not written yet" >&2
 fi
 cp "${modules[@]}" "$out/"
+# The threaded build (scripts/build.sh wasm-threads), used by the worker only on a cross-origin
+# isolated page with more than one core (README "Threads"). Without it the page runs on one
+# thread everywhere.
+threaded=(build/wasm-threads/digitrain-threads.mjs build/wasm-threads/digitrain-threads.wasm
+  build/wasm-threads/digitrain-threads.worker.js)
+if [ -f "${threaded[0]}" ] && [ -f "${threaded[1]}" ] && [ -f "${threaded[2]}" ]; then
+  cp "${threaded[@]}" "$out/"
+else
+  echo "build-web: no threaded build in build/wasm-threads (scripts/build.sh wasm-threads); one thread only" >&2
+fi
 
 # Page weight: what is served (build/web and so dist/) is bundled and minified by esbuild,
 # while web/ stays plain, readable ES modules. Three bundles, one per way in: digitrain.js
@@ -50,9 +60,16 @@ bundle=(--bundle --format=esm "${minify[@]}")
   # frame.html's script (the widget in an iframe, driven by postMessage), for dist/ too.
   "$esbuild" frame.js --outfile=frame.js --external:./digitrain.js "${bundle[@]}"
   "$esbuild" digitrain-formats.mjs --outfile=digitrain-formats.mjs "${minify[@]}"
+  # Not bundled: its import.meta.url locates its .wasm and the pthread workers' script, which
+  # imports it again by name.
+  if [ -f digitrain-threads.mjs ]; then
+    "$esbuild" digitrain-threads.mjs --outfile=digitrain-threads.mjs "${minify[@]}"
+    "$esbuild" digitrain-threads.worker.js --outfile=digitrain-threads.worker.js "${minify[@]}"
+  fi
   "$esbuild" $(find . -name '*.css') --outdir=. --outbase=. "${minify[@]}"
   # What the bundles took in is not served on its own.
-  find . -name '*.js' ! -name digitrain.js ! -name worker.js ! -name app.js ! -name frame.js ! -name sw.js -delete
+  find . -name '*.js' ! -name digitrain.js ! -name worker.js ! -name app.js ! -name frame.js ! -name sw.js \
+    ! -name digitrain-threads.worker.js -delete
   rm -f digitrain.mjs
   find . -type d -empty -delete
 )
@@ -113,9 +130,12 @@ cp -u "$out"/data/*.gz "$dist/data/"
 mkdir -p "$dist/data/fashion-mnist"
 cp -u "$out"/data/fashion-mnist/*.gz "$dist/data/fashion-mnist/"
 # The offline copy (sw.js): each folder's worker lists that folder's own files.
-node scripts/lib/write-precache.mjs "$out" embed. frame.
+# The threaded build is left out: precaching it would make every visit fetch both builds,
+# and pages that are not isolated must never request it. Offline, the worker falls back to
+# one thread.
+node scripts/lib/write-precache.mjs "$out" embed. frame. digitrain-threads.
 cp web/sw.js "$dist/sw.js"
-node scripts/lib/write-precache.mjs "$dist"
+node scripts/lib/write-precache.mjs "$dist" digitrain-threads.
 # Sizes as gzip would send them: "<bytes> <files>" for the files under $1 that the find
 # tests after it let through.
 gzipped_size() {
@@ -134,7 +154,7 @@ echo "build-web: dist/ (the embeddable widget): $dist_bytes bytes gzipped withou
 # measures what the page really fetches); the TF.js converter only when it is used, and the
 # embedding example (embed.*) and the iframe page (frame.*) never.
 read -r bytes files < <(gzipped_size "$out" ! -path "$out/data/*" ! -path "$out/models/*" ! -name 'digitrain-formats.*' \
-  ! -name 'embed.*' ! -name 'frame.*')
+  ! -name 'embed.*' ! -name 'frame.*' ! -name 'digitrain-threads.*')
 read -r formats_bytes _ < <(gzipped_size "$out" -name 'digitrain-formats.*')
 echo "build-web: page weight without MNIST and the model: $bytes bytes gzipped ($files files;" \
      "the default model adds $(gzip -9 -c "$model" | wc -c); opening or saving a TF.js model" \

@@ -4,7 +4,10 @@
 //   PORT=8081 node scripts/serve.mjs         (default 8080; a busy port is an error, not a
 //                                             silent move to another one, so the URL you
 //                                             bookmarked stays right)
-//   CROSS_ORIGIN_ISOLATED=1 node scripts/serve.mjs   adds COOP/COEP (SharedArrayBuffer)
+//   The demo page is cross-origin isolated (COOP/COEP), so its worker may use threads
+//   (SharedArrayBuffer; README "Threads"); the widget's example pages (embed.html,
+//   frame.html) are not, as an embedder's page would not be, and run on one thread.
+//   CROSS_ORIGIN_ISOLATED=1 isolates every page, =0 none.
 // Tests import startServer() and listen on port 0.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -80,10 +83,19 @@ export async function startServer({ root, port = 8080, host = '127.0.0.1',
   return { server, url, close };
 }
 
+// The widget's host pages, left unisolated in 'demo' mode.
+const EMBEDDER_PAGES = /^\/(embed|frame)\.(html|js|css)$/;
+
+// crossOriginIsolated: false (no headers), true (every reply) or 'demo' (all but the
+// widget's host pages). Isolated replies also say Cross-Origin-Resource-Policy: cross-origin,
+// so an isolated page elsewhere may embed the widget's files (the CORS header below covers
+// what is fetched with CORS).
 async function handle(req, res, { realRoot, crossOriginIsolated }) {
-  if (crossOriginIsolated) {
+  const urlPathForHeaders = (req.url ?? '').split(/[?#]/)[0];
+  if (crossOriginIsolated === true || (crossOriginIsolated === 'demo' && !EMBEDDER_PAGES.test(urlPathForHeaders))) {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
@@ -195,8 +207,8 @@ async function main() {
   }
   let started;
   try {
-    started = await startServer({ root, port, log: true,
-                                  crossOriginIsolated: process.env.CROSS_ORIGIN_ISOLATED === '1' });
+    const isolation = { 1: true, 0: false }[process.env.CROSS_ORIGIN_ISOLATED ?? ''] ?? 'demo';
+    started = await startServer({ root, port, log: true, crossOriginIsolated: isolation });
   } catch (err) {
     if (err.code === 'EADDRINUSE') {
       console.error(`serve: port ${port} is already in use (another Digitrain server?).`);

@@ -17,6 +17,8 @@ echo "test: native suite"
 (cd build/native && ctest --output-on-failure -j"$(nproc)")
 echo "test: WASM suite under Node"
 (cd build/wasm && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
+echo "test: threaded WASM suite under Node (build/wasm-threads)"
+(cd build/wasm-threads && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
 echo "test: native suite under ASan + UBSan (build/sanitize, clang-14 -O1)"
 bash scripts/build-sanitize.sh digitrain_tests
 # The GoogleTest suite only: the CLI and TF.js tests drive the -O3 binary (they test its

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/number_text.h"
+#include "core/thread_pool.h"
 #include "data/dataset.h"
 #include "data/digit_image.h"
 #include "model/model_file.h"
@@ -379,6 +380,25 @@ namespace {
 
 val preset_names_js() { return js_from_json(preset_names()); }
 
+// The threaded module starts at most 3 pool workers with itself (CMakeLists.txt,
+// PTHREAD_POOL_SIZE): the kernel pool takes at most 4 threads. The default module has no
+// threads and keeps 1 whatever is asked. Returns the count in effect.
+constexpr int kMaxThreads = 4;
+int set_threads(int threads) {
+  set_thread_count(std::clamp(threads, 1, kMaxThreads));
+  return thread_count();
+}
+
+// {threads, sharedJobs}: products the pool split so far with a worker taking part (the
+// browser test's proof that the pool is used).
+val thread_stats() {
+  val stats = val::object();
+  stats.set("threads", thread_count());
+  ThreadPool* pool = kernel_pool();
+  stats.set("sharedJobs", pool ? static_cast<double>(pool->jobs_shared()) : 0.0);
+  return stats;
+}
+
 // {ok, text}: the description's JSON text, for the page to parse.
 val preset_text(const std::string& name) {
   return guarded([&] { return ok({{"text", preset_json(name)}}); });
@@ -417,6 +437,8 @@ val preprocess_digit(const val& ink, int width, int height) {
 EMSCRIPTEN_BINDINGS(digitrain) {
   using digitrain::Session;
   emscripten::function("presetNames", &digitrain::preset_names_js);
+  emscripten::function("setThreads", &digitrain::set_threads);
+  emscripten::function("threadStats", &digitrain::thread_stats);
   emscripten::function("presetText", &digitrain::preset_text);
   emscripten::function("preprocessDigit", &digitrain::preprocess_digit);
   emscripten::function("readIdxPair", &digitrain::read_idx_pair);

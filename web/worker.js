@@ -12,7 +12,38 @@ const EVAL_CHUNK = 500;
 
 // The .wasm sits next to this file, wherever the page is: a widget served from another
 // origin starts this worker from a blob: URL, whose location says nothing useful.
-const dt = await createDigitrain({ locateFile: (name) => new URL(name, import.meta.url).href });
+const locateFile = (name) => new URL(name, import.meta.url).href;
+
+// Threads need SharedArrayBuffer, which only a cross-origin isolated page has (COOP/COEP;
+// README "Threads"). There, with more than one core, the threaded build
+// (digitrain-threads.mjs/.wasm/.worker.js, docs/toolchain.md "Threads") is imported;
+// everywhere else today's single-thread module, and the threaded files are never requested.
+// Its kernel pool takes at most 4 threads (wasm/bindings.cpp).
+const cores = self.navigator?.hardwareConcurrency ?? 1;
+async function createThreaded() {
+  // The URL is built at run time so the bundler leaves the file (and its import.meta.url,
+  // which locates the .wasm and the pthread workers' script) as it is.
+  const url = new URL('./digitrain-threads.mjs', import.meta.url).href;
+  const module = await (await import(url)).default({ locateFile });
+  module.setThreads(Math.min(cores, 4));
+  return module;
+}
+let dt = null;
+let build = 'single';
+if (self.crossOriginIsolated && cores > 1) {
+  try {
+    dt = await createThreaded();
+    build = 'threads';
+  } catch (e) {
+    // A host that isolates its page but serves the widget's files without CORP/CORS, or
+    // from another origin (pthread workers cannot start from a cross-origin URL).
+    console.warn(`digitrain: the threaded build did not start (${e?.message ?? e}); using one thread`);
+  }
+}
+dt ??= await createDigitrain({ locateFile });
+// Which build runs and how its pool is used: for tests and the curious (DevTools console of
+// this worker: digitrainEngine.threadStats()).
+self.digitrainEngine = { build, threadStats: () => dt.threadStats() };
 const session = new dt.Session();
 let state = 'idle'; // 'idle' | 'running' | 'paused'
 let modelGeneration = 0; // counts model changes, so a load that awaited something knows if it is stale

@@ -1,5 +1,6 @@
 // Digitrain in a browser tab on WASM (Chromium, Firefox, WebKit: nothing here is engine-specific): the same session-bench.mjs and gemm-ceiling.mjs as in Node,
-// on the module the page ships, without COOP/COEP (as the page is served). Runs on the
+// on the module the page ships, without COOP/COEP (as the widget is embedded), or the threaded
+// build with them (?threads). Runs on the
 // page's main thread: a worker runs the same V8 code at the same speed, and here nothing
 // else competes for the thread. Reports through console lines that run-chromium.mjs reads:
 // 'BENCHJSON {...}' per result, 'BENCHLOG ...', then 'BENCHDONE'.
@@ -13,8 +14,13 @@ const log = (message) => {
   console.log(`BENCHLOG ${message}`);
   document.getElementById('log').textContent += `${message}\n`;
 };
+// ?threads=N|auto: the threaded build (needs a cross-origin isolated page; run-chromium.mjs
+// --threads), N threads or the tab's cores (at most 4, as web/worker.js does).
+const threadsParam = query.get('threads') ?? '';
+const threads = threadsParam === 'auto' ? Math.min(navigator.hardwareConcurrency, 4) : Number(threadsParam || 0);
 // The runtime is Chromium's; run-engine.mjs relabels the other engines' lines.
-const emit = (kind, result) => console.log(`BENCHJSON ${JSON.stringify({ kind, ...result, runtime: 'chromium-wasm' })}`);
+const runtime = threads ? 'chromium-wasm-threads' : 'chromium-wasm';
+const emit = (kind, result) => console.log(`BENCHJSON ${JSON.stringify({ kind, ...result, runtime })}`);
 
 async function fetchBytes(url) {
   const response = await fetch(url);
@@ -28,10 +34,17 @@ try {
     ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
       .map((name) => fetchBytes(`/data/mnist/${name}`)));
   const mnist = { trainImages, trainLabels, testImages, testLabels };
-  const wasmBinary = await fetchBytes('/build/wasm/digitrain.wasm');
-  const env = { crossOriginIsolated: self.crossOriginIsolated, userAgent: navigator.userAgent };
+  const build = threads ? '/build/wasm-threads/digitrain-threads' : '/build/wasm/digitrain';
+  const wasmBinary = await fetchBytes(`${build}.wasm`);
+  const create = threads ? (await import(`${build}.mjs`)).default : createDigitrain;
+  const createModule = async () => {
+    const dt = await create({ wasmBinary });
+    if (threads) dt.setThreads(threads);
+    return dt;
+  };
+  const env = { crossOriginIsolated: self.crossOriginIsolated, userAgent: navigator.userAgent, threads: threads || 1 };
   for (const preset of presets) {
-    const result = await benchPreset(() => createDigitrain({ wasmBinary }), mnist, preset, {
+    const result = await benchPreset(createModule, mnist, preset, {
       limit: number('limit', 0), stepsPerCall: number('stepsPerCall', 1000), predictCalls: number('predictCalls', 1000),
       repeats: number('repeats', 1),
     });

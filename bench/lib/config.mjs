@@ -1,6 +1,8 @@
 // The bench's knobs, from the environment (bench/README.md lists them).
 const PRESETS = ['mlp-300-100', 'mlp-128-128', 'mlp-256', 'cnn-16-8'];
-const ENVIRONMENTS = { native: 'native', node: 'node-wasm', chromium: 'chromium-wasm', firefox: 'firefox-wasm', webkit: 'webkit-wasm' };
+// chromium-threads: the threaded build (issue 19) in a cross-origin isolated tab.
+const ENVIRONMENTS = { native: 'native', node: 'node-wasm', chromium: 'chromium-wasm', 'chromium-threads': 'chromium-wasm-threads',
+  firefox: 'firefox-wasm', webkit: 'webkit-wasm' };
 
 const list = (text) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const number = (text, fallback) => (text == null || text === '' ? fallback : Number(text));

@@ -4,6 +4,7 @@ import { batchRate, predictOneMs, testAccuracy, trainingRate } from './figures.m
 import { PEER_MODEL } from '../peers.mjs';
 
 const ENVIRONMENT_LABEL = { native: 'native', 'node-wasm': 'Node, WASM', 'chromium-wasm': 'Chromium, WASM',
+  'chromium-wasm-threads': 'Chromium, WASM threads',
   'firefox-wasm': 'Firefox, WASM', 'webkit-wasm': 'WebKit, WASM' };
 // Issue #14: each engine's training samples/s as a share of Chromium's, in the same run.
 const TARGET_VS_CHROMIUM = { 'firefox-wasm': 3 / 4, 'webkit-wasm': 2 / 3 };
@@ -135,6 +136,38 @@ function enginesTable(results) {
   return lines.join('\n');
 }
 
+// One peer case's result for a preset, by the case's name (pytorch-cpu-2-threads-openblas,
+// jaxjs-chromium-wasm, ...), or null.
+function peerCaseResult(results, environment, caseName, preset) {
+  const peerCase = (results.peers[environment] ?? []).find((c) => c.case === caseName);
+  const r = peerCase?.results.find((x) => x.model === PEER_MODEL[preset]);
+  return r && !r.error ? r : null;
+}
+
+// Issue 19: the threaded build in an isolated tab against the single-thread one, PyTorch on
+// 1 and 2 threads, jax-js' wasm backend (one thread) and TF.js wasm, all from this run.
+function threadsTable(results) {
+  if (!results.config.environments.includes('chromium-wasm-threads')) return '';
+  const threads = (results.digitrain['chromium-wasm-threads'] ?? []).find((r) => r.env?.threads)?.env.threads ?? '?';
+  const lines = [
+    `| preset | Chromium 1 thread | Chromium ${threads} threads | speed-up | PyTorch 1 thread | PyTorch 2 threads | ` +
+      `${threads} threads ÷ PyTorch 1 · 2 | TF.js wasm | jax-js wasm (Chromium) | 1 thread ÷ jax-js | ${threads} threads ÷ jax-js |`,
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const preset of results.config.presets) {
+    const one = trainingRate(digitrainResult(results, 'chromium-wasm', preset))?.value;
+    const many = trainingRate(digitrainResult(results, 'chromium-wasm-threads', preset))?.value;
+    const torch1 = trainingRate(peerCaseResult(results, 'native', 'pytorch-cpu-1-thread-openblas', preset))?.value;
+    const torch2 = trainingRate(peerCaseResult(results, 'native', 'pytorch-cpu-2-threads-openblas', preset))?.value;
+    const tfjs = trainingRate(peerCaseResult(results, 'chromium-wasm', 'tfjs-chromium-wasm', preset))?.value;
+    const jax = trainingRate(peerCaseResult(results, 'chromium-wasm', 'jaxjs-chromium-wasm', preset))?.value;
+    const ratio = (a, b) => times(a && b && a / b);
+    lines.push(`| ${preset} | ${int(one)} | ${int(many)} | **${ratio(many, one)}** | ${int(torch1)} | ${int(torch2)} | ` +
+      `${ratio(many, torch1)} · ${ratio(many, torch2)} | ${int(tfjs)} | ${int(jax)} | ${ratio(one, jax)} | ${ratio(many, jax)} |`);
+  }
+  return lines.join('\n');
+}
+
 function pageLines(results) {
   const page = results.page;
   if (!page) return 'Page figures: not measured in this run.';
@@ -237,6 +270,10 @@ export function markdownReport(results) {
     ceilingTable(results),
     enginesTable(results) ? '### Every browser engine' : '',
     enginesTable(results),
+    threadsTable(results) ? '### Threads in the tab (issue 19)' : '',
+    threadsTable(results) ? 'Training samples/s, one epoch with validation. Chromium with threads: the threaded build on a ' +
+      'cross-origin isolated page. jax-js: its wasm backend on one thread (relaxed SIMD in Chromium).' : '',
+    threadsTable(results),
     '### Native and WASM',
     nativeVsWasmTable(results),
     '### The page',

@@ -1,5 +1,6 @@
 // digitrain: the terminal trainer. Trains, evaluates and runs the tutorial models on MNIST
 // with the same core as the page.
+#include <sched.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +18,7 @@
 #include "cli/model_files.h"
 #include "cli/progress.h"
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "data/dataset.h"
 #include "data/dataset_catalog.h"
 #include "keras/layer_class.h"
@@ -99,6 +101,20 @@ std::string data_dir_for(const std::string& data_dir, const std::string& dataset
 std::string class_name(const std::string& dataset, int label) {
   const DatasetInfo* info = find_dataset(dataset);
   return info ? info->class_names[label] : std::to_string(label);
+}
+
+// The cores this process may run on (taskset, cgroups' cpusets), else the machine's.
+int cores_available() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void add_threads_option(CLI::App* cmd, int& threads) {
+  cmd->add_option("--threads", threads,
+                  "Threads the products are split across (default: the cores available, " +
+                      std::to_string(cores_available()) + " here); results do not depend on it")
+      ->check(CLI::Range(1, 256));
 }
 
 void add_dataset_option(CLI::App* cmd, std::string& dataset) {
@@ -287,9 +303,11 @@ int run(int argc, char** argv) {
   CLI::App app{"digitrain: train and run Keras-style MNIST models (the tutorial presets or your own description)"};
   app.require_subcommand(1);
 
+  int threads = cores_available();
   TrainArgs train;
   auto* train_cmd = app.add_subcommand("train", "Train a model on MNIST and report its test accuracy");
   add_model_choice(train_cmd, train.model, false);
+  add_threads_option(train_cmd, threads);
   train_cmd->add_option("--data", train.data_dir, "Folder with the four IDX files (default data/DATASET)");
   add_dataset_option(train_cmd, train.dataset);
   train_cmd->add_option("--extra-data", train.extra_data,
@@ -313,6 +331,7 @@ int run(int argc, char** argv) {
                        "Folder with the test IDX files (t10k-images/labels), or with one pair of "
                        "*images-idx3-ubyte and *labels-idx1-ubyte files (default data/DATASET)");
   add_dataset_option(eval_cmd, eval_dataset);
+  add_threads_option(eval_cmd, threads);
 
   PredictArgs predict;
   auto* predict_cmd = app.add_subcommand("predict", "Recognise digits: an image file, a test image index or the first N test images");
@@ -326,6 +345,7 @@ int run(int argc, char** argv) {
   predict_cmd->add_option("--data", predict.data_dir,
                           "Folder with the IDX files, for test images (default data/DATASET)");
   add_dataset_option(predict_cmd, predict.dataset);
+  add_threads_option(predict_cmd, threads);
   predict_cmd->callback([&] {
     if (predict.input.empty() && !predict.first) throw CLI::RequiredError("an IMAGE, a test image index or --first N");
   });
@@ -359,6 +379,7 @@ int run(int argc, char** argv) {
     std::cerr << failed->help();
     return 2;
   }
+  set_thread_count(threads);
   if (train_cmd->parsed()) return run_train(train);
   if (eval_cmd->parsed()) return run_evaluate(model_file, data_dir, eval_dataset);
   if (predict_cmd->parsed()) return run_predict(predict);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm_tiles.h"
 
@@ -75,15 +76,38 @@ void product(int M, int N, const TileRuns& t, float* c, int ldc, bool accumulate
   }
 }
 
+// Below this many multiply-adds a convolution runs on one thread (one image's predict):
+// a split costs a few microseconds (docs/toolchain.md "Threads").
+constexpr long kMinSplitWork = 1L << 17;
+
+// Calls rows(begin, end) over [0, units) split across the kernel pool when the work
+// (multiply-adds) pays for it. Every unit is a set of outputs of its own, computed the same
+// way whoever runs it: results do not depend on the thread count.
+template <class Fn>
+void split_units(int units, long work, Fn&& rows) {
+  // Without threads in the build no split code is compiled (the page's module size).
+  if constexpr (!DIGITRAIN_THREADS) return rows(0, units);
+  const int parts = std::min(thread_count(), units);
+  if (parts < 2 || work < kMinSplitWork) return rows(0, units);
+  parallel_for(parts, [&](int part) {
+    int begin, end;
+    split_range(units, parts, part, begin, end);
+    rows(begin, end);
+  });
+}
+
 }  // namespace
 
 void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const float* kernel, float* y,
                   const float* bias, bool relu) {
   const int OH = g.out_h(), OW = g.out_w();
   const long row = static_cast<long>(g.W) * g.C;
+  const long work = static_cast<long>(batch) * OH * OW * F * g.patch();
   with_tile_for_width<ConvMidTile>(F, [&](auto tile) {
-    for (int n = 0; n < batch; ++n)
-      for (int oy = 0; oy < OH; ++oy) {
+    // Split by output rows across the pool.
+    split_units(batch * OH, work, [&](int begin, int end) {
+      for (int r = begin; r < end; ++r) {
+        const int n = r / OH, oy = r % OH;
         // Output row (n, oy): OW pixels × F = Σ_ky patches of input row oy·SH+ky · kernel row ky.
         const TileRuns t{g.KH,
                          g.KW * g.C,
@@ -98,6 +122,7 @@ void conv_forward(const ConvGeometry& g, int F, int batch, const float* x, const
         product<decltype(tile)>(OW, F, t, y_row, F, false);
         add_bias_relu(y_row, OW, F, bias, relu);
       }
+    });
   });
 }
 
@@ -119,17 +144,26 @@ void with_tile_for_rows(int rows, Fn&& f) {
 void conv_kernel_grad(const ConvGeometry& g, int F, int batch, const float* x, const float* dz, float* dkernel) {
   const int OH = g.out_h(), OW = g.out_w(), span = g.KW * g.C;
   const long row = static_cast<long>(g.W) * g.C;
+  const long work = static_cast<long>(batch) * OH * OW * F * g.patch();
   with_tile_for_width<ConvGradMidTile>(F, [&](auto wide) {
     with_tile_for_rows<decltype(wide)>(span, [&](auto tile) {
-      for (int ky = 0; ky < g.KH; ++ky)
-        for (int n = 0; n < batch; ++n) {
-          // Kernel row ky (KW*C × F) += Σ over the image's rows of patchesᵀ · dz row: A row
-          // (kx, c) at step ox is x[n, oy·SH+ky, ox·SW+kx, c], one float further per A row.
-          const TileRuns t{OH, OW,         x + (static_cast<long>(n) * g.H + ky) * row, g.SH * row,
-                           1,  g.SW * g.C, dz + static_cast<long>(n) * OH * OW * F,     static_cast<long>(OW) * F,
-                           F};
-          product<decltype(tile)>(span, F, t, dkernel + static_cast<long>(ky) * span * F, F, n > 0);
+      // Split by (kernel row, column panel of F) across the pool: each sums its own outputs
+      // over the batch in the same order whoever runs it.
+      constexpr int NR = decltype(tile)::kNR;
+      const int panels = (F + NR - 1) / NR;
+      split_units(g.KH * panels, work, [&](int begin, int end) {
+        for (int u = begin; u < end; ++u) {
+          const int ky = u / panels, j0 = u % panels * NR, nf = std::min(NR, F - j0);
+          for (int n = 0; n < batch; ++n) {
+            // Kernel row ky (KW*C × F) += Σ over the image's rows of patchesᵀ · dz row: A row
+            // (kx, c) at step ox is x[n, oy·SH+ky, ox·SW+kx, c], one float further per A row.
+            const TileRuns t{OH, OW,         x + (static_cast<long>(n) * g.H + ky) * row,    g.SH * row,
+                             1,  g.SW * g.C, dz + static_cast<long>(n) * OH * OW * F + j0, static_cast<long>(OW) * F,
+                             F};
+            product<decltype(tile)>(span, nf, t, dkernel + static_cast<long>(ky) * span * F + j0, F, n > 0);
+          }
         }
+      });
     });
   });
   if (batch <= 0) std::fill_n(dkernel, static_cast<long>(g.KH) * span * F, 0.0f);
@@ -170,9 +204,13 @@ void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, c
         for (int f = 0; f < F; ++f)
           flipped[((static_cast<long>(ky) * g.KW + (g.KW - 1 - kx)) * F + f) * g.C + c] =
               kernel[((static_cast<long>(ky) * g.KW + kx) * g.C + c) * F + f];
+  const long work = static_cast<long>(batch) * OH * OW * F * g.patch();
   with_tile_for_width<ConvMidTile>(g.C, [&](auto tile) {
-    for (int n = 0; n < batch; ++n)
-      for (int iy = 0; iy < g.H; ++iy) {
+    // Split by rows of dx across the pool (the padding and flip above stay on one thread:
+    // copies, a few percent of the time).
+    split_units(batch * g.H, work, [&](int begin, int end) {
+      for (int r = begin; r < end; ++r) {
+        const int n = r / g.H, iy = r % g.H;
         // dx row (n, iy): W pixels × C = Σ_ky padded dz row oy = (iy-ky)/SH, windows of KW
         // pixels one pixel apart, · flipped kernel row ky; only the ky with iy-ky a multiple
         // of SH and 0 ≤ oy < OH meet an output row (none: the row is 0).
@@ -193,6 +231,7 @@ void conv_input_grad(const ConvGeometry& g, int F, int batch, const float* dz, c
         product<decltype(tile)>(g.W, g.C, t, dx + row, g.C, false);
         if (relu_mask) mask_where_not_positive(relu_mask + row, dx + row, static_cast<long>(g.W) * g.C);
       }
+    });
   });
 }
 

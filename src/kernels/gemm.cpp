@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "kernels/gemm_tiles.h"
 
 namespace digitrain {
@@ -228,6 +229,35 @@ struct Blocked {
   }
 };
 
+// Below this many multiply-adds a product runs on one thread: a split costs a few
+// microseconds (docs/toolchain.md "Threads"), about what 2^17 multiply-adds take.
+constexpr long kMinSplitWork = 1L << 17;
+
+// Splits C by column panels across the kernel pool (core/thread_pool.h): each thread runs
+// the same blocking on panels [p0, p1) of B and C, with the tile chosen for the whole
+// product. Every element of C is still summed by the same tile over the same K blocks in
+// the same order, so the result is bit-identical to one thread's. Each thread packs its
+// own copy of A (thread_local buffers) when A is packed.
+template <class T>
+void gemm_split(const GemmArgs& g) {
+  // Without threads in the build no split code is compiled (the page's module size).
+  if constexpr (!DIGITRAIN_THREADS) return Blocked<T>::gemm(g);
+  constexpr int NR = T::kNR;
+  const int panels = (g.N + NR - 1) / NR;
+  const int parts = std::min(thread_count(), panels);
+  if (parts < 2 || static_cast<long>(g.M) * g.N * g.K < kMinSplitWork) return Blocked<T>::gemm(g);
+  parallel_for(parts, [&](int part) {
+    int p0, p1;
+    split_range(panels, parts, part, p0, p1);
+    GemmArgs s = g;
+    const int j0 = p0 * NR;
+    s.N = std::min(g.N, p1 * NR) - j0;
+    s.B = g.trans_b ? g.B + static_cast<long>(j0) * g.ldb : g.B + j0;
+    s.C = g.C + j0;
+    Blocked<T>::gemm(s);
+  });
+}
+
 }  // namespace
 
 void gemm(const GemmArgs& g) {
@@ -239,11 +269,11 @@ void gemm(const GemmArgs& g) {
     return;
   }
   if (g.M == 1 && g.N >= RowTile::kNR)
-    Blocked<RowTile>::gemm(g);
+    gemm_split<RowTile>(g);
   else if (g.M == 1 && g.N >= NarrowRowTile::kNR)
-    Blocked<NarrowRowTile>::gemm(g);
+    gemm_split<NarrowRowTile>(g);
   else
-    with_tile_for_product(g.M, g.N, g.trans_a, [&](auto tile) { Blocked<decltype(tile)>::gemm(g); });
+    with_tile_for_product(g.M, g.N, g.trans_a, [&](auto tile) { gemm_split<decltype(tile)>(g); });
 }
 
 }  // namespace digitrain

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "kernels/simd.h"
 
 namespace digitrain {
@@ -32,9 +33,11 @@ inline void row_block(const int* cols, const float* vals, int listed, const floa
   for (int v = 0; v < NV; ++v) store<W>(y + W * v, acc[v]);
 }
 
-}  // namespace
+// Below this many (dense-counted) multiply-adds the product runs on one thread: about 5
+// us of sparse work, a split's cost (docs/toolchain.md "Threads").
+constexpr long kMinSplitWork = 1L << 19;
 
-void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, float* y, bool accumulate, float alpha) {
+void rows_product(const float* x, int rows, int k, const float* w, int n, float* y, bool accumulate, float alpha) {
   // Grow-only per thread: after the first call of a size nothing is allocated.
   thread_local std::vector<int> cols;
   thread_local std::vector<float> vals;
@@ -65,6 +68,24 @@ void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, fl
       yr[j] = alpha * s + (accumulate ? yr[j] : 0.0f);
     }
   }
+}
+
+}  // namespace
+
+// Split by rows of y across the kernel pool: each row is its own listing and its own sums,
+// so the result is bit-identical for any thread count (columns would also repeat the
+// listing in every thread).
+void sparse_rows_gemm(const float* x, int rows, int k, const float* w, int n, float* y, bool accumulate, float alpha) {
+  // Without threads in the build no split code is compiled (the page's module size).
+  if constexpr (!DIGITRAIN_THREADS) return rows_product(x, rows, k, w, n, y, accumulate, alpha);
+  const int parts = std::min(thread_count(), rows);
+  if (parts < 2 || static_cast<long>(rows) * k * n < kMinSplitWork)
+    return rows_product(x, rows, k, w, n, y, accumulate, alpha);
+  parallel_for(parts, [&](int part) {
+    int r0, r1;
+    split_range(rows, parts, part, r0, r1);
+    rows_product(x + static_cast<long>(r0) * k, r1 - r0, k, w, n, y + static_cast<long>(r0) * n, accumulate, alpha);
+  });
 }
 
 void transpose(const float* x, int rows, int cols, float* xt) {

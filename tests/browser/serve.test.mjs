@@ -194,6 +194,29 @@ describe('startServer', () => {
   });
 });
 
+// npm start's mode (issue 19): the demo page and its files isolated, so its worker may use
+// threads; the widget's example pages not, as an embedder's page would not be.
+test('demo isolation: COOP/COEP and CORP for the demo page, none for embed.html and frame.html', async () => {
+  for (const name of ['embed.html', 'frame.html', 'worker.js']) fs.writeFileSync(path.join(root, name), '\n');
+  const demo = await startServer({ root, port: 0, crossOriginIsolated: 'demo' });
+  try {
+    const port = demo.server.address().port;
+    for (const path of ['/', '/index.html', '/worker.js']) {
+      const res = await request('GET', path, { port });
+      assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', path);
+      assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp', path);
+      assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin', path);
+    }
+    for (const path of ['/embed.html', '/frame.html']) {
+      const res = await request('GET', path, { port });
+      assert.equal(res.headers['cross-origin-opener-policy'], undefined, path);
+      assert.equal(res.headers['cross-origin-embedder-policy'], undefined, path);
+    }
+  } finally {
+    await demo.close();
+  }
+});
+
 // Runs `node scripts/serve.mjs root` and resolves when it prints its URL or exits.
 function runCli(env) {
   const child = spawn(process.execPath, [SERVE, root], { env: { ...process.env, ...env } });
