@@ -8,6 +8,9 @@ start=$(date +%s)
 bash scripts/setup.sh
 echo "test: eslint (eslint.config.mjs)"
 node_modules/.bin/eslint web scripts tests bench eslint.config.mjs
+echo "test: tsc --checkJs (jsconfig.json: the page; jsconfig.worker.json: the workers)"
+node_modules/.bin/tsc -p jsconfig.json
+node_modules/.bin/tsc -p jsconfig.worker.json
 bash scripts/build.sh all
 bash scripts/build-web.sh
 echo "test: TF.js parity fixtures (build/fixtures/parity)"

@@ -5,25 +5,30 @@ import './digitrain.js';
 import { readHash, writeHash } from './settings.js';
 import { registerOffline } from './offline.js';
 
-const trainer = document.getElementById('trainer');
+/** @typedef {import('./trainer-element.js').DigitTrainer} DigitTrainer */
+/** @typedef {import('../types/digitrain.js').TrainerSettings} TrainerSettings */
+
+const trainer = /** @type {DigitTrainer} */ (document.getElementById('trainer'));
 for (const [attribute, value] of Object.entries(readHash())) trainer.setAttribute(attribute, value);
 trainer.addEventListener('settingschange', (e) => {
-  writeHash(e.detail);
-  fillShare(e.detail);
+  const { detail } = /** @type {CustomEvent<TrainerSettings>} */ (e);
+  writeHash(detail);
+  fillShare(detail);
 });
 
 // "Share this set-up": the page's link, frame.html in an iframe (for learning platforms that
 // strip scripts), and the two-line embed, all with the current settings (README, "Embedding").
+/** @param {TrainerSettings} settings */
 function fillShare(settings) {
   const here = new URL('.', location.href).href;
   const hash = location.hash.replace(/^#/, '');
   const attributes = [['dataset', settings.dataset === 'mnist' ? null : settings.dataset], ['preset', settings.preset], ['epochs', settings.epochs], ['learning-rate', settings.learningRate],
     ['batch-size', settings.batchSize], ['optimizer', settings.optimizer], ['seed', settings.seed]]
     .filter(([, value]) => value != null && value !== '').map(([name, value]) => ` ${name}="${value}"`).join('');
-  document.getElementById('share-link').value = location.href;
-  document.getElementById('share-iframe').value =
+  /** @type {HTMLInputElement} */ (document.getElementById('share-link')).value = location.href;
+  /** @type {HTMLTextAreaElement} */ (document.getElementById('share-iframe')).value =
     `<iframe src="${here}frame.html#${hash}&panels=controls%20charts%20drawing" width="900" height="720" title="Train a neural network on MNIST"></iframe>`;
-  document.getElementById('share-script').value =
+  /** @type {HTMLTextAreaElement} */ (document.getElementById('share-script')).value =
     `<script type="module" src="${here}digitrain.js"></script>\n<digit-trainer${attributes}></digit-trainer>`;
 }
 trainer.ready.then(() => {
@@ -32,9 +37,10 @@ trainer.ready.then(() => {
   // growth would move it under the reader's eyes (layout shift).
   document.getElementById('share').hidden = false;
 }, () => {});
-for (const button of document.querySelectorAll('#share [data-copy]')) {
+for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('#share [data-copy]'))) {
   button.addEventListener('click', async () => {
-    const field = document.getElementById(button.dataset.copy);
+    // The link's <input> or a <textarea>: both have value and select().
+    const field = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (document.getElementById(button.dataset.copy));
     const said = document.getElementById('share-said');
     try {
       await navigator.clipboard.writeText(field.value);
@@ -48,7 +54,7 @@ for (const button of document.querySelectorAll('#share [data-copy]')) {
 }
 
 // For the browser tests and the curious (read-only use): the widget and its session.
-window.digitrain = {
+/** @type {Window & typeof globalThis & {digitrain?: object}} */ (window).digitrain = {
   trainer,
   get session() { return trainer.session; },
   get reports() { return trainer.session?.reports; },

@@ -124,6 +124,7 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
       if (by !== 1) y = y.map((v) => v * by);
       const faded = i < drawn.length - 1;
       const common = {scale, color: run.colour, faded, hidden: run.hidden, legend: !faded};
+      /** @type {import('./line-chart.js').ChartSeries[]} */
       const out = [{...common, label: `${run.label} ${key}`, short: `${run.short} training`, x: step, y}];
       const val = run.epochs.filter((r) => r[`val_${key}`] != null);
       if (val.length) {

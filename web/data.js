@@ -10,11 +10,29 @@ export const MNIST_FILES = Object.freeze({
   testLabels: 't10k-labels-idx1-ubyte.gz',
 });
 
+/** @typedef {{loaded: number, total: number | null, file: string | null}} MnistProgress */
+/**
+ * One of the four files: from the cache (`compressed` set) or an open network response
+ * (`response` and `contentLength` set until the body is read into `compressed`).
+ * @typedef {object} MnistSource
+ * @property {string} file
+ * @property {string} url
+ * @property {boolean} [cached]
+ * @property {boolean} encoded
+ * @property {Uint8Array<ArrayBuffer>} [compressed]
+ * @property {Response} [response]
+ * @property {number | null} [contentLength]
+ */
+
 export const CACHE_NAME = 'digitrain-mnist-v1';
 
 // retryable: a later attempt may succeed (network, server busy); false when retrying the
 // same URL cannot help (404, a corrupt file on the server).
 export class DataError extends Error {
+  /**
+   * @param {string} message
+   * @param {{retryable?: boolean, file?: string | null, url?: string | null, cause?: unknown}} [options]
+   */
   constructor(message, {retryable = false, file = null, url = null, cause} = {}) {
     super(message, cause === undefined ? undefined : {cause});
     this.name = 'DataError';
@@ -38,6 +56,9 @@ export class DataError extends Error {
 // An abort through `signal` rejects with the AbortError itself, not a DataError.
 // A file that is not gzip at all is refused here; a truncated or corrupt gzip is found by
 // gunzipMnistFile, and its cached copy should then be dropped (forgetCachedFile).
+/**
+ * @param {{baseUrl?: string | URL, onProgress?: (progress: MnistProgress) => void, signal?: AbortSignal}} [options]
+ */
 export async function fetchMnist({baseUrl = 'data/', onProgress = () => {}, signal} = {}) {
   const base = new URL(baseUrl, globalThis.document?.baseURI ?? globalThis.location?.href);
   // One failure stops the other downloads.
@@ -173,6 +194,13 @@ async function openCache() {
 }
 
 // A file from the cache (already verified by gunzipping it) or an open network response.
+/**
+ * @param {string} file
+ * @param {string} url
+ * @param {Cache | null} cache
+ * @param {AbortSignal} signal
+ * @returns {Promise<MnistSource>}
+ */
 async function openSource(file, url, cache, signal) {
   if (cache) {
     try {
@@ -244,6 +272,7 @@ async function readBody(source, signal, onChunk) {
 
 const isGzip = (bytes) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
+/** @param {MnistSource} source */
 function checkGzipMagic({file, url, compressed, encoded}) {
   // A server that sent Content-Encoding: gzip had the browser gunzip it already.
   if (isGzip(compressed) || encoded) return;

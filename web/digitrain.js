@@ -9,7 +9,9 @@ import { DigitPad } from './digit-pad.js';
 import { DigitTrainer } from './trainer-element.js';
 import { DigitPredictor } from './predictor-element.js';
 
-for (const [name, element] of [['digit-pad', DigitPad], ['digit-trainer', DigitTrainer], ['digit-predictor', DigitPredictor]]) {
+/** @type {[string, CustomElementConstructor][]} */
+const ELEMENTS = [['digit-pad', DigitPad], ['digit-trainer', DigitTrainer], ['digit-predictor', DigitPredictor]];
+for (const [name, element] of ELEMENTS) {
   if (!customElements.get(name)) customElements.define(name, element);
 }
 

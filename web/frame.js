@@ -10,7 +10,10 @@
 import './digitrain.js';
 import { readHash } from './settings.js';
 
-const trainer = document.getElementById('trainer');
+/** @typedef {import('./trainer-element.js').DigitTrainer} DigitTrainer */
+/** @typedef {import('../types/digitrain.js').PredictionDetail} PredictionDetail */
+
+const trainer = /** @type {DigitTrainer} */ (document.getElementById('trainer'));
 const params = new URLSearchParams(location.hash.replace(/^#/, ''));
 for (const [attribute, value] of Object.entries(readHash())) trainer.setAttribute(attribute, value);
 trainer.setAttribute('panels', params.get('panels') ?? 'controls charts drawing');
@@ -34,10 +37,14 @@ function tell(type, detail, id) {
 }
 
 for (const type of ['epochend', 'trainend', 'prediction', 'error', 'modelchange']) {
-  trainer.addEventListener(type, (e) => tell(type, type === 'prediction' ? plainPrediction(e.detail) : e.detail));
+  trainer.addEventListener(type, (e) => {
+    const { detail } = /** @type {CustomEvent} */ (e);
+    tell(type, type === 'prediction' ? plainPrediction(detail) : detail);
+  });
 }
 trainer.ready.then((detail) => tell('ready', { ...detail, settings: trainer.settings }), () => {});
 
+/** @param {PredictionDetail} prediction */
 function plainPrediction({ digit, probabilities, input, source }) {
   return { digit, probabilities: Array.from(probabilities), input: Array.from(input ?? []), source };
 }

@@ -8,6 +8,20 @@
 // legend (false: left out of the legend, still in the text alternative), short (the
 // legend's name for it)}. x must increase within a series: the readout finds points by
 // bisection. A scale may be logarithmic ({log: true}): ticks at 1, 2, 5 × 10^k.
+/**
+ * @typedef {object} ChartSeries
+ * @property {string} label
+ * @property {string} [short]
+ * @property {string} [color]
+ * @property {string} scale
+ * @property {ArrayLike<number>} x
+ * @property {ArrayLike<number | null>} y
+ * @property {boolean} [faded]
+ * @property {boolean} [hidden]
+ * @property {number[]} [dash]
+ * @property {boolean} [points]
+ * @property {boolean} [legend]
+ */
 
 const PAD = {top: 10, side: 50, right: 14, bottom: 36};
 const FONT = '11px system-ui, sans-serif';
@@ -334,6 +348,7 @@ export function createLineChart(parent, {title, className = '', height = 240, x:
 
   return {
     figure,
+    /** @param {ChartSeries[]} next */
     setSeries(next) {
       series = next;
       dirty = true;

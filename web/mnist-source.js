@@ -8,6 +8,10 @@ const downloads = new Map(); // absolute data URL -> {promise, listeners, last}
 // Resolves to fetchMnist's result for `dataUrl`; onProgress gets {loaded, total, file}
 // (the latest one at once if the download is already under way). A failed download is
 // forgotten, so the next call (a Retry) starts a new one.
+/**
+ * @param {string | URL} dataUrl
+ * @param {(progress: import('./data.js').MnistProgress) => void} [onProgress]
+ */
 export function shareMnist(dataUrl, onProgress = () => {}) {
   const key = new URL(dataUrl, document.baseURI).href;
   let entry = downloads.get(key);

@@ -92,7 +92,8 @@ export class DigitPredictor extends HTMLElement {
     }
     if (!forId) return this.#say('Load a model file (button or drop) to recognise drawings.');
     await customElements.whenDefined('digit-trainer');
-    const trainer = document.getElementById(forId);
+    // Checked to be a <digit-trainer> just below.
+    const trainer = /** @type {import('./trainer-element.js').DigitTrainer} */ (document.getElementById(forId));
     if (!trainer || trainer.localName !== 'digit-trainer') throw new Error(`for="${forId}" names no <digit-trainer> on this page`);
     this.#trainer = trainer;
     const changed = () => this.#events.dispatchEvent(new CustomEvent('model'));

@@ -13,35 +13,38 @@
 const VERSION = '__DIGITRAIN_VERSION__';
 const FILES = ['__DIGITRAIN_PRECACHE__'];
 const CACHE = `digitrain-page-${VERSION}`;
+// `self` as what it is here: the WebWorker library types it as a dedicated worker's global
+// scope (jsconfig.worker.json), which has no registration, clients or install events.
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     // 'no-cache': asked again of the server, which answers 304 for what the page has just
     // fetched (so a first visit does not download twice) and the new bytes after an update.
-    await cache.addAll(FILES.map((file) => new Request(new URL(file, self.registration.scope), { cache: 'no-cache' })));
+    await cache.addAll(FILES.map((file) => new Request(new URL(file, sw.registration.scope), { cache: 'no-cache' })));
   })());
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     // Only our own older page caches go: MNIST's cache (data.js) and anything else stay.
     for (const name of await caches.keys()) {
       if (name.startsWith('digitrain-page-') && name !== CACHE) await caches.delete(name);
     }
-    await self.clients.claim();
+    await sw.clients.claim();
   })());
 });
 
 // The page asks the waiting worker to take over when the learner chooses to reload.
-self.addEventListener('message', (event) => {
-  if (event.data === 'skipWaiting') self.skipWaiting();
+sw.addEventListener('message', (event) => {
+  if (event.data === 'skipWaiting') sw.skipWaiting();
 });
 
 // The listed files, as absolute URLs without query or hash.
-const LISTED = new Set(FILES.map((file) => new URL(file, self.registration.scope).href));
+const LISTED = new Set(FILES.map((file) => new URL(file, sw.registration.scope).href));
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);

@@ -258,7 +258,7 @@ const handlers = {
         return fail(ToWorker.loadData, e.message, { id, file: files[key].file, url: files[key].url, corrupt: true });
       }
     }
-    const r = checked(session.loadData(...raw));
+    const r = checked(session.loadData(...(/** @type {[Uint8Array, Uint8Array, Uint8Array, Uint8Array]} */ (raw))));
     testCount = r.testCount;
     post(FromWorker.dataLoaded, { id, trainCount: r.trainCount, testCount: r.testCount });
   },
@@ -310,7 +310,8 @@ const handlers = {
     // My digits for this run only: a run without them trains on the dataset alone.
     const none = new Uint8Array(0);
     const set = session.setExtraImages(extra?.pixels ?? none, extra?.labels ?? none);
-    const r = set.ok ? session.startTraining(options) : set;
+    // A refused set has only ok and error, which !r.ok catches before any other field is read.
+    const r = /** @type {import('./digitrain.mjs').TrainingStart} */ (set.ok ? session.startTraining(options) : set);
     if (!r.ok) {
       giveBack();
       throw new Error(explained(r.error));

@@ -45,7 +45,7 @@ export function createChartsPanel(section, ctx) {
     button.setAttribute('aria-pressed', 'true');
     button.setAttribute('aria-label', `${label}: curves shown; press to hide`);
     button.innerHTML = '<span class="dt__swatch" aria-hidden="true"></span>';
-    button.firstChild.style.background = run.colour;
+    /** @type {HTMLElement} */ (button.firstChild).style.background = run.colour;
     button.append(run.short.replace('run ', '#'));
     button.addEventListener('click', () => {
       const shown = button.getAttribute('aria-pressed') !== 'true';

@@ -4,6 +4,12 @@
 // removes the listeners on the host when the picker goes away.
 import { readModelFiles } from '../model-files.js';
 
+/**
+ * @param {HTMLElement} host
+ * @param {(text: string, files: Record<string, Uint8Array> | undefined, names: string) => unknown} onLoad
+ * @param {(message: string) => void} [onError]
+ * @param {AbortSignal} [signal]
+ */
 export function buildModelPicker(host, onLoad, onError = () => {}, signal = undefined) {
   const label = document.createElement('label');
   label.className = 'file-button';

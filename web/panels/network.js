@@ -178,7 +178,7 @@ export function createNetworkPanel(section, ctx) {
     } else {
       paintMosaic(b.canvas, b.layout, (t) => out.values[t], { max });
       let active = 0;
-      for (let i = 0; i < n; i++) active += out.values[i] > 0;
+      for (let i = 0; i < n; i++) active += Number(out.values[i] > 0);
       b.canvas.setAttribute('aria-label', `${out.name}: ${active} of ${n} units active; strongest unit ${argmax(out.values)} (${formatNumber(max)})`);
     }
   }

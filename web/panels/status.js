@@ -23,10 +23,10 @@ export function buildStatus() {
       <button class="dt__data-retry" id="data-retry" type="button" hidden>Retry</button>
     </div>
     <p class="message dt__message" id="train-message" role="status" aria-live="polite"></p>`;
-  const errors = element.querySelector('.dt__attribute-errors');
+  const errors = /** @type {HTMLUListElement} */ (element.querySelector('.dt__attribute-errors'));
   const progress = element.querySelector('progress');
-  const text = element.querySelector('.dt__data-status');
-  const retry = element.querySelector('.dt__data-retry');
+  const text = /** @type {HTMLSpanElement} */ (element.querySelector('.dt__data-status'));
+  const retry = /** @type {HTMLButtonElement} */ (element.querySelector('.dt__data-retry'));
   const addError = (message) => {
     const item = document.createElement('li');
     item.textContent = `Digitrain: ${message}`;
