@@ -100,6 +100,9 @@ export interface DigitrainModule {
   Session: { new (): Session };
   HEAPU8?: Uint8Array;
   presetNames(): string[];
+  /** The kernel pool's thread count (1-4; the default build stays at 1); returns the count in effect. */
+  setThreads(n: number): number;
+  threadStats(): { threads: number; sharedJobs: number };
   presetText(name: string): Outcome & { text: string };
   preprocessDigit(ink: Float32Array, width: number, height: number): Uint8Array;
   readIdxPair(images: Uint8Array, labels: Uint8Array, imagesName: string, labelsName: string):

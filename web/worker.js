@@ -43,7 +43,7 @@ if (self.crossOriginIsolated && cores > 1) {
 dt ??= await createDigitrain({ locateFile });
 // Which build runs and how its pool is used: for tests and the curious (DevTools console of
 // this worker: digitrainEngine.threadStats()).
-self.digitrainEngine = { build, threadStats: () => dt.threadStats() };
+Object.assign(self, { digitrainEngine: { build, threadStats: () => dt.threadStats() } });
 const session = new dt.Session();
 let state = 'idle'; // 'idle' | 'running' | 'paused'
 let modelGeneration = 0; // counts model changes, so a load that awaited something knows if it is stale
