@@ -2,6 +2,7 @@
 // images added with their true label, an imported IDX pair), kept in this browser's
 // IndexedDB so a reload finds them again. One set per widget and dataset. Every change
 // is saved, then announced with a `change` event {count, reason}.
+import { keyValueStore } from './idb-store.js';
 import { idxImages, idxLabels } from './idx-files.js';
 
 const DB = 'digitrain-my-digits'; // its own database: the models' one keeps its version
@@ -10,29 +11,7 @@ const PIXELS = 784;
 // A few dozen is the idea; thousands still fit a fine-tuning run and IndexedDB easily.
 export const MAX_MY_DIGITS = 10_000;
 
-function open() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function transaction(mode, action) {
-  const db = await open();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = action(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const transaction = keyValueStore(DB, STORE);
 
 export class MyDigits extends EventTarget {
   #key;
