@@ -16,7 +16,9 @@ before(async () => {
   session = await openBrowser({ root: process.env.DIGITRAIN_WEB_ROOT });
   page = session.page;
   await page.goto(session.url + PAGE);
-  await page.waitForFunction(() => window.digitrain?.session?.worker, null, { timeout: 60_000 });
+  // The page at rest (MNIST in, its model made) before the files come: what this test judges
+  // is the readers, not requests raced against the page's start-up.
+  await page.waitForFunction(() => window.digitrain?.session?.dataReady && window.digitrain.session.model, null, { timeout: 120_000 });
 });
 
 after(async () => {
