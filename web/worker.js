@@ -14,6 +14,13 @@ const EVAL_CHUNK = 500;
 // origin starts this worker from a blob: URL, whose location says nothing useful.
 const locateFile = (name) => new URL(name, import.meta.url).href;
 
+// A module worker's port delivers messages as soon as this script has started, before its
+// top-level awaits below (fetching and compiling the module) settle (HTML "run a worker";
+// Chromium, Firefox and WebKit alike). A message that found no handler then would be lost,
+// and its request never answered: until the handlers exist, messages wait here.
+const early = [];
+self.onmessage = ({ data }) => { early.push(data); };
+
 // Threads need SharedArrayBuffer, which only a cross-origin isolated page has (COOP/COEP;
 // README "Threads"). There, with more than one core, the threaded build
 // (digitrain-threads.mjs/.wasm/.worker.js, docs/toolchain.md "Threads") is imported;
@@ -403,7 +410,7 @@ const handlers = {
   },
 };
 
-self.onmessage = ({ data }) => {
+function handle(data) {
   const handler = handlers[data?.type];
   if (!handler) return fail(data?.type, `unknown message type '${data?.type}'`, { id: data?.id });
   // Handlers may be async (data, the confusion matrix): their failures are caught too.
@@ -411,8 +418,10 @@ self.onmessage = ({ data }) => {
     if (isTrap(e)) return fatal(e);
     fail(data.type, explained(e?.message ?? String(e)), { id: data.id });
   });
-};
+}
 
 const presets = dt.presetNames();
 const presetDescriptions = Object.fromEntries(presets.map((name) => [name, dt.presetText(name).text]));
 post(FromWorker.ready, { presets, presetDescriptions });
+self.onmessage = ({ data }) => handle(data);
+for (const data of early.splice(0)) handle(data);

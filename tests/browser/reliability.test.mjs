@@ -105,6 +105,31 @@ const predictTest = (page, count) => page.evaluate(async (count) => {
   return Array.from((await worker.request('predict-images', 'predictions', { pixels: images, count })).probs);
 }, count);
 
+// HTML starts a module worker's port before its top-level awaits settle: a request posted
+// while the worker still fetches and compiles its module must wait for the handlers, not be
+// dispatched to none and lost (a request that never settles: the page hangs on it).
+test('requests posted while the worker is still starting are answered, none lost', async () => {
+  const context = await session.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${session.url}embed.html`);
+  const replies = await page.evaluate(() => new Promise((resolve) => {
+    const worker = new Worker(new URL('worker.js', location.href), { type: 'module' });
+    const got = [];
+    const finish = () => { worker.terminate(); resolve(got); };
+    worker.onmessage = ({ data }) => {
+      if (data.id != null) got.push(`${data.type} ${data.id}`);
+      if (got.length === 3) finish();
+    };
+    setTimeout(finish, 30_000);
+    // At once, before the module can possibly have compiled.
+    worker.postMessage({ type: 'ping', id: 1 });
+    worker.postMessage({ type: 'evaluate', id: 2 }); // no model yet: an error with its id
+    worker.postMessage({ type: 'ping', id: 3 });
+  }));
+  await context.close();
+  assert.deepEqual(replies.sort(), ['error 2', 'pong 1', 'pong 3']);
+});
+
 test('a learning rate of 10 diverges on every preset and optimizer: a message, never "finished"', async () => {
   const { page, errors, context } = await openPage();
   await page.evaluate(() => {
