@@ -5,34 +5,43 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+# Each stage's time, so a slow one shows in CI's log (the whole run should stay under 30 min).
+stage_start=$start
+stage() {
+  local now
+  now=$(date +%s)
+  echo "test: (that took $(( now - stage_start ))s; $(( now - start ))s so far)"
+  stage_start=$now
+  echo "test: $1"
+}
 bash scripts/setup.sh
-echo "test: eslint (eslint.config.mjs)"
+stage "eslint (eslint.config.mjs)"
 node_modules/.bin/eslint web scripts tests bench eslint.config.mjs
-echo "test: tsc --checkJs (jsconfig.json: the page; jsconfig.worker.json: the workers)"
+stage "tsc --checkJs (jsconfig.json: the page; jsconfig.worker.json: the workers)"
 node_modules/.bin/tsc -p jsconfig.json
 node_modules/.bin/tsc -p jsconfig.worker.json
+stage "builds: native, WASM, threaded WASM, the page"
 bash scripts/build.sh all
 bash scripts/build-web.sh
-echo "test: TF.js parity fixtures (build/fixtures/parity)"
+stage "TF.js parity fixtures (build/fixtures/parity)"
 node scripts/make-parity-fixtures.mjs build/fixtures/parity
 # Native first: it writes the seed checksum that the WASM run compares against.
-echo "test: native suite"
+stage "native suite"
 (cd build/native && ctest --output-on-failure -j"$(nproc)")
-echo "test: WASM suite under Node"
+stage "WASM suite under Node"
 (cd build/wasm && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
-echo "test: threaded WASM suite under Node (build/wasm-threads)"
+stage "threaded WASM suite under Node (build/wasm-threads)"
 (cd build/wasm-threads && NODE_PATH=/usr/share/nodejs ctest --output-on-failure -j"$(nproc)")
-echo "test: native suite under ASan + UBSan (build/sanitize, clang-14 -O1)"
+stage "native suite under ASan + UBSan (build/sanitize, clang-14 -O1)"
 bash scripts/build-sanitize.sh digitrain_tests
 # The GoogleTest suite only: the CLI and TF.js tests drive the -O3 binary (they test its
 # behaviour, not memory safety, which the fuzzers cover for the CLI's readers).
 (cd build/sanitize && ctest --output-on-failure -j"$(nproc)" -E '^(cli|cli_hostile|cli_datasets|package_manifest|tfjs_roundtrip)$')
-echo "test: fuzz smoke (regressions replayed, then ${FUZZ_SECONDS:-10} s per harness)"
+stage "fuzz smoke (regressions replayed, then ${FUZZ_SECONDS:-10} s per harness)"
 bash scripts/fuzz.sh --smoke
-echo "test: browser tests (headless Chromium against the served page)"
+stage "browser tests (headless Chromium against the served page)"
 node --test --test-concurrency=1 tests/browser/
-echo "test: cross-engine suite (Chromium, Firefox ESR, WebKitGTK: tests/engines)"
-engines_start=$(date +%s)
+stage "cross-engine suite (Chromium, Firefox ESR, WebKitGTK: tests/engines)"
 node --test --test-concurrency=1 tests/engines/
-echo "test: cross-engine suite took $(( $(date +%s) - engines_start ))s"
+stage "done"
 echo "test: all suites passed in $(( $(date +%s) - start ))s"
