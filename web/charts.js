@@ -40,7 +40,7 @@ export function createTrainingCharts(container, {height = HEIGHT} = {}) {
     className: 'digit-chart--loss', height, x: {label: 'step'}, scales: {loss: lossScale},
   });
   const accuracyChart = createLineChart(container, {
-    title: 'Accuracy: the share of digits read right. Solid: training; dashed dots: validation.',
+    title: 'Accuracy: the share of images read right. Solid: training; dashed dots: validation.',
     className: 'digit-chart--accuracy', height, x: {label: 'step'},
     scales: {acc: {label: 'accuracy', range: (max, min) => [min > 0.5 ? 0.5 : 0, 1]}},
   });

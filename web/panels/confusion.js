@@ -113,7 +113,8 @@ export function createConfusionPanel(section, ctx) {
     }
     galleryTitle.textContent = filter
       ? `${inCell} × ${name(filter.actual)} predicted as ${name(filter.p)}${inCell > chosen.length ? `: the ${chosen.length} surest` : ''}, surest first`
-      : `The first ${chosen.length} misclassified test digits`;
+      : `The first ${chosen.length} misclassified test ${named() ? 'images' : 'digits'}`;
+    gallery.setAttribute('aria-label', `Misclassified test ${named() ? 'images' : 'digits'}`);
     const canAdd = ctx.hasPanel?.('my-digits');
     gallery.replaceChildren(...chosen.map((index, k) => {
       const pixels = images.slice(k * 784, (k + 1) * 784);
