@@ -404,6 +404,24 @@ val preset_text(const std::string& name) {
   return guarded([&] { return ok({{"text", preset_json(name)}}); });
 }
 
+// A model description checked layer by layer, nothing built (the page's model editor):
+// {ok: true, name, layers: [{name, className, outputShape, params}], paramCount,
+//  error?, errorLayer?}. A description that does not fit is an answer, not a failure.
+val plan_model_js(const val& description) {
+  return guarded([&] {
+    const ModelPlan plan = plan_model(json_from_js(description, "model description"), "model description");
+    json layers = json::array();
+    for (const LayerPlan& l : plan.layers)
+      layers.push_back({{"name", l.name}, {"className", l.class_name}, {"outputShape", l.output_shape}, {"params", l.params}});
+    json result = {{"name", plan.name}, {"layers", layers}, {"paramCount", plan.param_count}};
+    if (!plan.error.empty()) {
+      result["error"] = plan.error;
+      result["errorLayer"] = plan.error_layer;
+    }
+    return ok(result);
+  });
+}
+
 // A pair of IDX files (images, labels) checked by the core's reader, as the terminal
 // trainer's --extra-data reads them: {ok, count, rows, cols, pixels, labels}.
 val read_idx_pair(const val& images_file, const val& labels_file, const std::string& images_name,
@@ -442,6 +460,7 @@ EMSCRIPTEN_BINDINGS(digitrain) {
   emscripten::function("presetText", &digitrain::preset_text);
   emscripten::function("preprocessDigit", &digitrain::preprocess_digit);
   emscripten::function("readIdxPair", &digitrain::read_idx_pair);
+  emscripten::function("planModel", &digitrain::plan_model_js);
   emscripten::class_<Session>("Session")
       .constructor<>()
       .function("loadData", &Session::loadData)

@@ -23,8 +23,8 @@ function fillShare(settings) {
   const here = new URL('.', location.href).href;
   const hash = location.hash.replace(/^#/, '');
   const attributes = [['dataset', settings.dataset === 'mnist' ? null : settings.dataset], ['preset', settings.preset], ['epochs', settings.epochs], ['learning-rate', settings.learningRate],
-    ['batch-size', settings.batchSize], ['optimizer', settings.optimizer], ['seed', settings.seed]]
-    .filter(([, value]) => value != null && value !== '').map(([name, value]) => ` ${name}="${value}"`).join('');
+    ['batch-size', settings.batchSize], ['optimizer', settings.optimizer], ['seed', settings.seed], ['model', settings.model]]
+    .filter(([, value]) => value != null && value !== '').map(([name, value]) => ` ${name}="${String(value).replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"`).join('');
   /** @type {HTMLInputElement} */ (document.getElementById('share-link')).value = location.href;
   /** @type {HTMLTextAreaElement} */ (document.getElementById('share-iframe')).value =
     `<iframe src="${here}frame.html#${hash}&panels=controls%20charts%20drawing" width="900" height="720" title="Train a neural network on MNIST"></iframe>`;
