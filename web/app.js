@@ -32,6 +32,9 @@ function fillShare(settings) {
     `<script type="module" src="${here}digitrain.js"></script>\n<digit-trainer${attributes}></digit-trainer>`;
 }
 trainer.ready.then(() => {
+  // A model in the link that could not be used (the widget said why) leaves the hash, so
+  // the link shared next is the set-up in use.
+  if (readHash().model && !trainer.settings.model) writeHash(trainer.settings);
   fillShare(trainer.settings);
   // Below the widget: shown only once the widget has laid itself out, or the widget's
   // growth would move it under the reader's eyes (layout shift).
