@@ -410,15 +410,28 @@ val preset_text(const std::string& name) {
 val plan_model_js(const val& description) {
   return guarded([&] {
     const ModelPlan plan = plan_model(json_from_js(description, "model description"), "model description");
-    json layers = json::array();
-    for (const LayerPlan& l : plan.layers)
-      layers.push_back({{"name", l.name}, {"className", l.class_name}, {"outputShape", l.output_shape}, {"params", l.params}});
-    json result = {{"name", plan.name}, {"layers", layers}, {"paramCount", plan.param_count}};
-    if (!plan.error.empty()) {
-      result["error"] = plan.error;
-      result["errorLayer"] = plan.error_layer;
+    // Built as JS values directly: nlohmann::json's initializer lists cost the module more.
+    val layers = val::array();
+    for (const LayerPlan& l : plan.layers) {
+      val shape = val::array();
+      for (int d : l.output_shape) shape.call<void>("push", d);
+      val row = val::object();
+      row.set("name", l.name);
+      row.set("className", l.class_name);
+      row.set("outputShape", shape);
+      row.set("params", static_cast<double>(l.params));
+      layers.call<void>("push", row);
     }
-    return ok(result);
+    val result = val::object();
+    result.set("ok", true);
+    result.set("name", plan.name);
+    result.set("layers", layers);
+    result.set("paramCount", static_cast<double>(plan.param_count));
+    if (!plan.error.empty()) {
+      result.set("error", plan.error);
+      result.set("errorLayer", plan.error_layer);
+    }
+    return result;
   });
 }
 
