@@ -47,6 +47,7 @@ export class DigitTrainer extends HTMLElement {
   #kept = new Map();    // dataset -> {text, origin}: the model left behind when switching datasets
   #switching = null;
   #modelProblem = null; // why the edited description cannot be built (the model editor), or null
+  #edited = null;       // {description, text}: the model made in the editor, until a preset or model replaces it
 
   constructor() {
     super();
@@ -280,6 +281,7 @@ export class DigitTrainer extends HTMLElement {
     this.#dataset = this.#options.dataset;
     this.#openMyDigits();
     this.#description = await this.#resolveDescription();
+    this.#emitInternal('description', {}); // the model editor starts again from it
     if (this.#options.panels.join() !== [...this.#panels.keys()].join()) this.#buildPanels();
     else this.#announce();
     this.#watchVisibility();
@@ -319,7 +321,6 @@ export class DigitTrainer extends HTMLElement {
     }
     this.#settings = { preset, ...presetDefaults(description), ...overrides, dataset: this.#dataset, model: used };
     this.#modelProblem = null;
-    this.#emitInternal('description', {});
     return description;
   }
 
@@ -336,6 +337,14 @@ export class DigitTrainer extends HTMLElement {
       return this.#say('The new model applies after this run: stop it first.', 'error');
     }
     this.#description = await this.#resolveDescription();
+    if (this.#edited && !modelChanged) {
+      // Another attribute (epochs, say) keeps the model made in the editor.
+      this.#description = this.#edited.description;
+      this.#settings.model = this.#edited.text;
+    } else {
+      this.#edited = null;
+      this.#emitInternal('description', {}); // the model editor starts again from it
+    }
     if (this.state !== 'idle' && name === 'learning-rate') this.#session.setLearningRate(this.#settings.learningRate);
     this.#emitInternal('settings', this.settings);
     if (modelChanged) await this.#createUntrainedModel();
@@ -356,6 +365,7 @@ export class DigitTrainer extends HTMLElement {
       this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
       this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed, dataset: this.#dataset, model: null };
       this.#modelProblem = null;
+      this.#edited = null;
       this.#emitInternal('description', {});
       const changed = SETTING_LABELS.filter(([key]) => before[key] !== this.#settings[key])
         .map(([key, label]) => `${label} ${key === 'optimizer' ? OPTIMIZERS[this.#settings[key]] : this.#settings[key]}`);
@@ -377,7 +387,7 @@ export class DigitTrainer extends HTMLElement {
   async setModel(description, text) {
     if (this.state !== 'idle') throw new Error('stop training before changing the model');
     this.#description = description;
-    this.#options = { ...this.#options, model: text };
+    this.#edited = { description, text };
     this.#settings = { ...this.#settings, model: text };
     this.#emitInternal('settings', this.settings);
     this.#emit('settingschange', this.settings);

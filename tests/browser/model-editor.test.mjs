@@ -105,6 +105,12 @@ test('a convnet built in the editor: Keras\' weight count, it trains, and the UR
     assert.match(await page.locator('#model-summary').textContent(), /conv2d \(Conv2D\)/);
     await page.waitForFunction(() => /[#&]model=/.test(location.hash));
     await screenshot(page, 'editor-1366x768', { fullPage: false });
+    // Another attribute (the host sets epochs) keeps the edited model.
+    const edited = await page.evaluate(() => document.querySelector('digit-trainer').settings.model);
+    await page.evaluate(() => document.querySelector('digit-trainer').setAttribute('epochs', '1'));
+    await page.waitForFunction(() => document.querySelector('digit-trainer').settings.epochs === 1);
+    assert.equal(await page.evaluate(() => document.querySelector('digit-trainer').settings.model), edited);
+    assert.deepEqual(await classNames(page), ['1. Conv2D', '2. MaxPooling2D', '3. Flatten', '4. Dense']);
 
     // A few steps of training with it, then Stop.
     assert.equal(await page.locator('#train').isDisabled(), false);
@@ -188,6 +194,12 @@ test('a malformed model in the URL says so and falls back to the preset', async 
     await page.waitForTimeout(400);
     assert.equal(await page.evaluate(() => document.querySelector('digit-trainer').settings.model), null);
     assert.doesNotMatch(await page.evaluate(() => location.hash), /model=/);
+    // The host changes the preset: the editor starts again from it.
+    await page.evaluate(() => document.querySelector('digit-trainer').setAttribute('preset', 'mlp-256'));
+    await page.waitForFunction(() => document.querySelector('digit-trainer').shadowRoot.querySelectorAll('.dt__layer').length === 2);
+    await settled(page);
+    assert.deepEqual(await classNames(page), ['1. Dense', '2. Dense']);
+    assert.equal(await page.locator('#ed-input').inputValue(), '784');
     assert.deepEqual(errors, []);
   } finally {
     await close();
