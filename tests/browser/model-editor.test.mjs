@@ -107,8 +107,8 @@ test('a convnet built in the editor: Keras\' weight count, it trains, and the UR
     await screenshot(page, 'editor-1366x768', { fullPage: false });
     // Another attribute (the host sets epochs) keeps the edited model.
     const edited = await page.evaluate(() => document.querySelector('digit-trainer').settings.model);
-    await page.evaluate(() => document.querySelector('digit-trainer').setAttribute('epochs', '1'));
-    await page.waitForFunction(() => document.querySelector('digit-trainer').settings.epochs === 1);
+    await page.evaluate(() => document.querySelector('digit-trainer').setAttribute('epochs', '2'));
+    await page.waitForFunction(() => document.querySelector('digit-trainer').settings.epochs === 2);
     assert.equal(await page.evaluate(() => document.querySelector('digit-trainer').settings.model), edited);
     assert.deepEqual(await classNames(page), ['1. Conv2D', '2. MaxPooling2D', '3. Flatten', '4. Dense']);
 
