@@ -384,7 +384,7 @@ export class DigitTrainer extends HTMLElement {
   // A description from the model editor, already checked by the core (planModel): it becomes
   // the model training starts from, an untrained one is built at once (the summary and the
   // network follow), and settings.model carries it (the demo page's URL hash).
-  async setModel(description, text) {
+  async #setModel(description, text) {
     if (this.state !== 'idle') throw new Error('stop training before changing the model');
     this.#description = description;
     this.#edited = { description, text };
@@ -607,7 +607,7 @@ export class DigitTrainer extends HTMLElement {
       get myDigits() { return widget.#myDigits; },
       get dataset() { return widget.#dataset; },
       get description() { return widget.#description; },
-      setModel: (description, text) => this.setModel(description, text).catch((e) => this.#fail(e.message, 'model')),
+      setModel: (description, text) => this.#setModel(description, text).catch((e) => this.#fail(e.message, 'model')),
       // The editor's verdict: a reason holds Train back (and train() rejects with it).
       setModelProblem: (problem) => {
         this.#modelProblem = problem;
