@@ -88,6 +88,11 @@ async function buildConvnet(page) {
   assert.deepEqual(await classNames(page), ['1. Conv2D', '2. MaxPooling2D', '3. Flatten', '4. Dense']);
   await page.locator('#ed-0-filters').fill('6');
   await page.locator('#ed-0-kernel_size').fill('5');
+  // A select too: linear, then relu again (the preset's Dense had relu; a new Conv2D has it).
+  await page.locator('#ed-0-activation').selectOption('linear');
+  await settled(page);
+  assert.match(await total(page).textContent(), /^Total: /);
+  await page.locator('#ed-0-activation').selectOption('relu');
   await settled(page);
 }
 

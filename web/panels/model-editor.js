@@ -112,8 +112,8 @@ export function openModelEditor(host, ctx) {
     const kind = CLASSES[layers[i].class_name][0].find(([key]) => key === target.name)[2];
     // A number as typed goes to the core, which names it if it does not fit; an empty or
     // unreadable field goes as its text, so the message quotes it.
-    const n = target.value.trim() === '' ? target.value : Number(target.value);
-    layers[i].config[target.name] = kind === 'pair' ? [n, n] : n;
+    const n = target.value.trim() === '' || Number.isNaN(Number(target.value)) ? target.value : Number(target.value);
+    layers[i].config[target.name] = kind === 'act' || kind === 'pad' ? target.value : kind === 'pair' ? [n, n] : n;
     schedule();
   });
   list.addEventListener('click', (e) => {
