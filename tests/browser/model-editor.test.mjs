@@ -160,7 +160,7 @@ test('a layer that does not fit is named on its row, Train waits and says why; a
     assert.match(await total(page).textContent(), /^Train waits: layer 2 \(MaxPooling2D\) does not fit/);
     assert.equal(await page.locator('#train').isDisabled(), true);
     assert.match(await page.locator('#train').getAttribute('title'), /layer 2 \(MaxPooling2D\)/);
-    assert.equal(await page.locator('#ed-1-pool_size').getAttribute('aria-invalid'), '');
+    assert.equal(await page.locator('#ed-1-pool_size').getAttribute('aria-invalid'), 'true');
     await assert.rejects(page.evaluate(() => document.querySelector('digit-trainer').train()), /layer 2 \(MaxPooling2D\)/);
     assert.deepEqual(await axeViolations(page), [], 'axe-core, editor open with an error');
     await screenshot(page, 'editor-1366x768-error', { fullPage: false });

@@ -142,6 +142,8 @@ export function openModelEditor(host, ctx) {
   function schedule() {
     clearTimeout(timer);
     total.textContent = 'Checking…';
+    // Until the core has answered, Train waits: it would train the version before the edit.
+    ctx.setModelProblem('Checking the edited model…');
     timer = setTimeout(check, DEBOUNCE_MS);
   }
 
@@ -163,7 +165,10 @@ export function openModelEditor(host, ctx) {
       out.textContent = wrong ? `Does not fit: ${plan.error}` : fits ? `→ ${shape(fits.outputShape)}, ${fits.params.toLocaleString('en')} weights` : '–';
       out.classList.toggle('dt__layer-error', wrong);
       rows[i].classList.toggle('dt__layer--error', wrong);
-      for (const control of rows[i].querySelectorAll('input, select')) control.toggleAttribute('aria-invalid', wrong);
+      for (const control of rows[i].querySelectorAll('input, select')) {
+        if (wrong) control.setAttribute('aria-invalid', 'true'); // (an empty aria-invalid means false)
+        else control.removeAttribute('aria-invalid');
+      }
     }
     const where = plan.errorLayer >= 0 ? `layer ${plan.errorLayer + 1} (${layers[plan.errorLayer]?.class_name}) does not fit` : 'the model does not fit';
     const problem = plan.error ? `Train waits: ${where}: ${plan.error}` : null;
