@@ -281,7 +281,7 @@ export class DigitTrainer extends HTMLElement {
     this.#dataset = this.#options.dataset;
     this.#openMyDigits();
     this.#description = await this.#resolveDescription();
-    this.#emitInternal('description', {}); // the model editor starts again from it
+    this.#newDescription();
     if (this.#options.panels.join() !== [...this.#panels.keys()].join()) this.#buildPanels();
     else this.#announce();
     this.#watchVisibility();
@@ -320,7 +320,6 @@ export class DigitTrainer extends HTMLElement {
       }
     }
     this.#settings = { preset, ...presetDefaults(description), ...overrides, dataset: this.#dataset, model: used };
-    this.#modelProblem = null;
     return description;
   }
 
@@ -342,8 +341,7 @@ export class DigitTrainer extends HTMLElement {
       this.#description = this.#edited.description;
       this.#settings.model = this.#edited.text;
     } else {
-      this.#edited = null;
-      this.#emitInternal('description', {}); // the model editor starts again from it
+      this.#newDescription();
     }
     if (this.state !== 'idle' && name === 'learning-rate') this.#session.setLearningRate(this.#settings.learningRate);
     this.#emitInternal('settings', this.settings);
@@ -364,9 +362,7 @@ export class DigitTrainer extends HTMLElement {
       this.#options = { ...this.#options, preset: partial.preset, model: null };
       this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
       this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed, dataset: this.#dataset, model: null };
-      this.#modelProblem = null;
-      this.#edited = null;
-      this.#emitInternal('description', {});
+      this.#newDescription();
       const changed = SETTING_LABELS.filter(([key]) => before[key] !== this.#settings[key])
         .map(([key, label]) => `${label} ${key === 'optimizer' ? OPTIMIZERS[this.#settings[key]] : this.#settings[key]}`);
       this.#say(changed.length
@@ -379,6 +375,14 @@ export class DigitTrainer extends HTMLElement {
     this.#emitInternal('settings', this.settings);
     this.#emit('settingschange', this.settings);
     if (presetChanged) this.#createUntrainedModel().catch((e) => this.#fail(e.message, 'model'));
+  }
+
+  // A preset or a model attribute replaced the description: the editor's model and its
+  // verdict are gone, and the editor starts again from the new one.
+  #newDescription() {
+    this.#modelProblem = null;
+    this.#edited = null;
+    this.#emitInternal('description', {});
   }
 
   // A description from the model editor, already checked by the core (planModel): it becomes
