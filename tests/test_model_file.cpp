@@ -49,6 +49,54 @@ TEST(ModelSpec, DescribeThenParseGivesTheSameModel) {
   EXPECT_EQ(describe_model(*again, preset_spec("cnn-16-8").fit), d);
 }
 
+// plan_model (the page's model editor) agrees with the built model on every preset, layer
+// by layer, and names the layer a problem concerns by its index.
+TEST(ModelSpec, PlanMatchesTheBuiltModel) {
+  for (const std::string& name : preset_names()) {
+    const ModelPlan plan = plan_model(preset_description(name), name);
+    EXPECT_EQ(plan.error, "") << name;
+    auto model = build_model(preset_spec(name), 1);
+    ASSERT_EQ(plan.layers.size(), model->layers().size()) << name;
+    EXPECT_EQ(plan.param_count, model->param_count()) << name;
+    for (size_t i = 0; i < plan.layers.size(); ++i) {
+      EXPECT_EQ(plan.layers[i].output_shape, model->layers()[i]->output_shape()) << name << " layer " << i;
+      EXPECT_EQ(plan.layers[i].params, model->layers()[i]->param_count()) << name << " layer " << i;
+      EXPECT_EQ(plan.layers[i].class_name, model->layers()[i]->class_name());
+    }
+  }
+}
+
+TEST(ModelSpec, PlanNamesTheLayerThatDoesNotFit) {
+  const json conv = {{"class_name", "Conv2D"}, {"config", {{"filters", 4}, {"kernel_size", 3}, {"activation", "relu"}}}};
+  const json pool5 = {{"class_name", "MaxPooling2D"}, {"config", {{"pool_size", 5}}}};
+  const json flatten = {{"class_name", "Flatten"}};
+  const json out = {{"class_name", "Dense"}, {"config", {{"units", 10}, {"activation", "softmax"}}}};
+  json d = {{"input_shape", {28, 28, 1}}, {"layers", {conv, pool5, pool5, pool5, flatten, out}}};
+  // 28 -> 26 (conv) -> 5 -> 1 -> a 5x5 pool on 1x1 does not fit: layer 3.
+  ModelPlan plan = plan_model(d, "m");
+  EXPECT_EQ(plan.error_layer, 3);
+  EXPECT_NE(plan.error.find("MaxPooling2D"), std::string::npos) << plan.error;
+  ASSERT_EQ(plan.layers.size(), 3u);
+  EXPECT_EQ(plan.layers[2].output_shape, (Shape{1, 1, 4}));
+  EXPECT_EQ(plan.param_count, 3 * 3 * 1 * 4 + 4);
+
+  d["layers"] = {flatten, conv, out};  // Conv2D after Flatten
+  plan = plan_model(d, "m");
+  EXPECT_EQ(plan.error_layer, 1);
+  EXPECT_NE(plan.error.find("(Conv2D): expects an input of shape (height, width, channels)"), std::string::npos) << plan.error;
+
+  d["layers"] = {flatten, {{"class_name", "Dense"}, {"config", {{"units", 7}, {"activation", "softmax"}}}}};
+  EXPECT_EQ(plan_model(d, "m").error_layer, 1);  // 7 outputs for 10 classes: the last layer
+  d["layers"] = {flatten, {{"class_name", "Dense"}, {"config", {{"units", 10}}}}};
+  EXPECT_NE(plan_model(d, "m").error.find("softmax"), std::string::npos);
+  d["layers"] = {flatten, {{"class_name", "Dense"}, {"config", {{"units", 0}, {"activation", "softmax"}}}}};
+  EXPECT_EQ(plan_model(d, "m").error_layer, 1);
+  d["layers"] = json::array();
+  plan = plan_model(d, "m");
+  EXPECT_EQ(plan.error_layer, -1);  // the description as a whole
+  EXPECT_NE(plan.error.find("'layers' must be a non-empty list"), std::string::npos) << plan.error;
+}
+
 // JSON.parse gives 128 for 128.0, so the page reads it as an integer; the CLI must too.
 TEST(ModelSpec, WholeFloatsCountAsIntegers) {
   json d = preset_description("cnn-16-8");

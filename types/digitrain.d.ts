@@ -21,6 +21,8 @@ export interface TrainerSettings {
   batchSize: number;
   learningRate: number;
   seed: number;
+  /** A model description made in the model editor (compact JSON), or the `model` attribute as used; null for the preset's. */
+  model?: string | null;
 }
 
 export interface EvaluationFigures { loss: number; accuracy: number; }

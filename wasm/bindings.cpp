@@ -404,6 +404,37 @@ val preset_text(const std::string& name) {
   return guarded([&] { return ok({{"text", preset_json(name)}}); });
 }
 
+// A model description checked layer by layer, nothing built (the page's model editor):
+// {ok: true, name, layers: [{name, className, outputShape, params}], paramCount,
+//  error?, errorLayer?}. A description that does not fit is an answer, not a failure.
+val plan_model_js(const val& description) {
+  return guarded([&] {
+    const ModelPlan plan = plan_model(json_from_js(description, "model description"), "model description");
+    // Built as JS values directly: nlohmann::json's initializer lists cost the module more.
+    val layers = val::array();
+    for (const LayerPlan& l : plan.layers) {
+      val shape = val::array();
+      for (int d : l.output_shape) shape.call<void>("push", d);
+      val row = val::object();
+      row.set("name", l.name);
+      row.set("className", l.class_name);
+      row.set("outputShape", shape);
+      row.set("params", static_cast<double>(l.params));
+      layers.call<void>("push", row);
+    }
+    val result = val::object();
+    result.set("ok", true);
+    result.set("name", plan.name);
+    result.set("layers", layers);
+    result.set("paramCount", static_cast<double>(plan.param_count));
+    if (!plan.error.empty()) {
+      result.set("error", plan.error);
+      result.set("errorLayer", plan.error_layer);
+    }
+    return result;
+  });
+}
+
 // A pair of IDX files (images, labels) checked by the core's reader, as the terminal
 // trainer's --extra-data reads them: {ok, count, rows, cols, pixels, labels}.
 val read_idx_pair(const val& images_file, const val& labels_file, const std::string& images_name,
@@ -442,6 +473,7 @@ EMSCRIPTEN_BINDINGS(digitrain) {
   emscripten::function("presetText", &digitrain::preset_text);
   emscripten::function("preprocessDigit", &digitrain::preprocess_digit);
   emscripten::function("readIdxPair", &digitrain::read_idx_pair);
+  emscripten::function("planModel", &digitrain::plan_model_js);
   emscripten::class_<Session>("Session")
       .constructor<>()
       .function("loadData", &Session::loadData)

@@ -107,6 +107,11 @@ export interface DigitrainModule {
   preprocessDigit(ink: Float32Array, width: number, height: number): Uint8Array;
   readIdxPair(images: Uint8Array, labels: Uint8Array, imagesName: string, labelsName: string):
     Outcome & { count: number; rows: number; cols: number; pixels: Uint8Array; labels: Uint8Array };
+  /** A description checked layer by layer, nothing built: what fits, and the first problem with its layer's index. */
+  planModel(description: unknown): Outcome & {
+    name: string; paramCount: number; error?: string; errorLayer?: number;
+    layers: { name: string; className: string; outputShape: number[]; params: number }[];
+  };
 }
 
 /** The only Module options the factory reads (-sINCOMING_MODULE_JS_API). */

@@ -23,8 +23,8 @@ function fillShare(settings) {
   const here = new URL('.', location.href).href;
   const hash = location.hash.replace(/^#/, '');
   const attributes = [['dataset', settings.dataset === 'mnist' ? null : settings.dataset], ['preset', settings.preset], ['epochs', settings.epochs], ['learning-rate', settings.learningRate],
-    ['batch-size', settings.batchSize], ['optimizer', settings.optimizer], ['seed', settings.seed]]
-    .filter(([, value]) => value != null && value !== '').map(([name, value]) => ` ${name}="${value}"`).join('');
+    ['batch-size', settings.batchSize], ['optimizer', settings.optimizer], ['seed', settings.seed], ['model', settings.model]]
+    .filter(([, value]) => value != null && value !== '').map(([name, value]) => ` ${name}="${String(value).replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"`).join('');
   /** @type {HTMLInputElement} */ (document.getElementById('share-link')).value = location.href;
   /** @type {HTMLTextAreaElement} */ (document.getElementById('share-iframe')).value =
     `<iframe src="${here}frame.html#${hash}&panels=controls%20charts%20drawing" width="900" height="720" title="Train a neural network on MNIST"></iframe>`;
@@ -32,6 +32,9 @@ function fillShare(settings) {
     `<script type="module" src="${here}digitrain.js"></script>\n<digit-trainer${attributes}></digit-trainer>`;
 }
 trainer.ready.then(() => {
+  // A model in the link that could not be used (the widget said why) leaves the hash, so
+  // the link shared next is the set-up in use.
+  if (readHash().model && !trainer.settings.model) writeHash(trainer.settings);
   fillShare(trainer.settings);
   // Below the widget: shown only once the widget has laid itself out, or the widget's
   // growth would move it under the reader's eyes (layout shift).

@@ -23,6 +23,7 @@ export const ToWorker = Object.freeze({
   evaluate: 'evaluate',            // {}: the test set, in chunks (evaluating progress); replies evaluation
   ping: 'ping',                    // {}: replies pong (the page's check that the worker still runs)
   weights: 'weights',              // {id, index}: one parameter's values
+  planModel: 'plan-model',         // {id, description}: the description checked layer by layer by the core, nothing built; replies model-plan
   readIdx: 'read-idx',             // {id, images: Uint8Array, labels: Uint8Array, imagesName, labelsName}: an IDX pair checked by the core's reader; replies idx
 });
 
@@ -47,6 +48,7 @@ export const FromWorker = Object.freeze({
   confusion: 'confusion',          // {id, labels: Int32Array, predicted: Int32Array}
   error: 'error',                  // {id?, about: the request type, message, file?, url?, corrupt?: a data file that did not gunzip}
   pong: 'pong',                    // {id}
+  modelPlan: 'model-plan',         // {id, name, layers: [{name, className, outputShape, params}] (those that fit), paramCount, error?, errorLayer? (-1: the whole description)}
   idx: 'idx',                      // {id, count, rows, cols, pixels: Uint8Array, labels: Uint8Array}
   fatal: 'fatal',                  // {message}: the module trapped; the worker has closed itself
 });

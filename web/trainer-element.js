@@ -46,6 +46,8 @@ export class DigitTrainer extends HTMLElement {
   #dataset = DEFAULT_DATASET; // 'mnist' | 'fashion-mnist' (datasets.js)
   #kept = new Map();    // dataset -> {text, origin}: the model left behind when switching datasets
   #switching = null;
+  #modelProblem = null; // why the edited description cannot be built (the model editor), or null
+  #edited = null;       // {description, text}: the model made in the editor, until a preset or model replaces it
 
   constructor() {
     super();
@@ -63,6 +65,7 @@ export class DigitTrainer extends HTMLElement {
   // Trains a fresh model with the current settings; resolves with the trainend detail.
   async train() {
     await this.ready; // start-up includes the first data load
+    if (this.#modelProblem) throw new Error(this.#modelProblem);
     const s = this.#settings;
     const description = structuredClone(this.#description);
     description.compile ??= {};
@@ -278,6 +281,7 @@ export class DigitTrainer extends HTMLElement {
     this.#dataset = this.#options.dataset;
     this.#openMyDigits();
     this.#description = await this.#resolveDescription();
+    this.#newDescription();
     if (this.#options.panels.join() !== [...this.#panels.keys()].join()) this.#buildPanels();
     else this.#announce();
     this.#watchVisibility();
@@ -301,11 +305,13 @@ export class DigitTrainer extends HTMLElement {
   async #resolveDescription() {
     const { model, preset, overrides } = this.#options;
     let description = JSON.parse(this.#session.presetDescriptions[preset]);
+    let used = null;
     if (model) {
       try {
         const text = model.trim().startsWith('{') ? model : await fetchText(new URL(model, document.baseURI));
         description = JSON.parse(text);
         if (!Array.isArray(description.layers)) throw new Error('it has no "layers" list');
+        used = model;
       } catch (e) {
         const message = `the model attribute could not be used (${e.message}); using the ${preset} preset`;
         this.#status.addAttributeError(message);
@@ -313,7 +319,7 @@ export class DigitTrainer extends HTMLElement {
         description = JSON.parse(this.#session.presetDescriptions[preset]);
       }
     }
-    this.#settings = { preset, ...presetDefaults(description), ...overrides, dataset: this.#dataset };
+    this.#settings = { preset, ...presetDefaults(description), ...overrides, dataset: this.#dataset, model: used };
     return description;
   }
 
@@ -330,6 +336,13 @@ export class DigitTrainer extends HTMLElement {
       return this.#say('The new model applies after this run: stop it first.', 'error');
     }
     this.#description = await this.#resolveDescription();
+    if (this.#edited && !modelChanged) {
+      // Another attribute (epochs, say) keeps the model made in the editor.
+      this.#description = this.#edited.description;
+      this.#settings.model = this.#edited.text;
+    } else {
+      this.#newDescription();
+    }
     if (this.state !== 'idle' && name === 'learning-rate') this.#session.setLearningRate(this.#settings.learningRate);
     this.#emitInternal('settings', this.settings);
     if (modelChanged) await this.#createUntrainedModel();
@@ -348,7 +361,8 @@ export class DigitTrainer extends HTMLElement {
       const before = this.#settings;
       this.#options = { ...this.#options, preset: partial.preset, model: null };
       this.#description = JSON.parse(this.#session.presetDescriptions[partial.preset]);
-      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed, dataset: this.#dataset };
+      this.#settings = { preset: partial.preset, ...presetDefaults(this.#description), seed: before.seed, dataset: this.#dataset, model: null };
+      this.#newDescription();
       const changed = SETTING_LABELS.filter(([key]) => before[key] !== this.#settings[key])
         .map(([key, label]) => `${label} ${key === 'optimizer' ? OPTIMIZERS[this.#settings[key]] : this.#settings[key]}`);
       this.#say(changed.length
@@ -361,6 +375,27 @@ export class DigitTrainer extends HTMLElement {
     this.#emitInternal('settings', this.settings);
     this.#emit('settingschange', this.settings);
     if (presetChanged) this.#createUntrainedModel().catch((e) => this.#fail(e.message, 'model'));
+  }
+
+  // A preset or a model attribute replaced the description: the editor's model and its
+  // verdict are gone, and the editor starts again from the new one.
+  #newDescription() {
+    this.#modelProblem = null;
+    this.#edited = null;
+    this.#emitInternal('description', {});
+  }
+
+  // A description from the model editor, already checked by the core (planModel): it becomes
+  // the model training starts from, an untrained one is built at once (the summary and the
+  // network follow), and settings.model carries it (the demo page's URL hash).
+  async #setModel(description, text) {
+    if (this.state !== 'idle') throw new Error('stop training before changing the model');
+    this.#description = description;
+    this.#edited = { description, text };
+    this.#settings = { ...this.#settings, model: text };
+    this.#emitInternal('settings', this.settings);
+    this.#emit('settingschange', this.settings);
+    await this.#createUntrainedModel();
   }
 
   #createUntrainedModel() {
@@ -575,6 +610,13 @@ export class DigitTrainer extends HTMLElement {
       get input() { return widget.#input; },
       get myDigits() { return widget.#myDigits; },
       get dataset() { return widget.#dataset; },
+      get description() { return widget.#description; },
+      setModel: (description, text) => this.#setModel(description, text).catch((e) => this.#fail(e.message, 'model')),
+      // The editor's verdict: a reason holds Train back (and train() rejects with it).
+      setModelProblem: (problem) => {
+        this.#modelProblem = problem;
+        this.#emitInternal('modelproblem', { problem });
+      },
       get classNames() { return DATASETS[widget.#dataset].classNames; },
       hasPanel: (name) => this.#options.panels.includes(name),
       addMyDigit: (pixels, label) => this.addMyDigit(pixels, label),

@@ -184,6 +184,12 @@ export class TrainerSession extends EventTarget {
     return this.worker.request(ToWorker.evaluate, FromWorker.evaluation);
   }
 
+  // A model description checked by the core without building it (the model editor):
+  // {name, layers: [{name, className, outputShape, params}], paramCount, error?, errorLayer?}.
+  planModel(description) {
+    return this.worker.request(ToWorker.planModel, FromWorker.modelPlan, { description });
+  }
+
   // Two IDX files' bytes, checked by the core's reader: {count, rows, cols, pixels, labels}.
   readIdx(images, labels, imagesName, labelsName) {
     const i = images.slice();

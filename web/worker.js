@@ -401,6 +401,11 @@ const handlers = {
     const r = checked(dt.readIdxPair(images, labels, imagesName, labelsName));
     post(FromWorker.idx, { id, count: r.count, rows: r.rows, cols: r.cols, pixels: r.pixels, labels: r.labels }, [r.pixels.buffer, r.labels.buffer]);
   },
+  // Conversion only: the core checks a description as it would build it, and builds nothing.
+  [ToWorker.planModel]({ id, description }) {
+    const r = checked(dt.planModel(description));
+    post(FromWorker.modelPlan, { id, name: r.name, layers: r.layers, paramCount: r.paramCount, error: r.error, errorLayer: r.errorLayer });
+  },
   [ToWorker.weights]({ id, index }) {
     const info = session.paramInfo()[index];
     const view = session.weights(index);

@@ -126,6 +126,47 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec, uint64_t seed) {
   return model;
 }
 
+ModelPlan plan_model(const json& description, const std::string& source) {
+  ModelPlan plan;
+  ModelSpec spec;
+  try {
+    spec = parse_model_spec(description, source);
+  } catch (const std::exception& e) {
+    plan.error = e.what();
+    return plan;
+  }
+  plan.name = spec.name;
+  Shape shape = spec.input_shape;
+  std::unique_ptr<Layer> last;
+  const int count = static_cast<int>(spec.layers.size());
+  for (int i = 0; i < count; ++i) {
+    try {
+      std::unique_ptr<Layer> layer = make_layer(spec.layers[i], i);
+      shape = layer->plan(shape);  // checks the fit and allocates nothing
+      for (const LayerPlan& earlier : plan.layers)
+        if (earlier.name == layer->name()) throw Error("two layers are named '" + layer->name() + "'");
+      LayerPlan row{layer->name(), layer->class_name(), shape, 0};
+      // Before allocate() a parameter's size is still 0: count it from its shape.
+      for (const Param& p : layer->params()) row.params += shape_size(p.shape);
+      plan.param_count += row.params;
+      plan.layers.push_back(std::move(row));
+      last = std::move(layer);
+    } catch (const std::exception& e) {
+      plan.error = e.what();
+      plan.error_layer = i;
+      return plan;
+    }
+  }
+  try {
+    check_output_layer(spec.name, *last, spec.loss);
+    check_class_outputs(spec.name, *last);
+  } catch (const std::exception& e) {
+    plan.error = e.what();
+    plan.error_layer = count - 1;
+  }
+  return plan;
+}
+
 json fit_settings_to_json(const FitSettings& fit) {
   json v;
   switch (fit.validation) {

@@ -36,6 +36,25 @@ ModelSpec parse_model_spec_text(const std::string& text, const std::string& sour
 // Builds, compiles and initialises the model (weights drawn from `seed`).
 std::unique_ptr<Sequential> build_model(const ModelSpec& spec, uint64_t seed);
 
+// A description checked as build_model would check it, layer by layer, without allocating
+// any weights: what the page's model editor shows while a learner edits (docs/page.md).
+// `layers` holds the layers that fit, in order; `error` the first problem (empty if none)
+// and `error_layer` the index of the layer it concerns (-1: the description as a whole).
+struct LayerPlan {
+  std::string name;
+  std::string class_name;
+  Shape output_shape;
+  long params = 0;
+};
+struct ModelPlan {
+  std::string name;
+  std::vector<LayerPlan> layers;
+  long param_count = 0;
+  std::string error;
+  int error_layer = -1;
+};
+ModelPlan plan_model(const nlohmann::json& description, const std::string& source);
+
 // The description of a model as it is now (layer configs, current optimiser settings).
 nlohmann::json describe_model(Sequential& model, const FitSettings& fit);
 nlohmann::json fit_settings_to_json(const FitSettings& fit);

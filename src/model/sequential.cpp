@@ -31,24 +31,33 @@ void Sequential::add(std::unique_ptr<Layer> layer) {
   descent_valid_ = false;
 }
 
+void check_output_layer(const std::string& model, const Layer& last, LossKind loss) {
+  const Shape& out = last.output_shape();
+  if (out.size() != 1)
+    throw Error("model '" + model + "': the last layer's output " + shape_string(out) +
+                " must be flat (classes); add Flatten and Dense layers");
+  if (last.activation() != Activation::softmax)
+    throw Error("model '" + model + "': the last layer ('" + last.name() + "') must use activation 'softmax' for " +
+                loss_name(loss));
+}
+
+void check_class_outputs(const std::string& model, const Layer& last) {
+  const long outputs = shape_size(last.output_shape());
+  if (outputs != kClasses)
+    throw Error("model '" + model + "': the last layer ('" + last.name() + "') has " + std::to_string(outputs) +
+                " units; MNIST has " + std::to_string(kClasses) + " classes, so it needs " + std::to_string(kClasses));
+}
+
 void Sequential::compile(LossKind loss, std::unique_ptr<Optimizer> optimizer) {
   if (layers_.empty()) throw Error("model '" + name_ + "' has no layers");
-  const Shape& out = layers_.back()->output_shape();
-  if (out.size() != 1)
-    throw Error("model '" + name_ + "': the last layer's output " + shape_string(out) +
-                " must be flat (classes); add Flatten and Dense layers");
-  if (layers_.back()->activation() != Activation::softmax)
-    throw Error("model '" + name_ + "': the last layer ('" + layers_.back()->name() +
-                "') must use activation 'softmax' for " + loss_name(loss));
+  check_output_layer(name_, *layers_.back(), loss);
   loss_ = loss;
   optimizer_ = std::move(optimizer);
 }
 
 void Sequential::require_mnist_outputs() const {
-  if (output_size() != kClasses)
-    throw Error("model '" + name_ + "': the last layer ('" + layers_.back()->name() + "') has " +
-                std::to_string(output_size()) + " units; MNIST has " + std::to_string(kClasses) +
-                " classes, so it needs " + std::to_string(kClasses));
+  if (layers_.empty()) throw Error("model '" + name_ + "' has no layers");
+  check_class_outputs(name_, *layers_.back());
 }
 
 void Sequential::require_compiled() const {

@@ -29,6 +29,11 @@ struct EvalResult {
 // this many outputs (smaller models serve the parity tests).
 constexpr int kClasses = 10;
 
+// The checks on the last layer, for a built model and for a planned one (plan_model):
+// compile() makes the first (a flat softmax output), require_mnist_outputs() the second.
+void check_output_layer(const std::string& model, const Layer& last, LossKind loss);
+void check_class_outputs(const std::string& model, const Layer& last);
+
 class Sequential {
  public:
   Sequential(std::string name, Shape input_shape);

@@ -344,3 +344,23 @@ test('readIdxPair checks an IDX pair as --extra-data does; setExtraImages mixes 
     assert.deepEqual([s.startTraining({ epochs: 1, limit: 3200 }).extraCopies, s.startTraining({ epochs: 1, limit: 3200 }).trainCount], [0, 3200]);
   });
 });
+
+test('planModel answers for the model editor: shapes and weights per layer, the misfit with its layer\'s index', () => {
+  for (const name of dt.presetNames()) {
+    const plan = dt.planModel(preset(name));
+    assert.equal(plan.ok, true, name);
+    assert.equal(plan.error, undefined, `${name}: ${plan.error}`);
+    const info = withSession((s) => s.createModel(preset(name), 1));
+    assert.equal(plan.paramCount, info.paramCount, name);
+    assert.deepEqual(plan.layers.map((l) => [l.className, l.outputShape, l.params]), info.layers.map((l) => [l.className, l.outputShape, l.params]), name);
+  }
+  const d = preset('cnn-16-8');
+  d.layers.splice(0, 0, { class_name: 'Flatten' }); // Conv2D after Flatten: layer 1
+  const plan = dt.planModel(d);
+  assert.equal(plan.ok, true);
+  assert.equal(plan.errorLayer, 1);
+  assert.match(plan.error, /\(Conv2D\): expects an input of shape \(height, width, channels\)/);
+  assert.deepEqual(plan.layers.map((l) => l.outputShape), [[784]]);
+  assert.equal(dt.planModel({ layers: [] }).errorLayer, -1);
+  assert.equal(dt.planModel(() => 1).ok, false); // not JSON data
+});
