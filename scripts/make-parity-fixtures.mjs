@@ -22,7 +22,8 @@
 //   adam {learning_rate, beta_1, beta_2, epsilon, weights_after}, accuracy (argmax == label).
 //   The small cases (and a preset that trains with one) also follow the stateful optimizers
 //   over STEPS trainOnBatch calls: rmsprop, rmsprop_momentum {learning_rate, rho, momentum,
-//   epsilon, steps, weights_after (step 1), weights_after_steps (step STEPS)} and adagrad
+//   epsilon, steps, weights_after (step 1), weights_after_steps (step STEPS)}, the same for
+//   rmsprop_centered and rmsprop_centered_momentum (with centered: true), and adagrad
 //   {learning_rate, initial_accumulator_value, epsilon, steps, weights_after, weights_after_steps}.
 //   Two informational extras: seed (the PRNG seed used) and near_zero_relu_preactivations (how
 //   many ReLU inputs lie within 1e-3 of 0, where a last-bit difference could flip the ReLU mask
@@ -81,6 +82,11 @@ const STEPS = 3;
 const RMSPROP = { learning_rate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 };
 const RMSPROP_MOMENTUM = { learning_rate: 0.001, rho: 0.8, momentum: 0.5, epsilon: 1e-7 };
 const ADAGRAD = { learning_rate: 0.01, initial_accumulator_value: 0.1, epsilon: 1e-7 };
+// Centered RMSprop: Keras divides by sqrt(v - mg² + eps), TF.js 4.22 by sqrt(v - (mg² + eps)),
+// which is NaN wherever |g| is small (sqrt(-eps) for a zero gradient). TF.js is driven with
+// epsilon negated, which is Keras' rule; the fixture records Keras' (positive) epsilon.
+const RMSPROP_CENTERED = { learning_rate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true };
+const RMSPROP_CENTERED_MOMENTUM = { learning_rate: 0.001, rho: 0.8, momentum: 0.5, epsilon: 1e-7, centered: true };
 const RELU_MARGIN = 1e-3;
 const MAX_SEED_ATTEMPTS = 24;
 
@@ -483,6 +489,9 @@ async function generate(tf, c) {
         () => tf.train.rmsprop(RMSPROP_MOMENTUM.learning_rate, RMSPROP_MOMENTUM.rho, RMSPROP_MOMENTUM.momentum, RMSPROP_MOMENTUM.epsilon),
         RMSPROP_MOMENTUM,
       );
+      for (const [key, r] of [['rmsprop_centered', RMSPROP_CENTERED], ['rmsprop_centered_momentum', RMSPROP_CENTERED_MOMENTUM]]) {
+        stateful[key] = await stepsOf(() => tf.train.rmsprop(r.learning_rate, r.rho, r.momentum, -r.epsilon, true), r);
+      }
       stateful.adagrad = await stepsOf(() => tf.train.adagrad(ADAGRAD.learning_rate, ADAGRAD.initial_accumulator_value), ADAGRAD);
     }
     xT.dispose();
@@ -673,7 +682,7 @@ function checkFixture(file, expectedCase, original) {
   for (const v of f.y) if (!Number.isInteger(v) || v < 0 || v >= classes) bad(`label ${v} outside 0..${classes - 1}`);
   const specs = info.flatMap((l) => l.weights);
   const lists = { weights: f.weights, gradients: f.gradients, 'sgd.weights_after': f.sgd?.weights_after, 'adam.weights_after': f.adam?.weights_after };
-  const stateful = ['rmsprop', 'rmsprop_momentum', 'adagrad'].filter((o) => o in original);
+  const stateful = ['rmsprop', 'rmsprop_momentum', 'rmsprop_centered', 'rmsprop_centered_momentum', 'adagrad'].filter((o) => o in original);
   for (const o of stateful) {
     lists[`${o}.weights_after`] = f[o]?.weights_after;
     lists[`${o}.weights_after_steps`] = f[o]?.weights_after_steps;

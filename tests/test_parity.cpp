@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "model/model_spec.h"
@@ -50,13 +52,19 @@ json load_fixture(const std::string& name) {
 ::testing::AssertionResult close(const float* actual, const std::vector<float>& expected, const std::string& what,
                                  double rel = 1e-5, double abs = 1e-6) {
   int bad = 0;
+  double worst = 0.0;  // the largest share of the tolerance any value used
   std::ostringstream first;
   for (size_t i = 0; i < expected.size(); ++i) {
     const double a = actual[i], b = expected[i];
+    worst = std::max(worst, std::fabs(a - b) / (abs + rel * std::fabs(b)));
     if (!(std::fabs(a - b) <= abs + rel * std::fabs(b))) {
       if (bad++ == 0) first << what << "[" << i << "]: " << a << " vs TF.js " << b;
     }
   }
+  // DIGITRAIN_PARITY_SHARES=1 prints how close each comparison came to its tolerance.
+  if (std::getenv("DIGITRAIN_PARITY_SHARES"))
+    std::printf("parity share %s %s: %.3f\n", ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                what.c_str(), worst);
   if (bad == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << bad << " of " << expected.size() << " values differ; first " << first.str();
 }
@@ -198,12 +206,13 @@ std::vector<std::string> stateful_fixture_names() {
 class StatefulParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StatefulParity, RmspropStepsMatchTfjs) {
-  for (const char* which : {"rmsprop", "rmsprop_momentum"}) {
+  for (const char* which : {"rmsprop", "rmsprop_momentum", "rmsprop_centered", "rmsprop_centered_momentum"}) {
     SCOPED_TRACE(which);
+    if (std::getenv("DIGITRAIN_PARITY_SHARES")) std::printf("parity optimizer %s\n", which);
     Case c(GetParam());
     const json& r = c.fixture[which];
     RmsProp optimizer(r["learning_rate"].get<float>(), r["rho"].get<double>(), r["momentum"].get<float>(),
-                      r["epsilon"].get<float>());
+                      r["epsilon"].get<float>(), r.value("centered", false));
     expect_steps_match(c, r, optimizer);
   }
 }

@@ -121,6 +121,26 @@ TEST(TfjsFormat, SaveThenLoadPredictsTheSame) {
   }
 }
 
+// Centered RMSprop goes out as TF.js' RMSProp with centered true and comes back centered (it
+// was once read as Adam), through TF.js files and the model file alike.
+TEST(TfjsFormat, CenteredRmspropSurvivesBothFormats) {
+  for (const json& config : {json{{"learning_rate", 0.002}, {"rho", 0.8}, {"momentum", 0.5}, {"centered", true}},
+                             json{{"centered", true}}}) {
+    auto model = build_model(preset_spec("mlp-128-128"), 1);
+    model->set_optimizer(make_optimizer({{"class_name", "RMSprop"}, {"config", config}}));
+    const json ours = model->optimizer()->to_json();
+    ASSERT_EQ(ours["config"]["centered"], true);
+    const TfjsFiles files = model_to_tfjs(*model, FitSettings{});
+    const json doc = json::parse(files.model_json);
+    EXPECT_EQ(doc["trainingConfig"]["optimizer_config"]["class_name"], "RMSProp");
+    EXPECT_EQ(doc["trainingConfig"]["optimizer_config"]["config"]["centered"], true);
+    const LoadedModel loaded = model_from_tfjs(files.model_json, reader_of({{files.weights_path, files.weights}}), "m");
+    EXPECT_EQ(loaded.model->optimizer()->to_json(), ours);
+    const LoadedModel reread = model_from_json_text(model_to_json_text(*model, FitSettings{}), "m.json");
+    EXPECT_EQ(reread.model->optimizer()->to_json(), ours);
+  }
+}
+
 // What tensorflowjs_converter makes of a Keras 2 Sequential model: the model config nested
 // in modelTopology with Keras' training_config, an InputLayer first, Keras' layer keys,
 // weights split over two shards (cut inside a weight), listed in their own order.

@@ -249,7 +249,9 @@ export function optimizerFromDescription(spec) {
       return tf.train.adam(lr ?? 0.001, config.beta_1 ?? 0.9, config.beta_2 ?? 0.999, config.epsilon ?? 1e-7);
     case 'rmsprop':
       // Keras' defaults (TF.js' own 'rmsprop' string gives the same: lr 0.001, rho 0.9, momentum 0).
-      if (config.centered) throw new Error('optimizer RMSprop: centered is not supported');
+      // Centered: Keras divides by sqrt(v - mg² + eps); TF.js 4.22 by sqrt(v - (mg² + eps)), NaN
+      // wherever |g| is small. Its epsilon negated gives Keras' rule (docs/training.md).
+      if (config.centered) return tf.train.rmsprop(lr ?? 0.001, config.rho ?? 0.9, config.momentum ?? 0, -(config.epsilon ?? 1e-7), true);
       return tf.train.rmsprop(lr ?? 0.001, config.rho ?? 0.9, config.momentum ?? 0, config.epsilon ?? 1e-7);
     case 'adagrad':
       // TF.js' Adagrad takes the backend's epsilon (1e-7), Keras' default.

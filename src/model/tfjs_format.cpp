@@ -93,7 +93,7 @@ ordered_json training_config(Sequential& model) {
                    {"decay", c["rho"]},
                    {"momentum", c["momentum"]},
                    {"epsilon", c["epsilon"]},
-                   {"centered", false}}}};
+                   {"centered", c["centered"]}}}};
   } else if (o["class_name"] == "Adagrad") {
     // TF.js' Adagrad takes the backend's epsilon (1e-7 on cpu and wasm) from no config.
     optimizer = {
@@ -224,11 +224,10 @@ json our_optimizer(const json& optimizer_config) {
     return {{"class_name", "SGD"}, {"config", config}};
   }
   if (name == "rmsprop") {
-    if (o->config.contains("centered") && o->config["centered"] == json(true))
-      return "adam";                        // not implemented: Keras' usual default instead
     copy(config, "rho", {"rho", "decay"});  // TF.js' "decay" is Keras' rho (Keras 2's "decay" is a schedule)
     copy(config, "momentum", {"momentum"});
     copy(config, "epsilon", {"epsilon"});
+    copy(config, "centered", {"centered"});
     return {{"class_name", "RMSprop"}, {"config", config}};
   }
   if (name == "adagrad") {
