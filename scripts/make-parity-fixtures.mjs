@@ -22,8 +22,14 @@
 //   adam {learning_rate, beta_1, beta_2, epsilon, weights_after}, accuracy (argmax == label).
 //   The small cases (and a preset that trains with one) also follow the stateful optimizers
 //   over STEPS trainOnBatch calls: rmsprop, rmsprop_momentum {learning_rate, rho, momentum,
-//   epsilon, steps, weights_after (step 1), weights_after_steps (step STEPS)} and adagrad
+//   epsilon, steps, weights_after (step 1), weights_after_steps (step STEPS)}, the same for
+//   rmsprop_centered and rmsprop_centered_momentum (with centered: true), and adagrad
 //   {learning_rate, initial_accumulator_value, epsilon, steps, weights_after, weights_after_steps}.
+//   Models with BatchNormalization: weights, and every weights_after, hold ALL weights (TF.js'
+//   order: gamma, beta, moving_mean, moving_variance), so the moving statistics are compared
+//   after each step; gradients hold the trainable ones only. layer_outputs are computed in
+//   training mode (batch statistics); inference_output is the last layer's output in inference
+//   mode (the moving statistics) from the original weights.
 //   Two informational extras: seed (the PRNG seed used) and near_zero_relu_preactivations (how
 //   many ReLU inputs lie within 1e-3 of 0, where a last-bit difference could flip the ReLU mask
 //   and so change a gradient; the seed is chosen to make this 0 when a few tries can).
@@ -81,6 +87,11 @@ const STEPS = 3;
 const RMSPROP = { learning_rate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 };
 const RMSPROP_MOMENTUM = { learning_rate: 0.001, rho: 0.8, momentum: 0.5, epsilon: 1e-7 };
 const ADAGRAD = { learning_rate: 0.01, initial_accumulator_value: 0.1, epsilon: 1e-7 };
+// Centered RMSprop: Keras divides by sqrt(v - mg² + eps), TF.js 4.22 by sqrt(v - (mg² + eps)),
+// which is NaN wherever |g| is small (sqrt(-eps) for a zero gradient). TF.js is driven with
+// epsilon negated, which is Keras' rule; the fixture records Keras' (positive) epsilon.
+const RMSPROP_CENTERED = { learning_rate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true };
+const RMSPROP_CENTERED_MOMENTUM = { learning_rate: 0.001, rho: 0.8, momentum: 0.5, epsilon: 1e-7, centered: true };
 const RELU_MARGIN = 1e-3;
 const MAX_SEED_ATTEMPTS = 24;
 
@@ -207,6 +218,25 @@ function buildCases() {
       ],
       'categorical_crossentropy',
     ),
+    synthetic(
+      'batch_norm',
+      [6, 5, 2],
+      // No bias before a BatchNormalization (Keras' practice): it would cancel in the batch's
+      // mean, its gradient is 0 up to rounding, and Adam or RMSprop turn that rounding noise
+      // into full-size steps whose sign differs between TF.js, native and WASM.
+      [
+        conv('conv2d', 3, 3, 'linear', { use_bias: false }),
+        { class_name: 'BatchNormalization', config: { name: 'batch_normalization', momentum: 0.9 } },
+        { class_name: 'ReLU', config: { name: 're_lu' } },
+        pool('MaxPooling2D', 'max_pooling2d', { pool_size: 2 }),
+        flatten('flatten'),
+        dense('dense', 5, 'linear', { use_bias: false }),
+        { class_name: 'BatchNormalization', config: { name: 'batch_normalization_1', epsilon: 0.01 } },
+        dense('dense_1', 3, 'softmax'),
+      ],
+      'sparse_categorical_crossentropy',
+      5,
+    ),
   ];
   const presets = fs.readdirSync(PRESET_DIR).filter((f) => f.endsWith('.json')).sort();
   if (presets.length === 0) throw new Error(`no presets found in ${PRESET_DIR}`);
@@ -275,7 +305,10 @@ function drawData(seed, info, batch, inputShape, classes) {
       } else {
         limit = 0.1;
       }
-      for (let i = 0; i < n; ++i) values[i] = f32((2 * unit24(rand) - 1) * limit);
+      // gamma and moving_variance around 1 (a variance must be positive), the rest around 0.
+      const around = w.name.endsWith('/gamma') || w.name.endsWith('/moving_variance') ? 1 : 0;
+      if (around) limit = 0.5;
+      for (let i = 0; i < n; ++i) values[i] = f32(around + (2 * unit24(rand) - 1) * limit);
       weights.push({ name: w.name, shape: w.shape.slice(), values });
     }
   }
@@ -333,7 +366,7 @@ function reluMargin(tf, layers, info, weights, xT) {
         tally(z);
       }
       k += li.weights.length;
-      a = layer.apply(a);
+      a = layer.apply(a, { training: true });
     });
   });
   return { count, minAbs };
@@ -417,8 +450,9 @@ async function generate(tf, c) {
     const layerOutputs = [];
     tf.tidy(() => {
       let a = xT;
+      // Training mode, as the C++ test runs them (BatchNormalization: the batch's statistics).
       for (const layer of layers) {
-        a = layer.apply(a);
+        a = layer.apply(a, { training: true });
         layerOutputs.push(Float32Array.from(a.dataSync()));
       }
     });
@@ -438,11 +472,13 @@ async function generate(tf, c) {
     if (typeof lossFn !== 'function') throw new Error(`${name}: could not find the compiled loss function`);
     // (TF.js makes variable names unique per process, "dense/kernel_1"; originalName is the layer's own.)
     const layerVars = layers.flatMap((l) => l.trainableWeights);
-    const expectNames = info.flatMap((l) => l.weights.map((w) => w.name));
+    const trainableIndex = info.flatMap((l) => l.weights).flatMap((w, i) => (w.trainable ? [i] : []));
+    const expectNames = trainableIndex.map((i) => info.flatMap((l) => l.weights)[i].name);
     if (layerVars.length !== expectNames.length) throw new Error(`${name}: TF.js has ${layerVars.length} trainable weights, expected ${expectNames.length}`);
     layerVars.forEach((v, i) => {
-      if (v.originalName !== expectNames[i] || JSON.stringify(v.shape) !== JSON.stringify(weights[i].shape)) {
-        throw new Error(`${name}: TF.js weight ${i} is ${v.originalName} ${JSON.stringify(v.shape)}, expected ${expectNames[i]} ${JSON.stringify(weights[i].shape)}`);
+      const w = weights[trainableIndex[i]];
+      if (v.originalName !== expectNames[i] || JSON.stringify(v.shape) !== JSON.stringify(w.shape)) {
+        throw new Error(`${name}: TF.js weight ${i} is ${v.originalName} ${JSON.stringify(v.shape)}, expected ${expectNames[i]} ${JSON.stringify(w.shape)}`);
       }
     });
     const vars = layerVars.map((v) => v.read());
@@ -456,7 +492,12 @@ async function generate(tf, c) {
     value.dispose();
     Object.values(grads).forEach((g) => g.dispose());
 
+    // Inference mode from the original weights (BatchNormalization: the moving statistics);
+    // the passes above moved those, so the weights are set again first.
+    setLayerWeights(tf, layers, info, weights);
+    const inferenceOutput = tf.tidy(() => Float32Array.from(model.predict(xT).dataSync()));
     // One real training step each (model.trainOnBatch = one fit step), from the original weights.
+    setLayerWeights(tf, layers, info, weights);
     const sgdLoss = await model.trainOnBatch(xT, yT);
     const sgdAfter = readLayerWeights(layers);
     setLayerWeights(tf, layers, info, weights);
@@ -483,6 +524,9 @@ async function generate(tf, c) {
         () => tf.train.rmsprop(RMSPROP_MOMENTUM.learning_rate, RMSPROP_MOMENTUM.rho, RMSPROP_MOMENTUM.momentum, RMSPROP_MOMENTUM.epsilon),
         RMSPROP_MOMENTUM,
       );
+      for (const [key, r] of [['rmsprop_centered', RMSPROP_CENTERED], ['rmsprop_centered_momentum', RMSPROP_CENTERED_MOMENTUM]]) {
+        stateful[key] = await stepsOf(() => tf.train.rmsprop(r.learning_rate, r.rho, r.momentum, -r.epsilon, true), r);
+      }
       stateful.adagrad = await stepsOf(() => tf.train.adagrad(ADAGRAD.learning_rate, ADAGRAD.initial_accumulator_value), ADAGRAD);
     }
     xT.dispose();
@@ -493,9 +537,10 @@ async function generate(tf, c) {
       if (!closeEnough(l, loss)) throw new Error(`${name}: trainOnBatch (${what}) loss ${l} != computed loss ${loss}`);
     }
     let inexact = 0;
-    weights.forEach((w, i) => {
-      inexact += compareArrays(`${name} sgd ${w.name}`, emulateSgd(w.values, gradients[i], SGD.learning_rate), sgdAfter[i]);
-      inexact += compareArrays(`${name} adam ${w.name}`, emulateAdam(w.values, gradients[i], ADAM), adamAfter[i]);
+    trainableIndex.forEach((wi, i) => {
+      const w = weights[wi];
+      inexact += compareArrays(`${name} sgd ${w.name}`, emulateSgd(w.values, gradients[i], SGD.learning_rate), sgdAfter[wi]);
+      inexact += compareArrays(`${name} adam ${w.name}`, emulateAdam(w.values, gradients[i], ADAM), adamAfter[wi]);
     });
 
     const fixture = {
@@ -508,6 +553,7 @@ async function generate(tf, c) {
       y,
       weights: weights.map((w) => ({ name: w.name, shape: w.shape, values: w.values })),
       layer_outputs: layerOutputs,
+      inference_output: inferenceOutput,
       loss: new F32Scalar(loss),
       gradients,
       sgd: { learning_rate: SGD.learning_rate, weights_after: sgdAfter },
@@ -673,13 +719,15 @@ function checkFixture(file, expectedCase, original) {
   for (const v of f.y) if (!Number.isInteger(v) || v < 0 || v >= classes) bad(`label ${v} outside 0..${classes - 1}`);
   const specs = info.flatMap((l) => l.weights);
   const lists = { weights: f.weights, gradients: f.gradients, 'sgd.weights_after': f.sgd?.weights_after, 'adam.weights_after': f.adam?.weights_after };
-  const stateful = ['rmsprop', 'rmsprop_momentum', 'adagrad'].filter((o) => o in original);
+  const stateful = ['rmsprop', 'rmsprop_momentum', 'rmsprop_centered', 'rmsprop_centered_momentum', 'adagrad'].filter((o) => o in original);
   for (const o of stateful) {
     lists[`${o}.weights_after`] = f[o]?.weights_after;
     lists[`${o}.weights_after_steps`] = f[o]?.weights_after_steps;
   }
+  const trainable = specs.flatMap((w, i) => (w.trainable ? [i] : []));
   for (const [what, list] of Object.entries(lists)) {
-    if (!Array.isArray(list) || list.length !== specs.length) bad(`${what} has ${list?.length} entries, expected ${specs.length}`);
+    const n = what === 'gradients' ? trainable.length : specs.length;
+    if (!Array.isArray(list) || list.length !== n) bad(`${what} has ${list?.length} entries, expected ${n}`);
   }
   specs.forEach((s, i) => {
     const w = f.weights[i];
@@ -687,7 +735,8 @@ function checkFixture(file, expectedCase, original) {
     if (JSON.stringify(w.shape) !== JSON.stringify(s.shape)) bad(`${s.name} shape ${JSON.stringify(w.shape)}, expected ${JSON.stringify(s.shape)}`);
     const n = shapeSize(s.shape);
     floats(`${s.name} values`, w.values, n, original.weights[i].values);
-    floats(`gradients[${i}]`, f.gradients[i], n, original.gradients[i]);
+    const t = trainable.indexOf(i);
+    if (t >= 0) floats(`gradients[${t}]`, f.gradients[t], n, original.gradients[t]);
     floats(`sgd.weights_after[${i}]`, f.sgd.weights_after[i], n, original.sgd.weights_after[i]);
     floats(`adam.weights_after[${i}]`, f.adam.weights_after[i], n, original.adam.weights_after[i]);
     for (const o of stateful) {
@@ -697,6 +746,7 @@ function checkFixture(file, expectedCase, original) {
   });
   if (!Array.isArray(f.layer_outputs) || f.layer_outputs.length !== info.length) bad(`layer_outputs has ${f.layer_outputs?.length} entries, expected ${info.length}`);
   info.forEach((l, i) => floats(`layer_outputs[${i}] (${l.name})`, f.layer_outputs[i], B * shapeSize(l.output_shape), original.layer_outputs[i]));
+  floats('inference_output', f.inference_output, B * classes, original.inference_output);
   const probs = f.layer_outputs[info.length - 1];
   let correct = 0;
   for (let i = 0; i < B; ++i) {
@@ -731,7 +781,7 @@ function checkFixture(file, expectedCase, original) {
   if (Math.abs(f.loss - lossSum / B) > 1e-5 * Math.max(1, lossSum / B)) bad(`loss ${f.loss}, float64 recomputation ${lossSum / B}`);
   const lastLayer = info[info.length - 1];
   if (lastLayer.use_bias) {
-    const g = f.gradients[specs.length - 1];
+    const g = f.gradients[trainable.length - 1];
     for (let j = 0; j < classes; ++j) {
       let want = 0;
       for (let i = 0; i < B; ++i) want += (probs[i * classes + j] - (f.y[i] === j ? 1 : 0)) / B;

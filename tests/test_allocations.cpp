@@ -81,6 +81,22 @@ TEST(Allocations, NonePerStepWithTheNewerLayersAndAdagrad) {
   EXPECT_EQ(steps_allocations(spec, 32, 100), 0);
 }
 
+// BatchNormalization keeps its normalised input, its output and its input gradient in
+// buffers and its per-channel sums in vectors sized once; centered RMSprop its mean gradients.
+TEST(Allocations, NonePerStepWithBatchNormalization) {
+  const ModelSpec spec = parse_model_spec(nlohmann::json::parse(R"({"input_shape": [28, 28, 1], "layers": [
+      {"class_name": "Conv2D", "config": {"filters": 4, "kernel_size": 3}},
+      {"class_name": "BatchNormalization"},
+      {"class_name": "ReLU"},
+      {"class_name": "Flatten"},
+      {"class_name": "Dense", "config": {"units": 16}},
+      {"class_name": "BatchNormalization", "config": {"center": false}},
+      {"class_name": "Dense", "config": {"units": 10, "activation": "softmax"}}],
+    "compile": {"optimizer": {"class_name": "RMSprop", "config": {"centered": true, "momentum": 0.5}}}})"),
+                                          "m");
+  EXPECT_EQ(steps_allocations(spec, 32, 100), 0);
+}
+
 TEST(Allocations, TheCounterSeesAllocations) {
   const long before = allocations.load();
   auto* v = new std::vector<int>(100);

@@ -19,6 +19,7 @@
 #include "core/random.h"
 #include "keras/layer_class.h"
 #include "layers/activation.h"
+#include "layers/batch_norm.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
@@ -380,6 +381,64 @@ TEST(Dropout, DropsTheRateAndRepeatsPerSeed) {
   zeros_of(2, &c);
   EXPECT_EQ(a, b) << "one seed, one mask";
   EXPECT_NE(a, c);
+}
+
+// ---- BatchNormalization -------------------------------------------------------------------
+
+// Training mode: every output depends on every input of its channel through the batch's mean
+// and variance, which is what the input gradient must carry. Features (a Dense's output) and
+// channels (a Conv2D's), with and without gamma and beta.
+TEST(BatchNormGradient, FeaturesAndChannelsWithAndWithoutCenterAndScale) {
+  Rng rng(90);
+  for (const Shape& shape : {Shape{5}, Shape{3, 2, 3}}) {
+    for (const bool center : {true, false}) {
+      for (const bool scale : {true, false}) {
+        SCOPED_TRACE(shape_string(shape) + (center ? " center" : "") + (scale ? " scale" : ""));
+        BatchNormOptions o;
+        o.center = center;
+        o.scale = scale;
+        BatchNorm layer("batch_normalization", o);
+        EXPECT_EQ(layer.build(shape), shape);
+        EXPECT_EQ(layer.params().size(), static_cast<size_t>(center) + scale);
+        for (const Param& p : layer.params()) fill_uniform(rng, p.value, p.size, 0.5f, 1.5f);
+        const int batch = 4;
+        // Spread out, so that the variance is well above epsilon (1e-3) and h moves it little.
+        std::vector<float> x = uniform_vector(rng, batch * shape_size(shape), -2.0f, 2.0f);
+        check_layer(layer, x, batch, /*input_gradient=*/true, rng, /*h=*/1e-3f);
+      }
+    }
+  }
+}
+
+// Worked by hand: two samples, one channel, x = 1 and 3. Batch mean 2, variance 1.
+TEST(BatchNorm, ByHandTrainingInferenceAndMovingStatistics) {
+  BatchNormOptions o;
+  o.momentum = 0.75;
+  o.epsilon = 1e-3;
+  BatchNorm layer("batch_normalization", o);
+  layer.build({1});
+  layer.reserve(2);
+  const std::vector<Param> w = layer.weights();
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_EQ(w[0].name, "batch_normalization/gamma");
+  EXPECT_EQ(w[3].name, "batch_normalization/moving_variance");
+  EXPECT_EQ(w[2].grad, nullptr);  // the optimiser never gets the moving statistics
+  EXPECT_EQ(layer.params().size(), 2u);
+  *w[0].value = 2.0f;  // gamma
+  *w[1].value = 0.5f;  // beta
+  const float x[] = {1, 3};
+  const ConstMatrixView y = layer.forward(ConstMatrixView(x, 2, 1), /*training=*/true);
+  const float s = static_cast<float>(1.0 / std::sqrt(1.0 + 1e-3));
+  EXPECT_FLOAT_EQ(y.data()[0], 0.5f - 2.0f * s);
+  EXPECT_FLOAT_EQ(y.data()[1], 0.5f + 2.0f * s);
+  // moving = moving - (moving - batch)·(1 - momentum): 0 -> 0.5, 1 -> 1 (the variance is 1).
+  EXPECT_FLOAT_EQ(*w[2].value, 0.5f);
+  EXPECT_FLOAT_EQ(*w[3].value, 1.0f);
+  // Inference uses the moving statistics and moves nothing.
+  const ConstMatrixView z = layer.forward(ConstMatrixView(x, 2, 1), /*training=*/false);
+  EXPECT_FLOAT_EQ(z.data()[0], 0.5f + 2.0f * 0.5f * s);
+  EXPECT_FLOAT_EQ(z.data()[1], 0.5f + 2.0f * 2.5f * s);
+  EXPECT_FLOAT_EQ(*w[2].value, 0.5f);
 }
 
 // ---- ReLU, LeakyReLU ----------------------------------------------------------------------

@@ -92,19 +92,60 @@ TEST(LayerClasses, TfjsTopologyHasEveryKeyOfEachClass) {
   const ModelSpec spec = parse_model_spec(
       json::parse(R"({"input_shape": [6, 6, 1], "layers": [
         {"class_name": "Conv2D", "config": {"filters": 2, "kernel_size": 3, "activation": "relu"}},
+        {"class_name": "BatchNormalization"},
+        {"class_name": "LeakyReLU", "config": {"negative_slope": 0.1}},
         {"class_name": "Flatten"},
         {"class_name": "Dense", "config": {"units": 10, "activation": "softmax"}}]})"),
       "m");
   auto model = build_model(spec, 1);
   const json doc = json::parse(model_to_tfjs(*model, spec.fit).model_json);
   const json& layers = doc["modelTopology"]["config"]["layers"];
-  ASSERT_EQ(layers.size(), 3u);
+  ASSERT_EQ(layers.size(), 5u);
   for (const json& l : layers) {
     const LayerClass* cls = find_layer_class(l["class_name"]);
     ASSERT_NE(cls, nullptr);
     for (const KeyRule& rule : cls->keys)
-      if (rule.kind != KeyKind::fixed_unwritten) EXPECT_TRUE(l["config"].contains(rule.key)) << cls->class_name << " " << rule.key;
+      if (rule.kind != KeyKind::fixed_unwritten && rule.kind != KeyKind::alias)
+        EXPECT_TRUE(l["config"].contains(rule.key)) << cls->class_name << " " << rule.key;
   }
+  // Keras 3's negative_slope is written as TF.js' alpha, and only that.
+  EXPECT_EQ(layers[2]["config"]["alpha"], 0.1);
+  EXPECT_FALSE(layers[2]["config"].contains("negative_slope"));
+}
+
+// Keras 3 renamed LeakyReLU's alpha to negative_slope: both are read (the model description,
+// the model file and TF.js files all go through make_layer), alpha is written.
+TEST(LayerClasses, LeakyReluReadsKeras3NegativeSlope) {
+  auto leaky = [](const json& config) { return make_layer({{"class_name", "LeakyReLU"}, {"config", config}}, 0); };
+  EXPECT_EQ(layer_config(*leaky({{"negative_slope", 0.2}})), json({{"name", "leaky_re_lu"}, {"alpha", 0.2}}));
+  EXPECT_EQ(layer_config(*leaky({{"alpha", 0.2}})), json({{"name", "leaky_re_lu"}, {"alpha", 0.2}}));
+  EXPECT_EQ(layer_config(*leaky(json::object()))["alpha"], 0.3);  // the default of both
+  EXPECT_NO_THROW(leaky({{"negative_slope", 0.2}, {"alpha", 0.2}}));
+  EXPECT_ERROR(leaky({{"negative_slope", 0.2}, {"alpha", 0.1}}),
+               "layer 'leaky_re_lu': 'negative_slope' (0.2) and 'alpha' (0.1) name the same value; give one");
+  EXPECT_ERROR(leaky({{"negative_slope", "steep"}}), "'negative_slope' must be a finite number");
+  // The slope computes: -1 -> -0.2.
+  auto layer = leaky({{"negative_slope", 0.2}});
+  layer->build({1});
+  layer->reserve(1);
+  const float x = -1.0f;
+  EXPECT_FLOAT_EQ(layer->forward(ConstMatrixView(&x, 1, 1), /*training=*/false).data()[0], -0.2f);
+
+  // A TF.js file written by Keras 3 (negative_slope) loads with that slope.
+  const ModelSpec spec = parse_model_spec(json::parse(R"({"input_shape": [4], "layers": [
+      {"class_name": "Dense", "config": {"units": 3}},
+      {"class_name": "LeakyReLU", "config": {"alpha": 0.3}},
+      {"class_name": "Dense", "config": {"units": 2, "activation": "softmax"}}]})"),
+                                          "m");
+  auto model = build_model(spec, 1);
+  TfjsFiles files = model_to_tfjs(*model, spec.fit);
+  json doc = json::parse(files.model_json);
+  json& config = doc["modelTopology"]["config"]["layers"][1]["config"];
+  config.erase("alpha");
+  config["negative_slope"] = 0.05;
+  const LoadedModel loaded =
+      model_from_tfjs(doc.dump(), [&](const std::string&) { return files.weights; }, "model.json");
+  EXPECT_EQ(layer_config(*loaded.model->layers()[1])["alpha"], 0.05);
 }
 
 }  // namespace

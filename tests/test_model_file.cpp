@@ -123,10 +123,10 @@ TEST(ModelSpec, BadDescriptionsSayWhatIsWrong) {
                "optimizer 'adadelta' is not supported (supported: SGD, Adam, RMSprop, Adagrad)");
   EXPECT_ERROR(
       parse_model_spec(with([](json& d) {
-                         d["compile"]["optimizer"] = {{"class_name", "RMSprop"}, {"config", {{"centered", true}}}};
+                         d["compile"]["optimizer"] = {{"class_name", "RMSprop"}, {"config", {{"centered", "yes"}}}};
                        }),
                        "m.json"),
-      "optimizer RMSprop: centered=true is not supported");
+      "optimizer RMSprop: 'centered' must be true or false");
   EXPECT_ERROR(parse_model_spec(with([](json& d) {
                                   d["compile"]["optimizer"] = {{"class_name", "RMSprop"}, {"config", {{"rho", 1}}}};
                                 }),

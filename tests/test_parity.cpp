@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "model/model_spec.h"
@@ -31,6 +33,7 @@ std::vector<std::string> fixture_names() {
           "activations_dense",
           "activations_conv",
           "conv_strides_same",
+          "batch_norm",
           "preset_mlp-300-100",
           "preset_mlp-128-128",
           "preset_cnn-16-8",
@@ -50,13 +53,19 @@ json load_fixture(const std::string& name) {
 ::testing::AssertionResult close(const float* actual, const std::vector<float>& expected, const std::string& what,
                                  double rel = 1e-5, double abs = 1e-6) {
   int bad = 0;
+  double worst = 0.0;  // the largest share of the tolerance any value used
   std::ostringstream first;
   for (size_t i = 0; i < expected.size(); ++i) {
     const double a = actual[i], b = expected[i];
+    worst = std::max(worst, std::fabs(a - b) / (abs + rel * std::fabs(b)));
     if (!(std::fabs(a - b) <= abs + rel * std::fabs(b))) {
       if (bad++ == 0) first << what << "[" << i << "]: " << a << " vs TF.js " << b;
     }
   }
+  // DIGITRAIN_PARITY_SHARES=1 prints how close each comparison came to its tolerance.
+  if (std::getenv("DIGITRAIN_PARITY_SHARES"))
+    std::printf("parity share %s %s: %.3f\n", ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                what.c_str(), worst);
   if (bad == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << bad << " of " << expected.size() << " values differ; first " << first.str();
 }
@@ -79,8 +88,9 @@ struct Case {
     reset_weights();
   }
 
+  // Every weight, BatchNormalization's moving statistics included (the fixture's order is TF.js').
   void reset_weights() {
-    std::vector<Param> params = model->params();
+    std::vector<Param> params = model->weights();
     const json& weights = fixture["weights"];
     ASSERT_EQ(weights.size(), params.size());
     for (size_t i = 0; i < params.size(); ++i) {
@@ -112,6 +122,13 @@ TEST_P(Parity, LayerOutputsMatchTfjs) {
   }
 }
 
+// Inference: BatchNormalization uses the moving statistics (drawn at random in the fixture).
+TEST_P(Parity, InferenceOutputMatchesTfjs) {
+  Case c(GetParam());
+  const ConstMatrixView probs = c.model->forward(c.input(), /*training=*/false);
+  EXPECT_TRUE(close(probs.data(), c.fixture["inference_output"].get<std::vector<float>>(), "inference"));
+}
+
 TEST_P(Parity, LossAndAccuracyMatchTfjs) {
   Case c(GetParam());
   ConstMatrixView probs = c.model->forward(c.input(), /*training=*/true);
@@ -134,10 +151,11 @@ TEST_P(Parity, OneSgdStepMatchesTfjs) {
   const json& sgd = c.fixture["sgd"];
   Sgd optimizer(sgd["learning_rate"].get<float>());
   c.model->compute_gradients(c.input(), c.labels.data());
-  const std::vector<Param> params = c.model->params();
-  optimizer.step(params);
-  for (size_t i = 0; i < params.size(); ++i)
-    EXPECT_TRUE(close(params[i].value, sgd["weights_after"][i].get<std::vector<float>>(), params[i].name));
+  optimizer.step(c.model->params());
+  // Every weight: the moving statistics moved once, in the step's forward pass.
+  const std::vector<Param> weights = c.model->weights();
+  for (size_t i = 0; i < weights.size(); ++i)
+    EXPECT_TRUE(close(weights[i].value, sgd["weights_after"][i].get<std::vector<float>>(), weights[i].name));
 }
 
 // TF.js adds Adam's epsilon after bias correction, Keras (and we) before; the two agree
@@ -149,10 +167,12 @@ TEST_P(Parity, OneAdamStepMatchesTfjsWhereTheRulesAgree) {
   Adam optimizer(adam["learning_rate"].get<float>(), adam["beta_1"].get<float>(), adam["beta_2"].get<float>(),
                  adam["epsilon"].get<float>());
   c.model->compute_gradients(c.input(), c.labels.data());
-  const std::vector<Param> params = c.model->params();
+  // Every weight; the moving statistics (no gradient) are compared in full.
+  const std::vector<Param> params = c.model->weights();
   std::vector<std::vector<float>> grads;
-  for (const Param& p : params) grads.emplace_back(p.grad, p.grad + p.size);
-  optimizer.step(params);
+  for (const Param& p : params)
+    grads.push_back(p.grad ? std::vector<float>(p.grad, p.grad + p.size) : std::vector<float>(p.size, 1.0f));
+  optimizer.step(c.model->params());
   long compared = 0, total = 0;
   for (size_t i = 0; i < params.size(); ++i) {
     const auto expected = adam["weights_after"][i].get<std::vector<float>>();
@@ -180,8 +200,8 @@ void expect_steps_match(Case& c, const json& expected, Optimizer& optimizer) {
   ASSERT_GE(steps, 2);
   for (int step = 1; step <= steps; ++step) {
     c.model->compute_gradients(c.input(), c.labels.data());
-    const std::vector<Param> params = c.model->params();
-    optimizer.step(params);
+    optimizer.step(c.model->params());
+    const std::vector<Param> params = c.model->weights();
     if (step != 1 && step != steps) continue;
     const json& after = expected[step == 1 ? "weights_after" : "weights_after_steps"];
     for (size_t i = 0; i < params.size(); ++i)
@@ -192,18 +212,20 @@ void expect_steps_match(Case& c, const json& expected, Optimizer& optimizer) {
 // The cases whose fixtures follow the stateful optimizers (the generator's `stateful`).
 std::vector<std::string> stateful_fixture_names() {
   return {"dense_tiny",        "dense_linear_categorical", "conv_tiny",         "conv_no_bias",       "pooling",
-          "activations_dense", "activations_conv",         "conv_strides_same", "preset_tfjs-convnet"};
+          "activations_dense", "activations_conv",         "conv_strides_same", "batch_norm",
+          "preset_tfjs-convnet"};
 }
 
 class StatefulParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StatefulParity, RmspropStepsMatchTfjs) {
-  for (const char* which : {"rmsprop", "rmsprop_momentum"}) {
+  for (const char* which : {"rmsprop", "rmsprop_momentum", "rmsprop_centered", "rmsprop_centered_momentum"}) {
     SCOPED_TRACE(which);
+    if (std::getenv("DIGITRAIN_PARITY_SHARES")) std::printf("parity optimizer %s\n", which);
     Case c(GetParam());
     const json& r = c.fixture[which];
     RmsProp optimizer(r["learning_rate"].get<float>(), r["rho"].get<double>(), r["momentum"].get<float>(),
-                      r["epsilon"].get<float>());
+                      r["epsilon"].get<float>(), r.value("centered", false));
     expect_steps_match(c, r, optimizer);
   }
 }

@@ -121,6 +121,88 @@ TEST(TfjsFormat, SaveThenLoadPredictsTheSame) {
   }
 }
 
+// Centered RMSprop goes out as TF.js' RMSProp with centered true and comes back centered (it
+// was once read as Adam), through TF.js files and the model file alike.
+TEST(TfjsFormat, CenteredRmspropSurvivesBothFormats) {
+  for (const json& config : {json{{"learning_rate", 0.002}, {"rho", 0.8}, {"momentum", 0.5}, {"centered", true}},
+                             json{{"centered", true}}}) {
+    auto model = build_model(preset_spec("mlp-128-128"), 1);
+    model->set_optimizer(make_optimizer({{"class_name", "RMSprop"}, {"config", config}}));
+    const json ours = model->optimizer()->to_json();
+    ASSERT_EQ(ours["config"]["centered"], true);
+    const TfjsFiles files = model_to_tfjs(*model, FitSettings{});
+    const json doc = json::parse(files.model_json);
+    EXPECT_EQ(doc["trainingConfig"]["optimizer_config"]["class_name"], "RMSProp");
+    EXPECT_EQ(doc["trainingConfig"]["optimizer_config"]["config"]["centered"], true);
+    const LoadedModel loaded = model_from_tfjs(files.model_json, reader_of({{files.weights_path, files.weights}}), "m");
+    EXPECT_EQ(loaded.model->optimizer()->to_json(), ours);
+    const LoadedModel reread = model_from_json_text(model_to_json_text(*model, FitSettings{}), "m.json");
+    EXPECT_EQ(reread.model->optimizer()->to_json(), ours);
+  }
+}
+
+// BatchNormalization's four weights, the moving statistics included, go through both files
+// in TF.js' order and names; the summary counts as Keras does (4·C per layer, 2·C of them
+// non-trainable), and the optimiser sees only gamma and beta.
+TEST(TfjsFormat, BatchNormalizationKeepsItsMovingStatisticsInBothFormats) {
+  const ModelSpec spec = parse_model_spec(json::parse(R"({"input_shape": [4], "layers": [
+      {"class_name": "Dense", "config": {"units": 8}},
+      {"class_name": "BatchNormalization", "config": {"name": "batch_normalization", "momentum": 0.5}},
+      {"class_name": "Dense", "config": {"units": 2, "activation": "softmax"}}],
+    "compile": {"optimizer": "adam"}})"),
+                                          "m");
+  auto model = build_model(spec, 3);
+  const std::string summary = model->summary();
+  const size_t line = summary.find(" batch_normalization (BatchNormalization) (None, 8) ");
+  ASSERT_NE(line, std::string::npos) << summary;
+  EXPECT_EQ(summary.substr(summary.find('\n', line) - 3, 4), " 32\n") << summary;
+  EXPECT_NE(summary.find("Total params: 90\nTrainable params: 74\nNon-trainable params: 16\n"), std::string::npos)
+      << summary;
+  ASSERT_EQ(model->params().size(), 6u);  // kernel, bias, gamma, beta, kernel, bias
+  ASSERT_EQ(model->weights().size(), 8u);
+  // A few steps move the moving statistics away from 0 and 1 (and the optimiser leaves them be:
+  // Adam would move a weight by about lr per step whatever its "gradient").
+  const float x[] = {0.1f, 0.9f, 0.4f, 0.3f, 0.8f, 0.2f, 0.5f, 0.7f, 0.6f, 0.0f, 0.3f, 0.9f};
+  const uint8_t labels[] = {0, 1, 1};
+  model->reserve(3);
+  for (int i = 0; i < 3; ++i) model->train_step(ConstMatrixView(x, 3, 4), labels);
+  const Param& moving_mean = model->weights()[4];
+  EXPECT_EQ(moving_mean.name, "batch_normalization/moving_mean");
+  std::vector<float> batch_mean(8, 0.0f);
+  const ConstMatrixView h = model->layers()[0]->forward(ConstMatrixView(x, 3, 4), /*training=*/false);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 8; ++c) batch_mean[c] += h(r, c) / 3;
+  // momentum 0.5, three steps: moving = batch_mean·(1 - 0.5³) up to the step-to-step change of
+  // the kernel (Adam's lr 0.001), so within 0.01 of it.
+  for (int c = 0; c < 8; ++c) EXPECT_NEAR(moving_mean.value[c], 0.875f * batch_mean[c], 0.01f) << c;
+
+  auto infer = [&](Sequential& m) {
+    const ConstMatrixView p = m.forward(ConstMatrixView(x, 3, 4), /*training=*/false);
+    return std::vector<float>(p.data(), p.data() + p.size());
+  };
+  const TfjsFiles files = model_to_tfjs(*model, spec.fit);
+  const json doc = json::parse(files.model_json);
+  std::vector<std::string> names;
+  for (const json& w : doc["weightsManifest"][0]["weights"]) names.push_back(w["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"dense/kernel", "dense/bias", "batch_normalization/gamma",
+                                             "batch_normalization/beta", "batch_normalization/moving_mean",
+                                             "batch_normalization/moving_variance", "dense_2/kernel",
+                                             "dense_2/bias"}));
+  LoadedModel from_tfjs = model_from_tfjs(files.model_json, reader_of({{files.weights_path, files.weights}}), "m");
+  LoadedModel from_file = model_from_json_text(model_to_json_text(*model, spec.fit), "m.json");
+  for (LoadedModel* loaded : {&from_tfjs, &from_file}) {
+    loaded->model->reserve(3);
+    EXPECT_EQ(infer(*loaded->model), infer(*model));  // bit-exact: the moving statistics came back
+    EXPECT_EQ(loaded->model->summary(), summary);
+  }
+  // A file without the moving statistics is refused by name.
+  json partial = doc;
+  json& weights = partial["weightsManifest"][0]["weights"];
+  weights.erase(weights.begin() + 5);
+  EXPECT_ERROR(model_from_tfjs(partial.dump(), reader_of({{files.weights_path, files.weights}}), "m"),
+               "no 'batch_normalization/moving_variance'");
+}
+
 // What tensorflowjs_converter makes of a Keras 2 Sequential model: the model config nested
 // in modelTopology with Keras' training_config, an InputLayer first, Keras' layer keys,
 // weights split over two shards (cut inside a weight), listed in their own order.

@@ -35,8 +35,8 @@ json model_info(Sequential& model, const ModelSpec& spec) {
     layers.push_back({{"name", layer->name()},
                       {"className", layer->class_name()},
                       {"outputShape", layer->output_shape()},
-                      {"params", layer->param_count()}});
-  return {{"summary", model.summary()},  {"paramCount", model.param_count()}, {"layers", layers},
+                      {"params", layer->weight_count()}});
+  return {{"summary", model.summary()},  {"paramCount", model.weight_count()}, {"layers", layers},
           {"inputShape", model.input_shape()}, {"name", model.name()},
           {"fit", fit_settings_to_json(spec.fit)}, {"optimizer", model.optimizer()->to_json()},
           {"loss", loss_name(model.loss())}};
@@ -333,15 +333,15 @@ class Session {
 
   // A view, not a copy: read it before anything allocates in the module.
   val weights(int index) {
-    if (!model_ || index < 0 || index >= static_cast<int>(model_->params().size())) return val::null();
-    const Param& p = model_->params()[index];
+    if (!model_ || index < 0 || index >= static_cast<int>(model_->weights().size())) return val::null();
+    const Param& p = model_->weights()[index];
     return val(emscripten::typed_memory_view(static_cast<size_t>(p.size), p.value));
   }
 
   val paramInfo() {
     json out = json::array();
     if (model_)
-      for (const Param& p : model_->params()) out.push_back({{"name", p.name}, {"shape", p.shape}, {"size", p.size}});
+      for (const Param& p : model_->weights()) out.push_back({{"name", p.name}, {"shape", p.shape}, {"size", p.size}});
     return js_from_json(out);
   }
 

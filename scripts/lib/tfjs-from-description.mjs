@@ -124,7 +124,7 @@ export function layerArgs(layer, where) {
   const config = layer.config ?? {};
   const args = {};
   for (const rule of cls.keys) {
-    if (rule.kind === 'ignored') continue;
+    if (rule.kind === 'ignored' || rule.kind === 'alias') continue;
     const given = config[rule.key];
     if (given == null) {
       if (rule.default == null && ['positive_int', 'int_pair', 'fraction', 'positive_number'].includes(rule.kind)) fail(where, `missing '${rule.key}'`);
@@ -141,6 +141,8 @@ export function layerArgs(layer, where) {
       args[rule.key] = given;
     }
   }
+  // Keras 3's other names (negative_slope for LeakyReLU's alpha) stand for their key.
+  for (const rule of cls.keys) if (rule.kind === 'alias' && config[rule.key] != null) args[rule.alias_of] = config[rule.key];
   for (const [key, value] of Object.entries(config)) {
     if (!IGNORED.has(key) && value != null && !cls.keys.some((r) => r.key === key)) fail(where, `option '${key}' is not supported`);
   }
@@ -154,7 +156,7 @@ export function layerFromDescription(layer, inputShape, where = 'layer') {
   const tfArgs = { name };
   if (inputShape) tfArgs.inputShape = inputShape.slice();
   for (const rule of cls.keys) {
-    if (rule.kind === 'ignored' || rule.kind === 'fixed_unwritten') continue;
+    if (rule.kind === 'ignored' || rule.kind === 'fixed_unwritten' || rule.kind === 'alias') continue;
     const value = args[rule.key];
     if (value == null) continue;
     tfArgs[camel(rule.key)] = rule.kind === 'initializer' ? initializerFromDescription(value, name) : (TFJS_VALUES[value] ?? value);
@@ -170,7 +172,7 @@ export function layerFromDescription(layer, inputShape, where = 'layer') {
  * tf.sequential built from a description. Returns { model, layers (the tfjs layer objects, in
  * description order), info }: per layer {class_name, name, args (Keras keys, defaults filled),
  * activation, use_bias, kernel_size, input_shape, output_shape (per sample, TF.js'),
- * weights: [{name: "<layer>/kernel", shape}] (TF.js' order)}.
+ * weights: [{name: "<layer>/kernel", shape, trainable}] (TF.js' order)}.
  */
 export function modelFromDescription(description) {
   const where0 = `model '${description?.name ?? 'sequential'}'`;
@@ -203,7 +205,9 @@ export function modelFromDescription(description) {
       kernel_size: args.kernel_size,
       input_shape: inShape,
       output_shape: l.outputShape.slice(1),
-      weights: l.weights.map((w) => ({ name: `${name}/${w.originalName.split('/').pop()}`, shape: w.shape.slice() })),
+      // Every weight in TF.js' order, trainable first (BatchNormalization: gamma, beta, then
+      // moving_mean, moving_variance, which are not).
+      weights: l.weights.map((w) => ({ name: `${name}/${w.originalName.split('/').pop()}`, shape: w.shape.slice(), trainable: w.trainable })),
     });
     return l;
   });
@@ -249,7 +253,9 @@ export function optimizerFromDescription(spec) {
       return tf.train.adam(lr ?? 0.001, config.beta_1 ?? 0.9, config.beta_2 ?? 0.999, config.epsilon ?? 1e-7);
     case 'rmsprop':
       // Keras' defaults (TF.js' own 'rmsprop' string gives the same: lr 0.001, rho 0.9, momentum 0).
-      if (config.centered) throw new Error('optimizer RMSprop: centered is not supported');
+      // Centered: Keras divides by sqrt(v - mg² + eps); TF.js 4.22 by sqrt(v - (mg² + eps)), NaN
+      // wherever |g| is small. Its epsilon negated gives Keras' rule (docs/training.md).
+      if (config.centered) return tf.train.rmsprop(lr ?? 0.001, config.rho ?? 0.9, config.momentum ?? 0, -(config.epsilon ?? 1e-7), true);
       return tf.train.rmsprop(lr ?? 0.001, config.rho ?? 0.9, config.momentum ?? 0, config.epsilon ?? 1e-7);
     case 'adagrad':
       // TF.js' Adagrad takes the backend's epsilon (1e-7), Keras' default.

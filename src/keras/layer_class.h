@@ -29,6 +29,7 @@ enum class KeyKind {
   fixed,            // only the default is implemented (data_format "channels_last"): other values are refused
   fixed_unwritten,  // the same, for a key TF.js does not write (Keras 3's groups)
   ignored,          // read and dropped: training-only penalties and constraints (TF.js writes null)
+  alias,            // another name for the key `alias_of` (Keras 3's negative_slope for alpha): read, never written
 };
 
 struct KeyRule {
@@ -37,6 +38,7 @@ struct KeyRule {
   nlohmann::json fallback = nullptr;  // null for positive_int/int_pair/...: the key is required
   std::vector<std::string> choices = {};
   const char* meaning = "";  // one line for the docs' table
+  const char* alias_of = nullptr;  // KeyKind::alias: the key it stands for
 };
 
 // A layer's values, checked, with every key of the class present (Keras names).

@@ -100,6 +100,9 @@ json read_key(const KeyRule& rule, const json& config, const std::string& layer)
     }
     case KeyKind::ignored:
       return json();
+    case KeyKind::alias:
+      if (!v.is_number() || !std::isfinite(v.get<double>())) return refuse("a finite number");
+      return v.get<double>();
   }
   return json();
 }
@@ -120,6 +123,7 @@ const char* kind_name(KeyKind kind) {
     case KeyKind::fixed: return "fixed";
     case KeyKind::fixed_unwritten: return "fixed_unwritten";
     case KeyKind::ignored: return "ignored";
+    case KeyKind::alias: return "alias";
   }
   return "";
 }
@@ -135,11 +139,13 @@ const LayerClass& average_pooling2d_class();
 const LayerClass& dropout_class();
 const LayerClass& relu_class();
 const LayerClass& leaky_relu_class();
+const LayerClass& batch_norm_class();
 
 const std::vector<const LayerClass*>& layer_classes() {
   static const std::vector<const LayerClass*> classes = {
       &dense_class(),   &conv2d_class(),  &max_pooling2d_class(), &average_pooling2d_class(),
-      &flatten_class(), &dropout_class(), &relu_class(),          &leaky_relu_class()};
+      &flatten_class(), &dropout_class(), &relu_class(),          &leaky_relu_class(),
+      &batch_norm_class()};
   return classes;
 }
 
@@ -180,7 +186,16 @@ std::unique_ptr<Layer> make_layer(const json& description, int index) {
                 supported_layer_names() + ")");
   json args = json::object();
   for (const KeyRule& rule : cls->keys)
-    if (rule.kind != KeyKind::ignored) args[rule.key] = read_key(rule, config, name);
+    if (rule.kind != KeyKind::ignored && rule.kind != KeyKind::alias) args[rule.key] = read_key(rule, config, name);
+  // An alias given stands for its key; both given must agree.
+  for (const KeyRule& rule : cls->keys) {
+    if (rule.kind != KeyKind::alias || !config.contains(rule.key) || config[rule.key].is_null()) continue;
+    const json value = read_key(rule, config, name);
+    if (config.contains(rule.alias_of) && !config[rule.alias_of].is_null() && args[rule.alias_of] != value)
+      throw Error("layer '" + name + "': '" + rule.key + "' (" + json_text(value) + ") and '" + rule.alias_of + "' (" +
+                  json_text(args[rule.alias_of]) + ") name the same value; give one");
+    args[rule.alias_of] = value;
+  }
   for (const auto& [key, value] : config.items()) {
     if (key == "dtype") {
       require_float32(value, name);
@@ -215,6 +230,7 @@ json layer_classes_json() {
     for (const KeyRule& rule : c->keys) {
       json k = {{"key", rule.key}, {"kind", kind_name(rule.kind)}, {"default", rule.fallback}};
       if (!rule.choices.empty()) k["choices"] = rule.choices;
+      if (rule.alias_of) k["alias_of"] = rule.alias_of;
       keys.push_back(k);
     }
     classes.push_back({{"class_name", c->class_name}, {"keys", keys}});
@@ -233,6 +249,8 @@ std::string layer_classes_markdown() {
         std::string choices;
         for (const std::string& ch : rule.choices) choices += (choices.empty() ? "" : "/") + ch;
         keys += " (" + choices + ", default `" + rule.fallback.get<std::string>() + "`)";
+      } else if (rule.kind == KeyKind::alias) {
+        keys += std::string(" (read as `") + rule.alias_of + "`)";
       } else if (rule.kind == KeyKind::fixed || rule.kind == KeyKind::fixed_unwritten) {
         keys += " (only " + json_text(rule.fallback) + ")";
       } else if (!rule.fallback.is_null()) {

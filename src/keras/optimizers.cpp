@@ -56,13 +56,14 @@ std::unique_ptr<Optimizer> make_optimizer(const json& description) {
                                   number_in(config, "epsilon", 1e-7f, 0.0, 1.0, name));
   }
   if (name == "RMSprop" || name == "rmsprop") {
-    if (config.contains("centered") && config["centered"] == true)
-      throw Error("optimizer " + name + ": centered=true is not supported");
+    if (config.contains("centered") && !config["centered"].is_null() && !config["centered"].is_boolean())
+      throw Error("optimizer " + name + ": 'centered' must be true or false");
     return std::make_unique<RmsProp>(number_in(config, "learning_rate", 0.001f, 0.0, 1e6, name),
                                      // Below 1: with rho 1 the mean square never learns.
                                      number_in_double(config, "rho", 0.9, 0.0, 1.0, name, Upper::excluded),
                                      number_in(config, "momentum", 0.0f, 0.0, 1.0, name),
-                                     number_in(config, "epsilon", 1e-7f, 0.0, 1.0, name));
+                                     number_in(config, "epsilon", 1e-7f, 0.0, 1.0, name),
+                                     config.value("centered", json(false)) == json(true));
   }
   if (name == "Adagrad" || name == "adagrad") {
     return std::make_unique<Adagrad>(number_in(config, "learning_rate", 0.001f, 0.0, 1e6, name),
@@ -85,7 +86,7 @@ nlohmann::json RmsProp::to_json() const {
             {"rho", rho_},
             {"momentum", momentum_},
             {"epsilon", epsilon_},
-            {"centered", false}}}};
+            {"centered", centered_}}}};
 }
 
 nlohmann::json Adagrad::to_json() const {

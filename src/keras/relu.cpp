@@ -24,8 +24,10 @@ const LayerClass& relu_class() {
 const LayerClass& leaky_relu_class() {
   static const LayerClass c{"LeakyReLU",
                             "x where x > 0, else `alpha`·x; no weights",
-                            // Keras 2's and TF.js' name and default (Keras 3 calls it negative_slope).
-                            {{"alpha", KeyKind::number, 0.3}},
+                            // Keras 2's and TF.js' name and default; Keras 3 calls it negative_slope
+                            // (same default), read as alpha, written as alpha (what TF.js reads).
+                            {{"alpha", KeyKind::number, 0.3},
+                             {"negative_slope", KeyKind::alias, nullptr, {}, "", "alpha"}},
                             [](const std::string& name, const LayerArgs& a) -> std::unique_ptr<Layer> {
                               return std::make_unique<ReLU>(name, /*leaky=*/true, a["alpha"].get<double>());
                             },

@@ -47,10 +47,25 @@ class Layer {
   // when the input gradient is not needed (first layer).
   virtual ConstMatrixView backward(ConstMatrixView dy) = 0;
 
+  // The trainable weights, what the optimiser updates.
   virtual std::vector<Param> params() { return {}; }
-  long param_count() {
+  // Weights the optimiser must not touch (BatchNormalization's moving statistics; grad is
+  // null): the layer updates them itself, the files keep them.
+  virtual std::vector<Param> state() { return {}; }
+  // Every weight in TF.js' and Keras' order (trainable, then not): what the files hold.
+  std::vector<Param> weights() {
+    std::vector<Param> all = params();
+    for (Param& p : state()) all.push_back(p);
+    return all;
+  }
+  long param_count() {  // trainable
     long n = 0;
     for (const Param& p : params()) n += p.size;
+    return n;
+  }
+  long weight_count() {  // all, as Keras' summary counts a layer's Param #
+    long n = param_count();
+    for (const Param& p : state()) n += p.size;
     return n;
   }
 

@@ -74,7 +74,7 @@ void check_weight_sizes(const json& weights, const std::vector<ExpectedWeight>& 
 json model_to_json(Sequential& model, const FitSettings& fit) {
   json d = describe_model(model, fit);
   json weights = json::array();
-  for (const Param& p : model.params())
+  for (const Param& p : model.weights())
     weights.push_back({{"name", p.name}, {"shape", p.shape}, {"dtype", "float32"}, {"data", encode_weights(p)}});
   d["weights"] = weights;
   return d;
@@ -98,7 +98,7 @@ LoadedModel model_from_json(const json& d, const std::string& source) {
   const json& weights = d["weights"];
   check_weight_sizes(weights, weights_of_topology(loaded.spec, source), source);
   loaded.model = build_model(loaded.spec, /*seed=*/0);
-  std::vector<Param> params = loaded.model->params();
+  std::vector<Param> params = loaded.model->weights();
   if (weights.size() != params.size())
     throw Error(source + ": " + std::to_string(weights.size()) + " weights, the model has " +
                 std::to_string(params.size()));

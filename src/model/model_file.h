@@ -1,6 +1,6 @@
 #pragma once
 // Digitrain's own model file: the JSON model description plus the weights, each as
-// little-endian float32 in base64, in params() order:
+// little-endian float32 in base64, in weights() order (trainable, then BatchNormalization's moving statistics):
 //   {..description.., "weights": [{"name": "dense/kernel", "shape": [784, 128],
 //                                  "dtype": "float32", "data": "<base64>"}, ...]}
 // Loading checks every weight (name, shape, byte size, finite values) before any of it

@@ -212,16 +212,30 @@ std::vector<std::vector<float>> Sequential::layer_outputs(const uint8_t* pixels)
 const std::vector<Param>& Sequential::params() {
   if (!params_valid_) {
     params_.clear();
-    for (auto& layer : layers_)
+    weights_.clear();
+    for (auto& layer : layers_) {
       for (Param& p : layer->params()) params_.push_back(p);
+      for (Param& p : layer->weights()) weights_.push_back(p);
+    }
     params_valid_ = true;
   }
   return params_;
 }
 
+const std::vector<Param>& Sequential::weights() {
+  params();
+  return weights_;
+}
+
 long Sequential::param_count() {
   long n = 0;
   for (auto& layer : layers_) n += layer->param_count();
+  return n;
+}
+
+long Sequential::weight_count() {
+  long n = 0;
+  for (auto& layer : layers_) n += layer->weight_count();
   return n;
 }
 
@@ -243,12 +257,14 @@ std::string Sequential::summary() {
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& l = *layers_[i];
     out += padded(" " + l.name() + " (" + l.class_name() + ")", 29) + padded(shape_string(l.output_shape()), 26) +
-           std::to_string(l.param_count()) + "\n";
+           std::to_string(l.weight_count()) + "\n";
     if (i + 1 < layers_.size()) out += "\n";
   }
-  const long total = param_count();
-  out += double_rule + "\nTotal params: " + with_commas(total) + "\nTrainable params: " + with_commas(total) +
-         "\nNon-trainable params: 0\n" + rule + "\n";
+  // Keras counts every weight in Param # and the total; the moving statistics are the
+  // non-trainable ones.
+  const long total = weight_count(), trainable = param_count();
+  out += double_rule + "\nTotal params: " + with_commas(total) + "\nTrainable params: " + with_commas(trainable) +
+         "\nNon-trainable params: " + with_commas(total - trainable) + "\n" + rule + "\n";
   return out;
 }
 

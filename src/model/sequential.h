@@ -70,7 +70,11 @@ class Sequential {
 
   // Cached: the list is built once, so a training step does not rebuild it.
   const std::vector<Param>& params();
-  long param_count();
+  // Every weight, trainable or not (BatchNormalization's moving statistics), layer by layer
+  // in TF.js' order: what the files hold and what the trainer keeps as the best weights.
+  const std::vector<Param>& weights();
+  long param_count();   // trainable
+  long weight_count();  // all
   std::string summary();
 
   const std::string& name() const { return name_; }
@@ -105,7 +109,7 @@ class Sequential {
   std::unique_ptr<Optimizer> optimizer_;
   PixelScaler scaler_;
   int reserved_batch_ = 0;
-  std::vector<Param> params_;
+  std::vector<Param> params_, weights_;
   bool params_valid_ = false;
   float descent_rate_ = 0.0f;
   bool descent_valid_ = false;

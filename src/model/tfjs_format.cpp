@@ -56,7 +56,8 @@ ordered_json tfjs_layer(const Layer& layer, const Shape* input_shape) {
   for (const KeyRule& rule : cls.keys) {
     switch (rule.kind) {
       case KeyKind::ignored: config[rule.key] = nullptr; break;
-      case KeyKind::fixed_unwritten: break;
+      case KeyKind::fixed_unwritten:
+      case KeyKind::alias: break;
       case KeyKind::initializer: config[rule.key] = tfjs_initializer(args.at(rule.key), layer.name()); break;
       default: config[rule.key] = args.contains(rule.key) ? args[rule.key] : rule.fallback; break;
     }
@@ -93,7 +94,7 @@ ordered_json training_config(Sequential& model) {
                    {"decay", c["rho"]},
                    {"momentum", c["momentum"]},
                    {"epsilon", c["epsilon"]},
-                   {"centered", false}}}};
+                   {"centered", c["centered"]}}}};
   } else if (o["class_name"] == "Adagrad") {
     // TF.js' Adagrad takes the backend's epsilon (1e-7 on cpu and wasm) from no config.
     optimizer = {
@@ -224,11 +225,10 @@ json our_optimizer(const json& optimizer_config) {
     return {{"class_name", "SGD"}, {"config", config}};
   }
   if (name == "rmsprop") {
-    if (o->config.contains("centered") && o->config["centered"] == json(true))
-      return "adam";                        // not implemented: Keras' usual default instead
     copy(config, "rho", {"rho", "decay"});  // TF.js' "decay" is Keras' rho (Keras 2's "decay" is a schedule)
     copy(config, "momentum", {"momentum"});
     copy(config, "epsilon", {"epsilon"});
+    copy(config, "centered", {"centered"});
     return {{"class_name", "RMSprop"}, {"config", config}};
   }
   if (name == "adagrad") {
@@ -455,7 +455,7 @@ std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std
     const std::string& name = layer->name();
     const std::string where = source + ": layer '" + name + "' (" + layer->class_name() + ")";
     if (!names.insert(name).second) throw Error(source + ": two layers are named '" + name + "'");
-    for (const Param& p : layer->params()) out.push_back({p.name, Dims(p.shape.begin(), p.shape.end())});
+    for (const Param& p : layer->weights()) out.push_back({p.name, Dims(p.shape.begin(), p.shape.end())});
     if (shape_size(shape) > static_cast<long>(kMaxFloatsPerImage))
       throw Error(where + ": its output " + json(shape).dump() +
                   " is larger than this build allows per image (2^22 values)");
@@ -576,7 +576,7 @@ TfjsFiles model_to_tfjs(Sequential& model, const FitSettings& fit) {
                            {"keras_version", "tfjs-layers 4.22.0"},
                            {"backend", "tensor_flow.js"}};
   ordered_json weights = ordered_json::array();
-  for (const Param& p : model.params()) {
+  for (const Param& p : model.weights()) {
     weights.push_back({{"name", p.name}, {"shape", p.shape}, {"dtype", "float32"}});
     // Little-endian float32, as TF.js reads them; every target we build for is little-endian.
     const auto* bytes = reinterpret_cast<const uint8_t*>(p.value);
@@ -611,7 +611,7 @@ LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFil
     loaded.model = build_model(loaded.spec, /*seed=*/0);
     std::map<std::string, const ManifestWeight*> by_param;
     for (size_t i = 0; i < expected.size(); ++i) by_param[expected[i].name] = &manifest.weights[chosen[i]];
-    for (const Param& p : loaded.model->params()) {
+    for (const Param& p : loaded.model->weights()) {
       const auto found = by_param.find(p.name);
       if (found == by_param.end() || found->second->elements != static_cast<uint64_t>(p.size))
         throw Error(source + ": internal error: weight '" + p.name + "' was not checked");  // our bug, not the file's

@@ -39,7 +39,7 @@ using WeightsFileReader = std::function<std::vector<uint8_t>(const std::string& 
 LoadedModel model_from_tfjs(const std::string& model_json_text, const WeightsFileReader& read_weights_file,
                             const std::string& source);
 
-// The weights a model description will create, in params() order, worked out from the
+// The weights a model description will create, in weights() order, worked out from the
 // layers' configs without allocating anything. Throws an Error (starting with `source`) when
 // a layer does not fit its input or exceeds this build's limits. Readers compare a file's
 // weights with these before build_model allocates them.

@@ -39,7 +39,7 @@ Trainer::Trainer(Sequential& model, Samples train, std::optional<Samples> valida
   labels_.resize(options_.batch_size);
   model_.reserve(options_.batch_size);
   long weights = 0;
-  for (const Param& p : model_.params()) weights += p.size;
+  for (const Param& p : model_.weights()) weights += p.size;
   best_weights_.resize(weights);
   candidate_weights_.resize(weights);
   history_.epochs.reserve(std::min(options_.epochs, 10000));
@@ -59,7 +59,7 @@ void Trainer::begin_epoch() {
 // rows of unlit pixels, so an infinite weight there leaves the loss finite until its pixel
 // lights up. Such weights are never kept as the good ones.
 bool Trainer::weights_finite() const {
-  for (const Param& p : model_.params())
+  for (const Param& p : model_.weights())
     for (long i = 0; i < p.size; ++i)
       if (!std::isfinite(p.value[i])) return false;
   return true;
@@ -67,7 +67,7 @@ bool Trainer::weights_finite() const {
 
 static void copy_weights(Sequential& model, std::vector<float>& out) {
   float* to = out.data();
-  for (const Param& p : model.params()) to = std::copy(p.value, p.value + p.size, to);
+  for (const Param& p : model.weights()) to = std::copy(p.value, p.value + p.size, to);
 }
 
 void Trainer::checkpoint() {
@@ -121,7 +121,7 @@ void Trainer::diverged(const std::string& what, const Callbacks& callbacks, bool
   if (callbacks.on_divergence) callbacks.on_divergence(history_.error);
   if (!must_stop) return;
   const float* in = best_weights_.data();
-  for (const Param& p : model_.params()) {
+  for (const Param& p : model_.weights()) {
     std::copy(in, in + p.size, p.value);
     in += p.size;
   }
