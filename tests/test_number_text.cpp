@@ -62,6 +62,29 @@ TEST(NumberText, AnExactTieMayRoundEitherWay) {
   EXPECT_TRUE(text == "99999.9" || text == "100000") << text;
 }
 
+// fixed_text reads as printf's %.Nf (the divergence messages used to be written with it).
+TEST(NumberText, FixedMatchesPrintfF) {
+  Rng rng(13);
+  for (int decimals = 0; decimals <= 3; ++decimals) {
+    char format[8];
+    std::snprintf(format, sizeof format, "%%.%df", decimals);
+    for (double v : {0.0, -0.0, 1.0, 2.302585, 14.7, 0.1, 0.104, 1.6, 99.96, 150.4, -3.25001, 0.005001, 123456.789, 1e11 + 0.375}) {
+      char text[64];
+      std::snprintf(text, sizeof text, format, v);
+      EXPECT_EQ(fixed_text(v, decimals), text) << "value " << v << ", " << decimals << " decimals";
+    }
+    for (int i = 0; i < 5000; ++i) {
+      const double v = (rng.uniform() - 0.5) * std::pow(10.0, std::floor(rng.uniform() * 10) - 3);
+      char text[64];
+      std::snprintf(text, sizeof text, format, v);
+      ASSERT_EQ(fixed_text(v, decimals), text) << "value " << v << ", " << decimals << " decimals";
+    }
+  }
+  EXPECT_EQ(fixed_text(1e20, 2), "1e+20");
+  EXPECT_EQ(fixed_text(std::nan(""), 2), "nan");
+  EXPECT_EQ(fixed_text(-std::numeric_limits<double>::infinity(), 0), "-inf");
+}
+
 TEST(NumberText, HexPadsAndNeverTruncates) {
   EXPECT_EQ(hex_text(0x803, 8), "0x00000803");
   EXPECT_EQ(hex_text(0, 2), "0x00");

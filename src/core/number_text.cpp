@@ -46,6 +46,21 @@ std::string number_text(double value, int significant) {
   return sign + out;
 }
 
+std::string fixed_text(double value, int decimals) {
+  const int kDecimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
+  long long unit = 1;  // 10^kDecimals
+  for (int i = 0; i < kDecimals; ++i) unit *= 10;
+  // Past 10^15 the scaled double no longer holds every decimal digit.
+  if (!std::isfinite(value) || std::fabs(value) * static_cast<double>(unit) >= 1e15) return number_text(value);
+  const long long scaled = std::llround(std::fabs(value) * static_cast<double>(unit));
+  std::string text = std::to_string(scaled / unit);
+  if (kDecimals > 0) {
+    const std::string fraction = std::to_string(scaled % unit);
+    text += "." + std::string(kDecimals - fraction.size(), '0') + fraction;
+  }
+  return (std::signbit(value) ? "-" : "") + text;
+}
+
 std::string hex_text(uint32_t value, int digits) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -457,7 +457,7 @@ std::vector<ExpectedWeight> weights_of_topology(const ModelSpec& spec, const std
     if (!names.insert(name).second) throw Error(source + ": two layers are named '" + name + "'");
     for (const Param& p : layer->weights()) out.push_back({p.name, Dims(p.shape.begin(), p.shape.end())});
     if (shape_size(shape) > static_cast<long>(kMaxFloatsPerImage))
-      throw Error(where + ": its output " + json(shape).dump() +
+      throw Error(where + ": its output " + dims_text(Dims(shape.begin(), shape.end())) +
                   " is larger than this build allows per image (2^22 values)");
   }
   return out;

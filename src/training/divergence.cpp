@@ -1,7 +1,9 @@
 #include "training/divergence.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <string>
+
+#include "core/number_text.h"
 
 namespace digitrain {
 
@@ -21,11 +23,8 @@ constexpr long kStuckSteps = 300;
 // The loss of a network that answers every image with the classes' frequencies: ln 10.
 constexpr double kChanceLoss = 2.302585;
 
-std::string two_digits(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
-  return text;
-}
+// fixed_text, not snprintf: the C library's floating-point printf is 5 KB of the page's module.
+std::string two_digits(double v) { return fixed_text(v, v >= 100 ? 0 : v >= 10 ? 1 : 2); }
 
 std::string steps_text(long n) { return std::to_string(n) + (n == 1 ? " step" : " steps"); }
 

@@ -38,6 +38,19 @@ test('presets are listed and their descriptions parse', () => {
   assert.match(dt.presetText('nope').error, /unknown preset 'nope'/);
 });
 
+// docs/architecture.md, "The WASM build's size": the page's module writes no JSON text
+// (json::dump and its serializer, 8 KB) and formats no float with printf (5 KB). Each
+// leaves a string of its own in the module's data, which the TF.js converter still has.
+test('the page module has no JSON serializer and no floating-point printf', () => {
+  const bytes = readFileSync(join(build, 'digitrain.wasm')).toString('latin1');
+  const formats = readFileSync(join(build, 'digitrain-formats.wasm')).toString('latin1');
+  for (const [what, marker] of [['nlohmann::json\'s serializer (dump)', 'incomplete UTF-8 string; last byte'],
+    ['the C library\'s floating-point printf', '-0X+0X 0X-0x+0x 0x']]) {
+    assert.ok(formats.includes(marker), `the marker of ${what} is no longer in the converter; pick another`);
+    assert.ok(!bytes.includes(marker), `digitrain.wasm contains ${what}`);
+  }
+});
+
 test('train mlp-128-128 for one epoch in slices, as the worker does, and reach 0.95', () => {
   withSession((s) => {
     assert.deepEqual(s.loadData(...mnist), { ok: true, trainCount: 60000, testCount: 10000 });
