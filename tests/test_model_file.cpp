@@ -51,19 +51,30 @@ TEST(ModelSpec, DescribeThenParseGivesTheSameModel) {
 
 // plan_model (the page's model editor) agrees with the built model on every preset, layer
 // by layer, and names the layer a problem concerns by its index.
-TEST(ModelSpec, PlanMatchesTheBuiltModel) {
-  for (const std::string& name : preset_names()) {
-    const ModelPlan plan = plan_model(preset_description(name), name);
-    EXPECT_EQ(plan.error, "") << name;
-    auto model = build_model(preset_spec(name), 1);
-    ASSERT_EQ(plan.layers.size(), model->layers().size()) << name;
-    EXPECT_EQ(plan.param_count, model->param_count()) << name;
-    for (size_t i = 0; i < plan.layers.size(); ++i) {
-      EXPECT_EQ(plan.layers[i].output_shape, model->layers()[i]->output_shape()) << name << " layer " << i;
-      EXPECT_EQ(plan.layers[i].params, model->layers()[i]->param_count()) << name << " layer " << i;
-      EXPECT_EQ(plan.layers[i].class_name, model->layers()[i]->class_name());
-    }
+// The plan counts every weight, as Keras' summary does (BatchNormalization's moving
+// statistics included), so the editor's figures equal the summary's.
+static void expect_plan_matches(const json& description, const std::string& name) {
+  const ModelPlan plan = plan_model(description, name);
+  EXPECT_EQ(plan.error, "") << name;
+  auto model = build_model(parse_model_spec(description, name), 1);
+  ASSERT_EQ(plan.layers.size(), model->layers().size()) << name;
+  EXPECT_EQ(plan.param_count, model->weight_count()) << name;
+  for (size_t i = 0; i < plan.layers.size(); ++i) {
+    EXPECT_EQ(plan.layers[i].output_shape, model->layers()[i]->output_shape()) << name << " layer " << i;
+    EXPECT_EQ(plan.layers[i].params, model->layers()[i]->weight_count()) << name << " layer " << i;
+    EXPECT_EQ(plan.layers[i].class_name, model->layers()[i]->class_name());
   }
+}
+
+TEST(ModelSpec, PlanMatchesTheBuiltModel) {
+  for (const std::string& name : preset_names()) expect_plan_matches(preset_description(name), name);
+  const json dense8 = {{"class_name", "Dense"}, {"config", {{"units", 8}, {"activation", "relu"}}}};
+  const json norm = {{"class_name", "BatchNormalization"}};
+  const json out = {{"class_name", "Dense"}, {"config", {{"units", 10}, {"activation", "softmax"}}}};
+  const json with_norm = {{"input_shape", {784}}, {"layers", {dense8, norm, out}}};
+  expect_plan_matches(with_norm, "with-batch-norm");
+  // 4 x 8 for the normalisation: gamma, beta (trained), moving mean and variance (not).
+  EXPECT_EQ(plan_model(with_norm, "m").layers[1].params, 32);
 }
 
 TEST(ModelSpec, PlanNamesTheLayerThatDoesNotFit) {

@@ -147,7 +147,7 @@ ModelPlan plan_model(const json& description, const std::string& source) {
         if (earlier.name == layer->name()) throw Error("two layers are named '" + layer->name() + "'");
       LayerPlan row{layer->name(), layer->class_name(), shape, 0};
       // Before allocate() a parameter's size is still 0: count it from its shape.
-      for (const Param& p : layer->params()) row.params += shape_size(p.shape);
+      for (const Param& p : layer->weights()) row.params += shape_size(p.shape);
       plan.param_count += row.params;
       plan.layers.push_back(std::move(row));
       last = std::move(layer);
