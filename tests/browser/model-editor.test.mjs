@@ -145,6 +145,35 @@ test('a convnet built in the editor: Keras\' weight count, it trains, and the UR
   }
 });
 
+// BatchNormalization keeps four weights per feature, two of them not trained: the editor
+// counts all four, as Keras' summary (and TF.js' countParams) does.
+test('BatchNormalization added in the editor: all four weights counted, as Keras counts them', async () => {
+  const { page, errors, close } = await openPage(1366, 768, 'index.html#preset=mlp-128-128&epochs=1');
+  try {
+    await whenReady(page);
+    await page.locator('#edit-model').click();
+    await settled(page);
+    await page.locator('#ed-class').selectOption('BatchNormalization');
+    await page.locator('#ed-add').click();
+    await settled(page);
+    assert.deepEqual(await classNames(page), ['1. Flatten', '2. Dense', '3. Dense', '4. BatchNormalization', '5. Dense']);
+    const model = tf.sequential({ layers: [
+      tf.layers.flatten({ inputShape: [28, 28] }),
+      tf.layers.dense({ units: 128, activation: 'relu' }),
+      tf.layers.dense({ units: 128, activation: 'relu' }),
+      tf.layers.batchNormalization(),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ] });
+    const expected = model.countParams();
+    model.dispose();
+    assert.match(await rows(page).nth(3).locator('.dt__layer-out').textContent(), /\(128\), 512 weights/);
+    assert.equal(await total(page).textContent(), `Total: ${expected.toLocaleString('en')} weights in 5 layers.`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test('a layer that does not fit is named on its row, Train waits and says why; axe-core with the editor open', async () => {
   const { page, errors, close } = await openPage(1366, 768, 'index.html#preset=mlp-128-128');
   try {

@@ -18,6 +18,7 @@ const CLASSES = {
   Dropout: [[['rate', 'Rate', 'rate']], { rate: 0.25 }],
   ReLU: [[], {}],
   LeakyReLU: [[['alpha', 'Alpha', 'rate']], { alpha: 0.3 }],
+  BatchNormalization: [[], {}], // Keras' defaults (momentum 0.99, epsilon 1e-3)
 };
 const INPUTS = { '28,28': '28×28 (for Flatten first)', '28,28,1': '28×28×1 (for Conv2D first)', '784': '784 (already flat)' };
 const DEBOUNCE_MS = 250;
