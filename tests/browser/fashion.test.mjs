@@ -7,12 +7,9 @@
 //   node --test tests/browser/fashion.test.mjs   (after scripts/build-web.sh)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { openBrowser, screenshot } from './harness.mjs';
+import { openBrowser, screenshot, axeViolations } from './harness.mjs';
 
 const NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let session;
 let context;
 let page;
@@ -197,11 +194,3 @@ test('a reload fetches neither dataset again; the hash brings Fashion-MNIST back
 });
 
 // axe-core's serious and critical violations on the page (shadow roots included).
-async function axeViolations(page) {
-  if (!await page.evaluate(() => 'axe' in window)) await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}

@@ -7,12 +7,9 @@
 //   node --test tests/browser/learner.test.mjs   (after scripts/build-web.sh)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { openBrowser, screenshot } from './harness.mjs';
+import { openBrowser, screenshot, axeViolations } from './harness.mjs';
 import { DIGIT_STROKES } from './digit-strokes.mjs';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGE = 'index.html#preset=mlp-128-128&epochs=1';
 let session;
 
@@ -55,14 +52,6 @@ const whenReady = (page, id) => page.waitForFunction((id) => {
 const cls = (page) => page.evaluate(() => window.__shifts.reduce((sum, [, v]) => sum + v, 0));
 
 // axe-core's serious and critical violations on the page (shadow roots included).
-async function axeViolations(page) {
-  if (!await page.evaluate(() => 'axe' in window)) await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
 
 // Scrolls down the page and back, so every panel has been on screen and drawn.
 async function scrollThrough(page) {

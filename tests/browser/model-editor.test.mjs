@@ -7,12 +7,9 @@
 //   node --test tests/browser/model-editor.test.mjs   (after scripts/build-web.sh)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { openBrowser, screenshot } from './harness.mjs';
+import { openBrowser, screenshot, axeViolations } from './harness.mjs';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let session;
 
 before(async () => {
@@ -47,14 +44,6 @@ const settled = (page) => page.waitForFunction(() => {
   return text && text !== 'Checking…';
 });
 
-async function axeViolations(page) {
-  if (!await page.evaluate(() => 'axe' in window)) await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
 
 // Keras' (TF.js Layers') own count for the same model: an independent judge of the core's.
 function kerasParamCount() {

@@ -9,14 +9,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { openBrowser, screenshot } from './harness.mjs';
+import { openBrowser, screenshot, axeViolations } from './harness.mjs';
 import { DIGIT_STROKES } from './digit-strokes.mjs';
 
 const PAGE = 'index.html#preset=mlp-128-128&epochs=1';
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let session;
 let context;
 let page;
@@ -381,11 +379,3 @@ test('my-digits-url gives a first visit its starting set; a later visit keeps th
 });
 
 // axe-core's serious and critical violations on the page (shadow roots included).
-async function axeViolations(page) {
-  if (!await page.evaluate(() => 'axe' in window)) await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
